@@ -1,0 +1,2 @@
+int wg_placeholder_fcgi(void);
+int wg_placeholder_fcgi(void) { return 0; }
