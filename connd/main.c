@@ -1,2 +1,130 @@
-/* placeholder until the daemon lands */
-int main(void) { return 0; }
+/* connd entry point: configuration, data directory, key, store, registry,
+ * loop, worker; then serve until SIGTERM/SIGINT and close everything in
+ * order (loop drained -> worker joined -> store closed). */
+#include "core/apikey.h"
+#include "core/daemon.h"
+#include "core/jobs.h"
+#include "core/loop.h"
+#include "events/bus.h"
+#include "events/log_sink.h"
+#include "instance/lifecycle.h"
+#include "store/store.h"
+#include "wg_err.h"
+#include "wg_log.h"
+#include "wg_time.h"
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: connd [--env-file FILE] [--help] [--help-markdown] [--version]\n\n"
+                 "The wagate daemon: owns instances, the SQLite store and the event bus, and\n"
+                 "answers wagate-fcgi over a Unix socket.\n\n");
+    wg_config_print_help(out, WG_SCOPE_CONND);
+}
+
+static int make_dir(const char *path, wg_buf_t *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+            wg_buf_printf(err, "cannot create %s: %s", tmp, strerror(errno));
+            return WG_EIO;
+        }
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
+        wg_buf_printf(err, "cannot create %s: %s", tmp, strerror(errno));
+        return WG_EIO;
+    }
+    return WG_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const char *env_file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--help-markdown") == 0) {
+            wg_config_print_markdown(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("connd %s\n", WAGATE_VERSION);
+            return 0;
+        } else if (strcmp(argv[i], "--env-file") == 0 && i + 1 < argc) {
+            env_file = argv[++i];
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    wg_log_program = "connd";
+    wg_connd_t d;
+    memset(&d, 0, sizeof d);
+    wg_buf_t err = WG_BUF_INIT;
+    int rc = wg_config_load(&d.cfg, WG_SCOPE_CONND, env_file, &err);
+    int exit_code = 1;
+    if (rc)
+        goto done;
+    if (sodium_init() < 0) {
+        wg_buf_append_str(&err, "libsodium failed to initialise");
+        goto done;
+    }
+    if ((rc = make_dir(wg_cfg_str(&d.cfg, WG_CFG_DATA_DIR), &err)))
+        goto done;
+    int generated = 0;
+    if ((rc = wg_apikey_resolve(&d.cfg, d.global_key, sizeof d.global_key, &generated, &err)))
+        goto done;
+    if (generated)
+        wg_log(WG_LOG_INFO, "msg=\"generated the global API key\" file=%s/apikey",
+               wg_cfg_str(&d.cfg, WG_CFG_DATA_DIR));
+
+    char db_path[4096];
+    snprintf(db_path, sizeof db_path, "%s/wagate.db", wg_cfg_str(&d.cfg, WG_CFG_DATA_DIR));
+    if ((rc = wg_store_open(db_path, &d.store, &err)))
+        goto done;
+    d.reg = wg_registry_new();
+    d.bus = wg_bus_new();
+    d.now_ms = wg_now_ms;
+    wg_bus_subscribe(d.bus, wg_log_sink_on_event, NULL);
+    if ((rc = wg_lifecycle_load(&d))) {
+        wg_buf_printf(&err, "cannot load instances: %s", wg_strerror(rc));
+        goto done;
+    }
+    if ((rc = wg_loop_create(&d, &err)))
+        goto done;
+    d.jobs = wg_jobs_start(d.store, wg_loop_wake, d.loop);
+    if (!d.jobs) {
+        wg_buf_append_str(&err, "cannot start the store worker");
+        goto done;
+    }
+    wg_loop_run(&d);
+    exit_code = 0;
+done:
+    if (err.len) {
+        char quoted[1100];
+        wg_log(WG_LOG_ERROR, "msg=%s", wg_log_quote(wg_buf_cstr(&err), quoted, sizeof quoted));
+    }
+    wg_jobs_stop(d.jobs); /* runs what is queued, so nothing accepted is lost */
+    d.jobs = NULL;
+    if (d.loop)
+        wg_loop_destroy(&d);
+    if (d.store && wg_store_close(d.store) != WG_OK)
+        exit_code = 1;
+    wg_registry_free(d.reg);
+    wg_bus_free(d.bus);
+    wg_config_free(&d.cfg);
+    wg_buf_free(&err);
+    if (exit_code == 0)
+        wg_log(WG_LOG_INFO, "msg=stopped");
+    return exit_code;
+}

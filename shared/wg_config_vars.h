@@ -27,6 +27,9 @@
       WG_SCOPE_CONND | WG_SCOPE_FCGI,                                                              \
       "error, warn, info or debug; Evolution's comma list (ERROR,WARN,DEBUG,...) is accepted "     \
       "and its most verbose entry wins.")                                                          \
+    X(WEBSOCKET_ENABLED, "WEBSOCKET_ENABLED", WG_CFG_BOOL, "false", NULL, WG_SCOPE_CONND,         \
+      "true to accept Socket.IO event configs through /websocket/set. While false it stores "    \
+      "nothing and answers an empty body, as Evolution does.")                                    \
     X(DATA_DIR, "WAGATE_DATA_DIR", WG_CFG_STR, "./var", NULL, WG_SCOPE_CONND | WG_SCOPE_FCGI,     \
       "Directory of the SQLite database, the generated API key and (by default) the IPC "          \
       "socket.")                                                                                   \

@@ -1,0 +1,140 @@
+/* The libwebsockets context and service loop (see loop.h). Edge code: only
+ * this file and the protocol adapters include libwebsockets.h. */
+#include "core/loop.h"
+#include "instance/lifecycle.h"
+#include "ipc/server.h"
+#include "wg_err.h"
+#include "wg_log.h"
+#include "wg_time.h"
+#include <libwebsockets.h>
+#include <signal.h>
+#include <string.h>
+
+#define SHUTDOWN_GRACE_MS 5000
+
+static volatile sig_atomic_t g_stop;     /* set by the signal handler */
+static struct lws_context *g_ctx;        /* for the handler's wake-up */
+static wg_connd_t *g_daemon;             /* for callbacks */
+static lws_sorted_usec_list_t g_tick;    /* 1 s housekeeping timer */
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    if (!g_daemon->stopping)
+        wg_lifecycle_tick(g_daemon);
+    lws_sul_schedule(g_ctx, 0, sul, on_tick, g_daemon->stopping ? 100 * LWS_US_PER_MS
+                                                                : LWS_US_PER_SEC);
+}
+
+static int callback_loop(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    (void)wsi, (void)user, (void)in, (void)len;
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && g_daemon && g_daemon->jobs)
+        wg_jobs_drain(g_daemon->jobs);
+    return 0;
+}
+
+static void lws_log_to_wg(int level, const char *line)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", line);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    char quoted[600];
+    wg_log_quote(msg, quoted, sizeof quoted);
+    if (level & LLL_ERR)
+        wg_log(WG_LOG_ERROR, "msg=%s src=lws", quoted);
+    else
+        wg_log(WG_LOG_WARN, "msg=%s src=lws", quoted);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+    if (g_ctx)
+        lws_cancel_service(g_ctx);
+}
+
+void wg_loop_request_stop(void)
+{
+    on_signal(0);
+}
+
+void wg_loop_wake(void *loop)
+{
+    lws_cancel_service((struct lws_context *)loop);
+}
+
+int wg_loop_create(wg_connd_t *d, wg_buf_t *err)
+{
+    g_daemon = d;
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_wg);
+    static const struct lws_protocols protocols[] = {
+        {"wg-loop", callback_loop, 0, 0, 0, NULL, 0},
+        {NULL, NULL, 0, 0, 0, NULL, 0},
+    };
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.gid = (gid_t)-1;
+    info.uid = (uid_t)-1;
+    g_ctx = lws_create_context(&info);
+    if (!g_ctx) {
+        wg_buf_append_str(err, "cannot create the libwebsockets context");
+        return WG_EIO;
+    }
+    info.vhost_name = "main";
+    if (!lws_create_vhost(g_ctx, &info)) {
+        wg_buf_append_str(err, "cannot create the main vhost");
+        return WG_EIO;
+    }
+    d->loop = g_ctx;
+    char path[108];
+    wg_cfg_ipc_socket(&d->cfg, path, sizeof path);
+    int rc = wg_ipc_server_start(d, g_ctx, path, err);
+    if (rc)
+        return rc;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    memset(&g_tick, 0, sizeof g_tick);
+    lws_sul_schedule(g_ctx, 0, &g_tick, on_tick, LWS_US_PER_SEC);
+    wg_log(WG_LOG_INFO, "msg=ready socket=%s", path);
+    return WG_OK;
+}
+
+void wg_loop_run(wg_connd_t *d)
+{
+    while (!g_stop)
+        if (lws_service(g_ctx, 0) < 0)
+            break;
+    wg_log(WG_LOG_INFO, "msg=\"stopping: finishing in-flight requests\" pending=%d",
+           wg_jobs_pending(d->jobs));
+    d->stopping = 1; /* new requests now get 503 */
+    int64_t deadline = wg_mono_ms() + SHUTDOWN_GRACE_MS;
+    while ((wg_jobs_pending(d->jobs) > 0 || wg_ipc_server_unflushed() > 0) &&
+           wg_mono_ms() < deadline) {
+        wg_jobs_drain(d->jobs);
+        lws_service(g_ctx, 0);
+    }
+    if (wg_jobs_pending(d->jobs) > 0)
+        wg_log(WG_LOG_WARN, "msg=\"stopping with unfinished work\" pending=%d",
+               wg_jobs_pending(d->jobs));
+}
+
+void wg_loop_destroy(wg_connd_t *d)
+{
+    wg_ipc_server_stop();
+    if (g_ctx)
+        lws_context_destroy(g_ctx);
+    g_ctx = NULL;
+    d->loop = NULL;
+}

@@ -1,3 +1,0 @@
-/* placeholder */
-int wg_placeholder_connd(void);
-int wg_placeholder_connd(void) { return 0; }
