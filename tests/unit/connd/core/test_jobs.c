@@ -1,0 +1,90 @@
+/* core/jobs.c: order, completion on the submitting thread, stop drains. */
+#include "core/jobs.h"
+#include "wg_test.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+typedef struct {
+    wg_job_t job;
+    int seq;
+    pthread_t ran_on;
+} test_job_t;
+
+static int g_ran[100], g_nran;
+static int g_done[100], g_ndone;
+static int g_notified;
+
+static void run(void *ctx, wg_job_t *job)
+{
+    (void)ctx;
+    test_job_t *t = (test_job_t *)job;
+    t->ran_on = pthread_self();
+    g_ran[g_nran++] = t->seq;
+    job->rc = t->seq * 2;
+}
+
+static void done(wg_job_t *job)
+{
+    test_job_t *t = (test_job_t *)job;
+    WG_CHECK_INT(job->rc, t->seq * 2);
+    WG_CHECK(!pthread_equal(t->ran_on, pthread_self()));
+    g_done[g_ndone++] = t->seq;
+    free(t);
+}
+
+static void notify(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&g_notified, 1, __ATOMIC_SEQ_CST);
+}
+
+static test_job_t *make(int seq)
+{
+    test_job_t *t = calloc(1, sizeof *t);
+    t->job.run = run;
+    t->job.done = done;
+    t->seq = seq;
+    return t;
+}
+
+static void in_order_and_drained_on_loop_thread(void)
+{
+    g_nran = g_ndone = g_notified = 0;
+    wg_jobs_t *jobs = wg_jobs_start(NULL, notify, NULL);
+    WG_CHECK(jobs != NULL);
+    for (int i = 0; i < 50; i++)
+        wg_jobs_submit(jobs, &make(i)->job);
+    WG_CHECK_INT(wg_jobs_pending(jobs), 50);
+    for (int spin = 0; spin < 10000 && wg_jobs_pending(jobs) > 0; spin++) {
+        wg_jobs_drain(jobs);
+        usleep(100);
+    }
+    WG_CHECK_INT(wg_jobs_pending(jobs), 0);
+    WG_CHECK_INT(g_ndone, 50);
+    for (int i = 0; i < 50; i++) {
+        WG_CHECK_INT(g_ran[i], i);
+        WG_CHECK_INT(g_done[i], i);
+    }
+    WG_CHECK_INT(__atomic_load_n(&g_notified, __ATOMIC_SEQ_CST), 50);
+    wg_jobs_stop(jobs);
+}
+
+static void stop_runs_everything_queued(void)
+{
+    g_nran = g_ndone = 0;
+    wg_jobs_t *jobs = wg_jobs_start(NULL, NULL, NULL);
+    for (int i = 0; i < 30; i++)
+        wg_jobs_submit(jobs, &make(i)->job);
+    wg_jobs_stop(jobs);
+    WG_CHECK_INT(g_nran, 30);
+    WG_CHECK_INT(g_ndone, 30);
+    wg_jobs_stop(NULL);
+}
+
+int main(void)
+{
+    WG_RUN(in_order_and_drained_on_loop_thread);
+    WG_RUN(stop_runs_everything_queued);
+    return wg_test_done();
+}
