@@ -1,0 +1,103 @@
+/* The schema history of the store. Entry i takes a database from
+ * PRAGMA user_version i to i+1 and runs in one transaction together with the
+ * version bump (store.c). Entries are append-only: never edit or reorder a
+ * released one — a database in the field has already run it. An entry must
+ * not contain BEGIN/COMMIT, and cannot toggle foreign_keys (a pragma that is
+ * a no-op inside a transaction): a future table rebuild that needs it off
+ * has to be handled in store.c's migrate() explicitly. Tables follow
+ * Evolution API's data model (spec §5), snake_case, times as integer ms.
+ * STRICT tables (SQLite >= 3.37) keep wrong-typed values out. */
+#include "store/store_internal.h"
+
+const char *const store_migrations[] = {
+    /* 1: instances, their 1:1 configuration rows, the session row. */
+    "CREATE TABLE instance ("
+    " id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),"
+    " name TEXT NOT NULL UNIQUE CHECK (name <> ''),"
+    " connection_status TEXT NOT NULL DEFAULT 'open'"
+    "  CHECK (connection_status IN ('open', 'close', 'connecting')),"
+    " owner_jid TEXT,"
+    " profile_name TEXT,"
+    " profile_pic_url TEXT,"
+    " integration TEXT NOT NULL,"
+    " number TEXT,"
+    " business_id TEXT,"
+    " token TEXT NOT NULL,"
+    " client_name TEXT,"
+    " disconnection_reason_code INTEGER,"
+    " disconnection_object TEXT," /* JSON text, verbatim */
+    " disconnection_at INTEGER,"
+    " status_reason INTEGER,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX instance_client_name ON instance (client_name);"
+
+    "CREATE TABLE setting ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " instance_id TEXT NOT NULL UNIQUE REFERENCES instance (id) ON DELETE CASCADE,"
+    " reject_call INTEGER NOT NULL DEFAULT 0 CHECK (reject_call IN (0, 1)),"
+    " msg_call TEXT,"
+    " groups_ignore INTEGER NOT NULL DEFAULT 0 CHECK (groups_ignore IN (0, 1)),"
+    " always_online INTEGER NOT NULL DEFAULT 0 CHECK (always_online IN (0, 1)),"
+    " read_messages INTEGER NOT NULL DEFAULT 0 CHECK (read_messages IN (0, 1)),"
+    " read_status INTEGER NOT NULL DEFAULT 0 CHECK (read_status IN (0, 1)),"
+    " sync_full_history INTEGER NOT NULL DEFAULT 0 CHECK (sync_full_history IN (0, 1)),"
+    " wavoip_token TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE webhook ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " instance_id TEXT NOT NULL UNIQUE REFERENCES instance (id) ON DELETE CASCADE,"
+    " url TEXT NOT NULL,"
+    " headers TEXT," /* JSON object text, verbatim from the user */
+    " enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+    " events TEXT NOT NULL DEFAULT '[]'," /* JSON array of UPPER_SNAKE names */
+    " by_events INTEGER NOT NULL DEFAULT 0 CHECK (by_events IN (0, 1)),"
+    " base64 INTEGER NOT NULL DEFAULT 0 CHECK (base64 IN (0, 1)),"
+    " secret TEXT," /* HMAC key (wagate extension) */
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE websocket ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " instance_id TEXT NOT NULL UNIQUE REFERENCES instance (id) ON DELETE CASCADE,"
+    " enabled INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),"
+    " events TEXT NOT NULL DEFAULT '[]',"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    "CREATE TABLE proxy ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " instance_id TEXT NOT NULL UNIQUE REFERENCES instance (id) ON DELETE CASCADE,"
+    " enabled INTEGER NOT NULL DEFAULT 0 CHECK (enabled IN (0, 1)),"
+    " host TEXT,"
+    " port TEXT," /* a string, as Evolution stores it */
+    " protocol TEXT,"
+    " username TEXT,"
+    " password TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;"
+
+    /* creds: the encrypted credentials blob; its API comes with the
+     * WhatsApp session work. Logout deletes the row, delete cascades. */
+    "CREATE TABLE session ("
+    " instance_id TEXT PRIMARY KEY NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " creds BLOB,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL"
+    ") STRICT;",
+
+    /* Reserved for later issues, appended in the order they land (each its
+     * own entry; do not create them before their code exists):
+     *   signal keys (pre-keys, sessions, sender keys, app-state keys),
+     *   messages (+ message updates), contacts, chats,
+     *   webhook_outbox (durable webhook delivery queue). */
+};
+
+const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -1,0 +1,350 @@
+/* The store handle: opening (pragmas, migrations, statement preparation),
+ * closing, and the statement/error/transaction helpers every table file
+ * uses. It must never run SQL that is not prepared once per handle, except
+ * the pragmas and migrations of open. Single-threaded: see store.h. */
+#include "store/store_internal.h"
+#include "wg_alloc.h"
+#include "wg_err.h"
+#include "wg_log.h"
+#include "wg_time.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STORE_BUSY_TIMEOUT_MS 5000
+#define STORE_MIN_SQLITE 3037000 /* STRICT tables */
+
+static const store_sql_t transaction_sql[] = {
+    {STMT_BEGIN, "BEGIN IMMEDIATE"},
+    {STMT_COMMIT, "COMMIT"},
+    {STMT_ROLLBACK, "ROLLBACK"},
+};
+
+/* ------------------------------------------------------------ helpers */
+
+int store_fail(wg_store_t *s, int rc, const char *what)
+{
+    char msg[256], op[64];
+    wg_log_quote(sqlite3_errmsg(s->db), msg, sizeof msg);
+    wg_log_quote(what, op, sizeof op);
+    int err = WG_EDB;
+    switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+        err = WG_EEXIST;
+        break;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+        err = WG_ENOTFOUND;
+        break;
+    case SQLITE_CONSTRAINT_CHECK:
+    case SQLITE_CONSTRAINT_NOTNULL:
+    case SQLITE_CONSTRAINT_DATATYPE:
+        err = WG_EINVAL;
+        break;
+    default:
+        break;
+    }
+    /* A constraint is the caller's data, not a store fault: keep it quiet. */
+    if (err == WG_EDB)
+        wg_log(WG_LOG_ERROR, "msg=\"store failed\" op=%s sqlite_code=%d sqlite=%s", op, rc, msg);
+    else
+        wg_log(WG_LOG_DEBUG, "msg=\"store rejected\" op=%s err=%s sqlite=%s", op, wg_strerror(err),
+               msg);
+    return err;
+}
+
+void store_reset(sqlite3_stmt *st)
+{
+    /* reset repeats the last step's error, which the caller already has */
+    (void)sqlite3_reset(st);
+    (void)sqlite3_clear_bindings(st);
+}
+
+int store_step(wg_store_t *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    int err = store_fail(s, rc, what);
+    store_reset(st);
+    return err;
+}
+
+int store_exec(wg_store_t *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = store_step(s, st, what);
+    store_reset(st);
+    if (rc == 1) {
+        char op[64];
+        wg_log(WG_LOG_ERROR, "msg=\"store write returned a row\" op=%s",
+               wg_log_quote(what, op, sizeof op));
+        return WG_EDB;
+    }
+    return rc;
+}
+
+int store_begin(wg_store_t *s)
+{
+    return store_exec(s, s->stmt[STMT_BEGIN], "begin");
+}
+
+void store_rollback(wg_store_t *s)
+{
+    /* SQLite rolls back by itself after some errors (busy, full, I/O) */
+    if (!sqlite3_get_autocommit(s->db))
+        (void)store_exec(s, s->stmt[STMT_ROLLBACK], "rollback");
+}
+
+int store_commit(wg_store_t *s)
+{
+    int rc = store_exec(s, s->stmt[STMT_COMMIT], "commit");
+    if (rc < 0)
+        store_rollback(s);
+    return rc;
+}
+
+int64_t store_now(wg_store_t *s)
+{
+    return s->now_ms();
+}
+
+int store_prepare(wg_store_t *s, const store_sql_t *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = sqlite3_prepare_v3(s->db, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                    &s->stmt[list[i].slot], NULL);
+        if (rc != SQLITE_OK) {
+            char msg[256];
+            wg_log(WG_LOG_ERROR, "msg=\"store prepare failed\" slot=%d sqlite=%s",
+                   (int)list[i].slot, wg_log_quote(sqlite3_errmsg(s->db), msg, sizeof msg));
+            return WG_EDB;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ open */
+
+/* Appends "what: SQLite's message" to err and logs it. Returns WG_EDB. */
+static int open_fail(sqlite3 *db, const char *path, const char *what, wg_buf_t *err)
+{
+    const char *why = db ? sqlite3_errmsg(db) : "out of memory";
+    if (err)
+        wg_buf_printf(err, "store %s: %s: %s", path, what, why);
+    char q_path[256], q_step[64], q_why[256];
+    wg_log(WG_LOG_ERROR, "msg=\"store open failed\" path=%s step=%s sqlite=%s",
+           wg_log_quote(path, q_path, sizeof q_path), wg_log_quote(what, q_step, sizeof q_step),
+           wg_log_quote(why, q_why, sizeof q_why));
+    return WG_EDB;
+}
+
+/* Runs SQL that returns at most one integer (pragmas). */
+static int exec_int(sqlite3 *db, const char *sql, int *value)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            if (value)
+                *value = sqlite3_column_int(st, 0);
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = value ? SQLITE_EMPTY : SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Creates a missing database file as 0600 before SQLite opens it: it will
+ * hold instance tokens and credentials. SQLite gives its -wal and -shm files
+ * the same mode. An existing file keeps its mode. */
+static void create_private(const char *path)
+{
+    if (!strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+        return;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    /* EEXIST is the normal case; anything else SQLite reports itself */
+}
+
+/* Applies migrations[version..n) one transaction each. The version is
+ * re-read inside the transaction so two processes opening one new file
+ * cannot apply a step twice. */
+static int migrate(sqlite3 *db, const char *path, const char *const *migrations, size_t n,
+                   wg_buf_t *err)
+{
+    for (;;) {
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            return open_fail(db, path, "begin migration", err);
+        int version = 0;
+        if (exec_int(db, "PRAGMA user_version", &version) != SQLITE_OK) {
+            open_fail(db, path, "read schema version", err);
+            goto rollback;
+        }
+        if (version < 0 || (size_t)version > n) {
+            if (err)
+                wg_buf_printf(err,
+                              "store %s: schema version %d is newer than this program knows (%zu)",
+                              path, version, n);
+            char q_path[256];
+            wg_log(WG_LOG_ERROR, "msg=\"store schema too new\" path=%s version=%d known=%zu",
+                   wg_log_quote(path, q_path, sizeof q_path), version, n);
+            goto rollback;
+        }
+        if ((size_t)version == n) {
+            if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+                return open_fail(db, path, "end migration", err);
+            return 0;
+        }
+        if (sqlite3_exec(db, migrations[version], NULL, NULL, NULL) != SQLITE_OK) {
+            char what[64];
+            snprintf(what, sizeof what, "migration %d", version + 1);
+            open_fail(db, path, what, err);
+            goto rollback;
+        }
+        char bump[48];
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", version + 1);
+        if (sqlite3_exec(db, bump, NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            open_fail(db, path, "commit migration", err);
+            goto rollback;
+        }
+        char q_path[256];
+        wg_log(WG_LOG_INFO, "msg=\"store migrated\" path=%s version=%d",
+               wg_log_quote(path, q_path, sizeof q_path), version + 1);
+    }
+rollback:
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return WG_EDB;
+}
+
+/* Pragmas that must hold for every connection. */
+static int configure(sqlite3 *db, const char *path, wg_buf_t *err)
+{
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+    /* the first statement that reads the file: "not a database" shows here */
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return open_fail(db, path, "set journal_mode", err);
+    }
+    const char *mode = (const char *)sqlite3_column_text(st, 0);
+    if (strcmp(path, ":memory:") && (!mode || strcmp(mode, "wal"))) {
+        char q_path[256];
+        wg_log(WG_LOG_WARN, "msg=\"store not in WAL mode\" path=%s mode=%s",
+               wg_log_quote(path, q_path, sizeof q_path), mode ? mode : "?");
+    }
+    sqlite3_finalize(st);
+
+    int on = 0;
+    if (exec_int(db, "PRAGMA foreign_keys = ON", NULL) != SQLITE_OK ||
+        exec_int(db, "PRAGMA foreign_keys", &on) != SQLITE_OK)
+        return open_fail(db, path, "enable foreign keys", err);
+    if (on != 1) {
+        if (err)
+            wg_buf_printf(err, "store %s: this SQLite cannot enforce foreign keys", path);
+        return WG_EDB;
+    }
+    if (exec_int(db, "PRAGMA synchronous = NORMAL", NULL) != SQLITE_OK)
+        return open_fail(db, path, "set synchronous", err);
+    return 0;
+}
+
+int store_open_migrations(const char *path, const char *const *migrations, size_t n,
+                          wg_store_t **out, wg_buf_t *err)
+{
+    if (!out)
+        return WG_EINVAL;
+    *out = NULL;
+    if (!path) {
+        if (err)
+            wg_buf_append_str(err, "store: no database path");
+        return WG_EINVAL;
+    }
+    if (sqlite3_libversion_number() < STORE_MIN_SQLITE) {
+        if (err)
+            wg_buf_printf(err, "store: SQLite %s is too old (need 3.37 or newer)",
+                          sqlite3_libversion());
+        return WG_EDB;
+    }
+    create_private(path);
+    wg_store_t *s = wg_calloc(1, sizeof *s);
+    s->now_ms = wg_now_ms;
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        rc = open_fail(s->db, path, "open", err);
+        goto done;
+    }
+    if ((rc = configure(s->db, path, err)) < 0)
+        goto done;
+    if ((rc = migrate(s->db, path, migrations, n, err)) < 0)
+        goto done;
+    if ((rc = store_prepare(s, transaction_sql,
+                            sizeof transaction_sql / sizeof transaction_sql[0])) < 0 ||
+        (rc = store_instance_prepare(s)) < 0 || (rc = store_settings_prepare(s)) < 0 ||
+        (rc = store_webhook_prepare(s)) < 0 || (rc = store_websocket_prepare(s)) < 0 ||
+        (rc = store_proxy_prepare(s)) < 0) {
+        rc = open_fail(s->db, path, "prepare statements", err);
+        goto done;
+    }
+    *out = s;
+    s = NULL;
+    rc = 0;
+done:
+    wg_store_close(s);
+    return rc;
+}
+
+int wg_store_open(const char *path, wg_store_t **out, wg_buf_t *err)
+{
+    return store_open_migrations(path, store_migrations, store_migration_count, out, err);
+}
+
+int wg_store_close(wg_store_t *s)
+{
+    if (!s)
+        return 0;
+    int rc = 0;
+    for (size_t i = 0; i < STMT_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    if (sqlite3_close(s->db) != SQLITE_OK) {
+        char msg[256];
+        wg_log(WG_LOG_ERROR, "msg=\"store close failed\" sqlite=%s",
+               wg_log_quote(sqlite3_errmsg(s->db), msg, sizeof msg));
+        sqlite3_close_v2(s->db); /* let SQLite finish it when it can */
+        rc = WG_EDB;
+    }
+    free(s);
+    return rc;
+}
+
+void wg_store_set_clock(wg_store_t *s, int64_t (*now_ms)(void))
+{
+    s->now_ms = now_ms ? now_ms : wg_now_ms;
+}
+
+int wg_store_schema_version(wg_store_t *s)
+{
+    int version = -1;
+    if (exec_int(s->db, "PRAGMA user_version", &version) != SQLITE_OK)
+        return WG_EDB;
+    return version;
+}
+
+int wg_store_schema_latest(void)
+{
+    return (int)store_migration_count;
+}

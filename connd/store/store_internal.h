@@ -1,0 +1,119 @@
+/* Private to connd/store/: the handle layout, the prepared-statement slots,
+ * and the helpers the per-table files share. Nothing outside connd/store/
+ * (and its unit tests) may include this header. */
+#ifndef WG_STORE_INTERNAL_H
+#define WG_STORE_INTERNAL_H
+#include "store/store.h"
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One slot per prepared statement; each table file prepares its own. */
+enum store_stmt {
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_INSTANCE_INSERT,
+    STMT_INSTANCE_BY_NAME,
+    STMT_INSTANCE_BY_ID,
+    STMT_INSTANCE_ALL,
+    STMT_INSTANCE_UPDATE_CONNECTION,
+    STMT_INSTANCE_DELETE,
+    STMT_SETTINGS_UPSERT,
+    STMT_SETTINGS_FIND,
+    STMT_WEBHOOK_UPSERT,
+    STMT_WEBHOOK_FIND,
+    STMT_WEBSOCKET_UPSERT,
+    STMT_WEBSOCKET_FIND,
+    STMT_PROXY_UPSERT,
+    STMT_PROXY_FIND,
+    STMT_COUNT
+};
+
+struct wg_store {
+    sqlite3 *db;                    /* the only handle; owned */
+    sqlite3_stmt *stmt[STMT_COUNT]; /* prepared at open, finalized at close */
+    int64_t (*now_ms)(void);        /* clock for created_at/updated_at */
+};
+
+/* A statement a table file wants prepared at open. */
+typedef struct {
+    enum store_stmt slot; /* where it goes in wg_store.stmt */
+    const char *sql;      /* one statement, named parameters (:name) */
+} store_sql_t;
+
+/* The schema history (migrations.c): entry i moves user_version i -> i+1. */
+extern const char *const store_migrations[];
+extern const size_t store_migration_count;
+
+/* ---- store.c: statements, errors, transactions */
+
+/* wg_store_open with a given schema history; tests use it to build old
+ * databases and to add a migration. */
+int store_open_migrations(const char *path, const char *const *migrations, size_t n,
+                          wg_store_t **out, wg_buf_t *err);
+
+/* Prepares list[0..n) into their slots. 0 or WG_EDB (message logged). */
+int store_prepare(wg_store_t *s, const store_sql_t *list, size_t n);
+/* Logs SQLite's message for rc (what = operation) and maps rc to WG_E*:
+ * unique/primary key -> WG_EEXIST, foreign key -> WG_ENOTFOUND,
+ * check/not-null/datatype -> WG_EINVAL, anything else -> WG_EDB. */
+int store_fail(wg_store_t *s, int rc, const char *what);
+/* Steps a write statement to completion, then resets it and clears its
+ * bindings. 0 or a store_fail() code. */
+int store_exec(wg_store_t *s, sqlite3_stmt *st, const char *what);
+/* Steps a query: 1 = a row is ready, 0 = no (more) rows, <0 = store_fail().
+ * The caller resets the statement (store_reset) when done with it. */
+int store_step(wg_store_t *s, sqlite3_stmt *st, const char *what);
+void store_reset(sqlite3_stmt *st);
+int store_begin(wg_store_t *s);
+int store_commit(wg_store_t *s); /* rolls back itself if COMMIT fails */
+void store_rollback(wg_store_t *s);
+int64_t store_now(wg_store_t *s);
+
+/* ---- column.c: moving values between rows and statements */
+
+/* Binds by parameter name and keeps the first failure, so a run of binds is
+ * checked once: if (b.rc) ... */
+typedef struct {
+    wg_store_t *s;    /* for error logging */
+    sqlite3_stmt *st; /* statement being bound */
+    int rc;           /* 0, or the first failure (WG_EDB / WG_EINVAL) */
+} store_bind_t;
+
+store_bind_t store_bind_start(wg_store_t *s, sqlite3_stmt *st);
+void store_bind_text(store_bind_t *b, const char *param, const char *v); /* NULL -> NULL */
+void store_bind_int64(store_bind_t *b, const char *param, int64_t v);
+void store_bind_opt_int64(store_bind_t *b, const char *param, int has,
+                          int64_t v); /* !has -> NULL */
+void store_bind_bool(store_bind_t *b, const char *param, int has, int v, int default_v);
+/* Stores events as a compact JSON array; a string that is not UTF-8 is WG_EINVAL. */
+void store_bind_events(store_bind_t *b, const char *param, char *const *events, size_t n);
+
+/* A malloc'd copy of a text column, NULL for SQL NULL. */
+char *store_column_text(sqlite3_stmt *st, int col);
+/* Same but "" for SQL NULL, for fields proto2 declares required. */
+char *store_column_text_required(sqlite3_stmt *st, int col);
+/* Parses a stored events JSON array into a malloc'd array of malloc'd
+ * strings (NULL when empty). WG_EDB (logged) for anything but an array of
+ * strings, with *events = NULL, *n = 0. */
+int store_column_events(sqlite3_stmt *st, int col, char ***events, size_t *n);
+
+/* ---- one file per table: prepare its statements; write a row inside the
+ * caller's transaction (no read-back) with the given time as created_at /
+ * updated_at. Same codes as the public upserts. */
+int store_instance_prepare(wg_store_t *s);
+int store_settings_prepare(wg_store_t *s);
+int store_webhook_prepare(wg_store_t *s);
+int store_websocket_prepare(wg_store_t *s);
+int store_proxy_prepare(wg_store_t *s);
+int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
+                         int64_t now);
+int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,
+                        int64_t now);
+int store_websocket_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Websocket *in,
+                          int64_t now);
+int store_proxy_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Proxy *in,
+                      int64_t now);
+
+#endif
