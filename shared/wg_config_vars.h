@@ -13,7 +13,7 @@
       "Global API key. When unset, connd generates one on first start and keeps it in "            \
       "$WAGATE_DATA_DIR/apikey (mode 0600).")                                                      \
     X(SERVER_URL, "SERVER_URL", WG_CFG_STR, "", wg_cfg_valid_url_or_empty, WG_SCOPE_CONND,        \
-      "Public base URL of this server, sent as server_url in events.")                             \
+      "Public base URL of this server, for the server_url field of delivered events.")                             \
     X(CLIENT_NAME, "DATABASE_CONNECTION_CLIENT_NAME", WG_CFG_STR, "wagate", wg_cfg_valid_word,    \
       WG_SCOPE_CONND, "Value of clientName on instances (Evolution's multi-server tag).")          \
     X(CORS_ORIGIN, "CORS_ORIGIN", WG_CFG_STR, "*", NULL, WG_SCOPE_FCGI,                            \

@@ -78,6 +78,35 @@ void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)
     pthread_mutex_unlock(&jobs->lock);
 }
 
+typedef struct {
+    wg_job_t job;           /* must be first */
+    void (*fn)(void *arg);  /* loop-thread callback */
+    void *arg;              /* its argument */
+} barrier_job_t;
+
+static void barrier_run(void *worker_ctx, wg_job_t *job)
+{
+    (void)worker_ctx;
+    job->rc = 0;
+}
+
+static void barrier_done(wg_job_t *job)
+{
+    barrier_job_t *b = (barrier_job_t *)job;
+    b->fn(b->arg);
+    free(b);
+}
+
+void wg_jobs_after(wg_jobs_t *jobs, void (*fn)(void *arg), void *arg)
+{
+    barrier_job_t *b = wg_calloc(1, sizeof *b);
+    b->job.run = barrier_run;
+    b->job.done = barrier_done;
+    b->fn = fn;
+    b->arg = arg;
+    wg_jobs_submit(jobs, &b->job);
+}
+
 int wg_jobs_drain(wg_jobs_t *jobs)
 {
     pthread_mutex_lock(&jobs->lock);

@@ -23,6 +23,11 @@ struct wg_job {
 wg_jobs_t *wg_jobs_start(void *worker_ctx, void (*notify)(void *arg), void *notify_arg);
 /* Loop thread. The job is owned by the queue until done() runs. */
 void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job);
+/* Loop thread: calls fn(arg) on the loop thread once every job submitted
+ * before this call has completed (jobs are FIFO, so this is a barrier). Used
+ * to answer a client only after what its request caused (e.g. an event's
+ * outbox row) is committed. */
+void wg_jobs_after(wg_jobs_t *jobs, void (*fn)(void *arg), void *arg);
 /* Loop thread: runs done() for every completed job; returns how many ran. */
 int wg_jobs_drain(wg_jobs_t *jobs);
 /* Loop thread: jobs submitted and not yet done. */

@@ -82,8 +82,34 @@ static void stop_runs_everything_queued(void)
     wg_jobs_stop(NULL);
 }
 
+static int g_barrier_saw;
+
+static void barrier(void *arg)
+{
+    g_barrier_saw = g_ndone;
+    *(int *)arg = 1;
+}
+
+static void barrier_runs_after_earlier_jobs(void)
+{
+    g_nran = g_ndone = 0;
+    int fired = 0;
+    wg_jobs_t *jobs = wg_jobs_start(NULL, NULL, NULL);
+    for (int i = 0; i < 20; i++)
+        wg_jobs_submit(jobs, &make(i)->job);
+    wg_jobs_after(jobs, barrier, &fired);
+    for (int spin = 0; spin < 10000 && !fired; spin++) {
+        wg_jobs_drain(jobs);
+        usleep(100);
+    }
+    WG_CHECK(fired);
+    WG_CHECK_INT(g_barrier_saw, 20);
+    wg_jobs_stop(jobs);
+}
+
 int main(void)
 {
+    WG_RUN(barrier_runs_after_earlier_jobs);
     WG_RUN(in_order_and_drained_on_loop_thread);
     WG_RUN(stop_runs_everything_queued);
     return wg_test_done();
