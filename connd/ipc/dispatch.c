@@ -3,6 +3,7 @@
 #include "ipc/dispatch.h"
 #include "instance/config.h"
 #include "instance/lifecycle.h"
+#include "instance/registry.h"
 #include "ipc/auth.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
@@ -26,6 +27,34 @@ static void send_reply(wg_connd_t *d, uint64_t conn, uint64_t id, Wg__Ipc__Reply
 {
     reply->id = id;
     wg_ipc_reply(d, conn, reply);
+}
+
+typedef struct {
+    wg_connd_t *d;          /* daemon */
+    uint64_t conn;          /* connection to answer on */
+    Wg__Ipc__Reply *reply;  /* owned copy */
+} later_t;
+
+static void send_later_now(void *arg)
+{
+    later_t *l = arg;
+    wg_ipc_reply(l->d, l->conn, l->reply);
+    wg_pb_free(l->reply);
+    free(l);
+}
+
+/* For operations that published events: the reply leaves only after every
+ * store job queued so far (e.g. the events' outbox rows) has committed, so a
+ * client that saw success can rely on the events being durable. */
+static void send_reply_after_commit(wg_connd_t *d, uint64_t conn, uint64_t id,
+                                    Wg__Ipc__Reply *reply)
+{
+    reply->id = id;
+    later_t *l = wg_calloc(1, sizeof *l);
+    l->d = d;
+    l->conn = conn;
+    l->reply = wg_pb_clone(&reply->base);
+    wg_jobs_after(d->jobs, send_later_now, l);
 }
 
 static void send_error(wg_connd_t *d, uint64_t conn, uint64_t id, int status, const char *fmt, ...)
@@ -62,14 +91,23 @@ static void send_auth_error(wg_connd_t *d, uint64_t conn, uint64_t id, int statu
         send_error(d, conn, id, 401, "Unauthorized");
 }
 
-static void send_done(wg_connd_t *d, uint64_t conn, uint64_t id, const char *message)
+static void send_done_maybe_later(wg_connd_t *d, uint64_t conn, uint64_t id, const char *message,
+                                  int after_commit)
 {
     Wg__Ipc__Done done = WG__IPC__DONE__INIT;
     done.message = (char *)message;
     Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
     reply.result_case = WG__IPC__REPLY__RESULT_DONE;
     reply.done = &done;
-    send_reply(d, conn, id, &reply);
+    if (after_commit)
+        send_reply_after_commit(d, conn, id, &reply);
+    else
+        send_reply(d, conn, id, &reply);
+}
+
+static void send_done(wg_connd_t *d, uint64_t conn, uint64_t id, const char *message)
+{
+    send_done_maybe_later(d, conn, id, message, 0);
 }
 
 static pending_t *pending_new(wg_connd_t *d, uint64_t conn, const Wg__Ipc__Request *req)
@@ -110,7 +148,7 @@ static void create_done(void *arg, int rc, wg_instance_t *inst)
         Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
         reply.result_case = WG__IPC__REPLY__RESULT_INSTANCE;
         reply.instance = inst->row;
-        send_reply(p->d, p->conn_serial, p->req_id, &reply);
+        send_reply_after_commit(p->d, p->conn_serial, p->req_id, &reply);
     }
     pending_free(p);
 }
@@ -229,7 +267,7 @@ static void delete_done(void *arg, int rc, wg_instance_t *inst)
     if (rc)
         store_failed(p, rc);
     else
-        send_done(p->d, p->conn_serial, p->req_id, "Instance deleted");
+        send_done_maybe_later(p->d, p->conn_serial, p->req_id, "Instance deleted", 1);
     pending_free(p);
 }
 
@@ -359,7 +397,7 @@ void wg_dispatch(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req)
             send_error(d, conn, req->id, 400, "The \"%s\" instance is not connected",
                        inst->row->name);
         else
-            send_done(d, conn, req->id, "Instance logged out");
+            send_done_maybe_later(d, conn, req->id, "Instance logged out", 1);
         break;
     case WG__IPC__REQUEST__OP_DELETE_INSTANCE:
         wg_instance_delete(d, inst, delete_done, pending_new(d, conn, req));
