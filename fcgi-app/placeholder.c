@@ -1,2 +1,0 @@
-int wg_placeholder_fcgi(void);
-int wg_placeholder_fcgi(void) { return 0; }

@@ -1,0 +1,447 @@
+/* JSON body validation and IPC request building (see validate.h).
+ * Messages follow the jsonschema wording Evolution 2.3.6 returns, with the
+ * leading "instance." removed (evolution-api.md §1). Where wagate is
+ * stricter than Evolution (instance name rule, webhook URL scheme) the
+ * message states the rule. Everything a request keeps is copied into the
+ * arena before the parsed JSON is released. */
+#include "validate.h"
+#include "event_names.h"
+#include "instance_name.h"
+#include "url.h"
+#include "wg_err.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <jansson.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+    wg_arena_t *a;   /* where everything kept is allocated */
+    wg_msgs_t *errs; /* messages of this request */
+} ctx_t;
+
+/* A message struct in the arena, initialised from its protobuf-c INIT. */
+#define NEW(c, type, init) ((type *)arena_copy((c)->a, &(type)init, sizeof(type)))
+
+static void *arena_copy(wg_arena_t *a, const void *src, size_t n)
+{
+    void *p = wg_arena_alloc(a, n);
+    memcpy(p, src, n);
+    return p;
+}
+
+/* "rejectCall" at the root, "webhook.enabled" inside webhook. */
+static const char *prop_path(ctx_t *c, const char *parent, const char *key)
+{
+    if (!parent)
+        return key;
+    size_t n = strlen(parent) + strlen(key) + 2;
+    char *s = wg_arena_alloc(c->a, n);
+    snprintf(s, n, "%s.%s", parent, key);
+    return s;
+}
+
+static void missing(ctx_t *c, const char *parent, const char *key)
+{
+    wg_msgs_add(c->errs, c->a, "%s requires property \"%s\"", parent ? parent : "instance", key);
+}
+
+static void wrong_type(ctx_t *c, const char *parent, const char *key, const char *type)
+{
+    wg_msgs_add(c->errs, c->a, "%s is not of a type(s) %s", prop_path(c, parent, key), type);
+}
+
+/* A boolean property. Returns 1 when present and valid (*val set). */
+static int get_bool(ctx_t *c, json_t *obj, const char *parent, const char *key, int required,
+                    protobuf_c_boolean *has, protobuf_c_boolean *val)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (required)
+            missing(c, parent, key);
+        return 0;
+    }
+    if (!json_is_boolean(v)) {
+        wrong_type(c, parent, key, "boolean");
+        return 0;
+    }
+    *val = json_is_true(v);
+    if (has)
+        *has = 1;
+    return 1;
+}
+
+/* A string property copied into the arena. Returns it, or NULL when absent
+ * or mistyped (a message is added when required or mistyped). */
+static char *get_string(ctx_t *c, json_t *obj, const char *parent, const char *key, int required)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (required)
+            missing(c, parent, key);
+        return NULL;
+    }
+    if (!json_is_string(v)) {
+        wrong_type(c, parent, key, "string");
+        return NULL;
+    }
+    return wg_arena_strndup(c->a, json_string_value(v), json_string_length(v));
+}
+
+/* An object property; NULL when absent or mistyped. */
+static json_t *get_object(ctx_t *c, json_t *obj, const char *parent, const char *key,
+                          int required)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) {
+        if (required)
+            missing(c, parent, key);
+        return NULL;
+    }
+    if (!json_is_object(v)) {
+        wrong_type(c, parent, key, "object");
+        return NULL;
+    }
+    return v;
+}
+
+/* events[]: every item a known UPPER name. Evolution stores [] when the
+ * config is disabled and all names when it is enabled with an empty list
+ * (§3.4); an absent list with enabled:true crashes Evolution with a 500, we
+ * treat it like the empty list. The list is expanded here so connd always
+ * receives the effective subscription. */
+static void get_events(ctx_t *c, json_t *obj, const char *parent, int enabled, size_t *n_out,
+                       char ***out)
+{
+    *n_out = 0;
+    *out = NULL;
+    json_t *v = json_object_get(obj, "events");
+    if (v && !json_is_array(v)) {
+        wrong_type(c, parent, "events", "array");
+        return;
+    }
+    size_t n = v ? json_array_size(v) : 0;
+    const char *path = prop_path(c, parent, "events");
+    int ok = 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *item = json_array_get(v, i);
+        if (!json_is_string(item)) {
+            wg_msgs_add(c->errs, c->a, "%s[%zu] is not of a type(s) string", path, i);
+            ok = 0;
+        } else if (!wg_event_name_known(json_string_value(item))) {
+            wg_msgs_add(c->errs, c->a, "%s[%zu] is not one of enum values: %s", path, i,
+                        wg_event_names_joined());
+            ok = 0;
+        }
+    }
+    if (!ok || !enabled)
+        return;
+    if (n == 0) {
+        *out = wg_arena_alloc(c->a, wg_event_names_count * sizeof(char *));
+        for (size_t i = 0; i < wg_event_names_count; i++)
+            (*out)[i] = (char *)wg_event_names[i];
+        *n_out = wg_event_names_count;
+        return;
+    }
+    *out = wg_arena_alloc(c->a, n * sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = wg_arena_strdup(c->a, json_string_value(json_array_get(v, i)));
+    *n_out = n;
+}
+
+static int is_http_url(const char *url)
+{
+    return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
+}
+
+/* The webhook object of /webhook/set (enabled required) or of
+ * /instance/create (presence means enabled unless it says otherwise). */
+static Wg__Ipc__Webhook *parse_webhook(ctx_t *c, json_t *w, int enabled_required)
+{
+    Wg__Ipc__Webhook *hook = NEW(c, Wg__Ipc__Webhook, WG__IPC__WEBHOOK__INIT);
+    hook->has_enabled = 1;
+    hook->enabled = 1;
+    get_bool(c, w, "webhook", "enabled", enabled_required, NULL, &hook->enabled);
+    hook->url = get_string(c, w, "webhook", "url", 1);
+    if (hook->url && !*hook->url)
+        wg_msgs_add(c->errs, c->a, "The \"url\" cannot be empty");
+    else if (hook->url && !is_http_url(hook->url))
+        wg_msgs_add(c->errs, c->a, "The \"url\" must start with http:// or https://");
+    json_t *headers = get_object(c, w, "webhook", "headers", 0);
+    if (headers) {
+        size_t n = json_dumpb(headers, NULL, 0, JSON_COMPACT);
+        hook->headers_json = wg_arena_alloc(c->a, n + 1);
+        json_dumpb(headers, hook->headers_json, n, JSON_COMPACT);
+        hook->headers_json[n] = '\0';
+    }
+    get_bool(c, w, "webhook", "byEvents", 0, &hook->has_by_events, &hook->by_events);
+    get_bool(c, w, "webhook", "base64", 0, &hook->has_base64, &hook->base64);
+    hook->secret = get_string(c, w, "webhook", "secret", 0);
+    get_events(c, w, "webhook", hook->enabled, &hook->n_events, &hook->events);
+    return hook;
+}
+
+static Wg__Ipc__Websocket *parse_websocket(ctx_t *c, json_t *w, int enabled_required)
+{
+    Wg__Ipc__Websocket *ws = NEW(c, Wg__Ipc__Websocket, WG__IPC__WEBSOCKET__INIT);
+    ws->has_enabled = 1;
+    ws->enabled = 1;
+    get_bool(c, w, "websocket", "enabled", enabled_required, NULL, &ws->enabled);
+    get_events(c, w, "websocket", ws->enabled, &ws->n_events, &ws->events);
+    return ws;
+}
+
+/* Settings fields at the root of a body (settings/set and create). */
+static Wg__Ipc__Settings *parse_settings(ctx_t *c, json_t *body, int required)
+{
+    Wg__Ipc__Settings *s = NEW(c, Wg__Ipc__Settings, WG__IPC__SETTINGS__INIT);
+    get_bool(c, body, NULL, "rejectCall", required, &s->has_reject_call, &s->reject_call);
+    s->msg_call = get_string(c, body, NULL, "msgCall", 0);
+    get_bool(c, body, NULL, "groupsIgnore", required, &s->has_groups_ignore, &s->groups_ignore);
+    get_bool(c, body, NULL, "alwaysOnline", required, &s->has_always_online, &s->always_online);
+    get_bool(c, body, NULL, "readMessages", required, &s->has_read_messages, &s->read_messages);
+    get_bool(c, body, NULL, "readStatus", required, &s->has_read_status, &s->read_status);
+    get_bool(c, body, NULL, "syncFullHistory", required, &s->has_sync_full_history,
+             &s->sync_full_history);
+    s->wavoip_token = get_string(c, body, NULL, "wavoipToken", 0);
+    return s;
+}
+
+static int protocol_ok(ctx_t *c, const char *key, const char *protocol)
+{
+    if (!protocol || strcmp(protocol, "http") == 0 || strcmp(protocol, "socks") == 0)
+        return 1;
+    wg_msgs_add(c->errs, c->a, "%s is not one of enum values: http,socks", key);
+    return 0;
+}
+
+int wg_validate_number(const char *number)
+{
+    /* \d+ then one of [.@\w-]; digits are \w, so two chars decide it */
+    if (!number || !isdigit((unsigned char)number[0]))
+        return 0;
+    unsigned char next = (unsigned char)number[1];
+    return next && (isalnum(next) || next == '_' || next == '.' || next == '@' || next == '-');
+}
+
+static void check_name(ctx_t *c, const char *name)
+{
+    if (!wg_instance_name_valid(name))
+        wg_msgs_add(c->errs, c->a, "Invalid instance name \"%s\": %s", name ? name : "",
+                    wg_instance_name_rule);
+}
+
+static Wg__Ipc__CreateInstanceReq *parse_create(ctx_t *c, json_t *body)
+{
+    Wg__Ipc__CreateInstanceReq *req =
+        NEW(c, Wg__Ipc__CreateInstanceReq, WG__IPC__CREATE_INSTANCE_REQ__INIT);
+    req->name = get_string(c, body, NULL, "instanceName", 1);
+    if (req->name)
+        check_name(c, req->name);
+    /* Evolution's schema misspells the key, so this is the controller's check */
+    json_t *integration = json_object_get(body, "integration");
+    const char *kind = json_is_string(integration) ? json_string_value(integration) : "";
+    if (strcmp(kind, "WHATSAPP-BAILEYS") != 0 && strcmp(kind, "WHATSAPP-BUSINESS") != 0 &&
+        strcmp(kind, "EVOLUTION") != 0)
+        wg_msgs_add(c->errs, c->a, "Invalid integration");
+    else
+        req->integration = wg_arena_strdup(c->a, kind);
+    req->token = get_string(c, body, NULL, "token", 0);
+    if (req->token && !*req->token)
+        req->token = NULL; /* "" means "generate one", as in Evolution */
+    req->number = get_string(c, body, NULL, "number", 0);
+    if (req->number && !wg_validate_number(req->number))
+        wg_msgs_add(c->errs, c->a, "number does not match pattern \"^\\\\d+[\\\\.@\\\\w-]+\"");
+    req->business_id = get_string(c, body, NULL, "businessId", 0);
+    get_bool(c, body, NULL, "qrcode", 0, &req->has_qrcode, &req->qrcode);
+    if (req->integration && strcmp(req->integration, "WHATSAPP-BUSINESS") == 0) {
+        if (!req->token)
+            wg_msgs_add(c->errs, c->a, "token is required");
+        if (!req->number || !*req->number)
+            wg_msgs_add(c->errs, c->a, "number is required");
+    }
+    req->settings = parse_settings(c, body, 0);
+
+    /* Evolution only configures a proxy when host, port and protocol are all given */
+    char *host = get_string(c, body, NULL, "proxyHost", 0);
+    char *port = get_string(c, body, NULL, "proxyPort", 0);
+    char *protocol = get_string(c, body, NULL, "proxyProtocol", 0);
+    char *username = get_string(c, body, NULL, "proxyUsername", 0);
+    char *password = get_string(c, body, NULL, "proxyPassword", 0);
+    if (host && *host && port && *port && protocol && protocol_ok(c, "proxyProtocol", protocol)) {
+        Wg__Ipc__Proxy *p = NEW(c, Wg__Ipc__Proxy, WG__IPC__PROXY__INIT);
+        p->has_enabled = 1;
+        p->enabled = 1;
+        p->host = host;
+        p->port = port;
+        p->protocol = protocol;
+        p->username = username;
+        p->password = password;
+        req->proxy = p;
+    }
+
+    json_t *w = get_object(c, body, NULL, "webhook", 0);
+    if (w)
+        req->webhook = parse_webhook(c, w, 0);
+    json_t *ws = get_object(c, body, NULL, "websocket", 0);
+    if (ws)
+        req->websocket = parse_websocket(c, ws, 0);
+    return req;
+}
+
+static Wg__Ipc__Proxy *parse_proxy(ctx_t *c, json_t *body)
+{
+    Wg__Ipc__Proxy *p = NEW(c, Wg__Ipc__Proxy, WG__IPC__PROXY__INIT);
+    get_bool(c, body, NULL, "enabled", 1, &p->has_enabled, &p->enabled);
+    p->host = get_string(c, body, NULL, "host", 1);
+    p->port = get_string(c, body, NULL, "port", 1);
+    p->protocol = get_string(c, body, NULL, "protocol", 1);
+    protocol_ok(c, "protocol", p->protocol);
+    p->username = get_string(c, body, NULL, "username", 0);
+    p->password = get_string(c, body, NULL, "password", 0);
+    return p;
+}
+
+/* Parses the body; an empty (or all-blank) body counts as {} like Express. */
+static json_t *parse_body(ctx_t *c, const char *body, size_t len)
+{
+    size_t i = 0;
+    while (body && i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' ||
+                               body[i] == '\n'))
+        i++;
+    if (!body || i == len)
+        return json_object();
+    json_error_t jerr;
+    json_t *doc = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    if (!doc) {
+        wg_msgs_add(c->errs, c->a, "Malformed JSON body: %s (line %d, column %d)", jerr.text,
+                    jerr.line, jerr.column);
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        wg_msgs_add(c->errs, c->a, "instance is not of a type(s) object");
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static char *query_value(ctx_t *c, const char *query, const char *key)
+{
+    const char *v = wg_query_get(c->a, query, key);
+    return v && *v ? (char *)v : NULL; /* ?instanceName= filters nothing, as in Evolution */
+}
+
+int wg_validate_request(wg_route_id_t route, const char *name, const char *query,
+                        const char *body, size_t body_len, wg_arena_t *a,
+                        Wg__Ipc__Request *out, wg_msgs_t *errs)
+{
+    ctx_t ctx = {a, errs};
+    ctx_t *c = &ctx;
+    size_t errs_before = errs->n;
+    json_t *doc = NULL;
+    if (wg_route_has_name(route)) {
+        check_name(c, name);
+        out->instance_name = name ? wg_arena_strdup(a, name) : NULL;
+    }
+    switch (route) {
+    case WG_ROUTE_INSTANCE_CREATE:
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        out->op_case = WG__IPC__REQUEST__OP_CREATE_INSTANCE;
+        out->create_instance = parse_create(c, doc);
+        out->instance_name = out->create_instance->name;
+        break;
+    case WG_ROUTE_FETCH_INSTANCES: {
+        Wg__Ipc__FetchInstancesReq *f =
+            NEW(c, Wg__Ipc__FetchInstancesReq, WG__IPC__FETCH_INSTANCES_REQ__INIT);
+        f->instance_name = query_value(c, query, "instanceName");
+        f->instance_id = query_value(c, query, "instanceId");
+        f->number = query_value(c, query, "number");
+        out->op_case = WG__IPC__REQUEST__OP_FETCH_INSTANCES;
+        out->fetch_instances = f;
+        break;
+    }
+    case WG_ROUTE_CONNECTION_STATE:
+        out->op_case = WG__IPC__REQUEST__OP_CONNECTION_STATE;
+        out->connection_state =
+            NEW(c, Wg__Ipc__ConnectionStateReq, WG__IPC__CONNECTION_STATE_REQ__INIT);
+        break;
+    case WG_ROUTE_LOGOUT:
+        out->op_case = WG__IPC__REQUEST__OP_LOGOUT;
+        out->logout = NEW(c, Wg__Ipc__LogoutReq, WG__IPC__LOGOUT_REQ__INIT);
+        break;
+    case WG_ROUTE_DELETE:
+        out->op_case = WG__IPC__REQUEST__OP_DELETE_INSTANCE;
+        out->delete_instance = NEW(c, Wg__Ipc__DeleteReq, WG__IPC__DELETE_REQ__INIT);
+        break;
+    case WG_ROUTE_SETTINGS_SET: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        Wg__Ipc__SettingsSetReq *s =
+            NEW(c, Wg__Ipc__SettingsSetReq, WG__IPC__SETTINGS_SET_REQ__INIT);
+        s->settings = parse_settings(c, doc, 1);
+        out->op_case = WG__IPC__REQUEST__OP_SETTINGS_SET;
+        out->settings_set = s;
+        break;
+    }
+    case WG_ROUTE_SETTINGS_FIND:
+        out->op_case = WG__IPC__REQUEST__OP_SETTINGS_FIND;
+        out->settings_find = NEW(c, Wg__Ipc__SettingsFindReq, WG__IPC__SETTINGS_FIND_REQ__INIT);
+        break;
+    case WG_ROUTE_WEBHOOK_SET: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        json_t *w = get_object(c, doc, NULL, "webhook", 1);
+        if (!w)
+            break;
+        Wg__Ipc__WebhookSetReq *s = NEW(c, Wg__Ipc__WebhookSetReq, WG__IPC__WEBHOOK_SET_REQ__INIT);
+        s->webhook = parse_webhook(c, w, 1);
+        out->op_case = WG__IPC__REQUEST__OP_WEBHOOK_SET;
+        out->webhook_set = s;
+        break;
+    }
+    case WG_ROUTE_WEBHOOK_FIND:
+        out->op_case = WG__IPC__REQUEST__OP_WEBHOOK_FIND;
+        out->webhook_find = NEW(c, Wg__Ipc__WebhookFindReq, WG__IPC__WEBHOOK_FIND_REQ__INIT);
+        break;
+    case WG_ROUTE_WEBSOCKET_SET: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        json_t *w = get_object(c, doc, NULL, "websocket", 1);
+        if (!w)
+            break;
+        Wg__Ipc__WebsocketSetReq *s =
+            NEW(c, Wg__Ipc__WebsocketSetReq, WG__IPC__WEBSOCKET_SET_REQ__INIT);
+        s->websocket = parse_websocket(c, w, 1);
+        out->op_case = WG__IPC__REQUEST__OP_WEBSOCKET_SET;
+        out->websocket_set = s;
+        break;
+    }
+    case WG_ROUTE_WEBSOCKET_FIND:
+        out->op_case = WG__IPC__REQUEST__OP_WEBSOCKET_FIND;
+        out->websocket_find =
+            NEW(c, Wg__Ipc__WebsocketFindReq, WG__IPC__WEBSOCKET_FIND_REQ__INIT);
+        break;
+    case WG_ROUTE_PROXY_SET: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        Wg__Ipc__ProxySetReq *s = NEW(c, Wg__Ipc__ProxySetReq, WG__IPC__PROXY_SET_REQ__INIT);
+        s->proxy = parse_proxy(c, doc);
+        out->op_case = WG__IPC__REQUEST__OP_PROXY_SET;
+        out->proxy_set = s;
+        break;
+    }
+    case WG_ROUTE_PROXY_FIND:
+        out->op_case = WG__IPC__REQUEST__OP_PROXY_FIND;
+        out->proxy_find = NEW(c, Wg__Ipc__ProxyFindReq, WG__IPC__PROXY_FIND_REQ__INIT);
+        break;
+    default:
+        wg_msgs_add(errs, a, "This route takes no operation");
+        break;
+    }
+    json_decref(doc);
+    if (errs->n > errs_before)
+        return WG_EINVAL;
+    return out->op_case == WG__IPC__REQUEST__OP__NOT_SET ? WG_EINVAL : WG_OK;
+}
