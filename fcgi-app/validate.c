@@ -5,8 +5,8 @@
  * message states the rule. Everything a request keeps is copied into the
  * arena before the parsed JSON is released. */
 #include "validate.h"
-#include "event_names.h"
-#include "instance_name.h"
+#include "wg_events.h"
+#include "wg_names.h"
 #include "url.h"
 #include "wg_err.h"
 #include <ctype.h>
@@ -228,7 +228,7 @@ static void check_name(ctx_t *c, const char *name)
 {
     if (!wg_instance_name_valid(name))
         wg_msgs_add(c->errs, c->a, "Invalid instance name \"%s\": %s", name ? name : "",
-                    wg_instance_name_rule);
+                    WG_INSTANCE_NAME_RULE);
 }
 
 static Wg__Ipc__CreateInstanceReq *parse_create(ctx_t *c, json_t *body)

@@ -78,6 +78,55 @@ const char *wg_cfg_valid_compat(const char *v)
     return (!*v || strcmp(v, "evolution-2.3") == 0) ? NULL : "must be empty or evolution-2.3";
 }
 
+/* Parses a finite decimal number; 0 when v is one. */
+static int parse_decimal(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || x != x || x > 1e12 || x < -1e12)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+const char *wg_cfg_valid_seconds(const char *v)
+{
+    double x;
+    if (parse_decimal(v, &x) || x < 0)
+        return "must be a number of seconds (0 or more, decimals allowed)";
+    return NULL;
+}
+
+const char *wg_cfg_valid_fraction(const char *v)
+{
+    double x;
+    if (parse_decimal(v, &x) || x < 0 || x > 1)
+        return "must be a number from 0 to 1";
+    return NULL;
+}
+
+const char *wg_cfg_valid_status_list(const char *v)
+{
+    const char *p = v;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end == p || n < 100 || n > 599)
+            return "must be a comma list of HTTP status codes (100-599)";
+        p = end;
+        while (*p == ' ')
+            p++;
+        if (*p && *p != ',')
+            return "must be a comma list of HTTP status codes (100-599)";
+    }
+    return NULL;
+}
+
 static int parse_value(wg_config_t *cfg, int i, const char *value, int explicit_set,
                        unsigned scope, wg_buf_t *err)
 {

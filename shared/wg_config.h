@@ -67,5 +67,11 @@ const char *wg_cfg_valid_log_level(const char *v);
 const char *wg_cfg_valid_socket_path(const char *v);
 const char *wg_cfg_valid_positive(const char *v);
 const char *wg_cfg_valid_compat(const char *v);
+/* A number of seconds >= 0, decimals allowed ("5", "0.25"). */
+const char *wg_cfg_valid_seconds(const char *v);
+/* A decimal number from 0 to 1. */
+const char *wg_cfg_valid_fraction(const char *v);
+/* A comma list of HTTP statuses 100-599 (spaces allowed, may be empty). */
+const char *wg_cfg_valid_status_list(const char *v);
 
 #endif

@@ -12,25 +12,25 @@
     X(AUTH_KEY, "AUTHENTICATION_API_KEY", WG_CFG_STR, "", wg_cfg_valid_key, WG_SCOPE_CONND,        \
       "Global API key. When unset, connd generates one on first start and keeps it in "            \
       "$WAGATE_DATA_DIR/apikey (mode 0600).")                                                      \
-    X(SERVER_URL, "SERVER_URL", WG_CFG_STR, "", wg_cfg_valid_url_or_empty, WG_SCOPE_CONND,        \
-      "Public base URL of this server, for the server_url field of delivered events.")                             \
-    X(CLIENT_NAME, "DATABASE_CONNECTION_CLIENT_NAME", WG_CFG_STR, "wagate", wg_cfg_valid_word,    \
+    X(SERVER_URL, "SERVER_URL", WG_CFG_STR, "", wg_cfg_valid_url_or_empty, WG_SCOPE_CONND,         \
+      "Public base URL of this server, for the server_url field of delivered events.")             \
+    X(CLIENT_NAME, "DATABASE_CONNECTION_CLIENT_NAME", WG_CFG_STR, "wagate", wg_cfg_valid_word,     \
       WG_SCOPE_CONND, "Value of clientName on instances (Evolution's multi-server tag).")          \
     X(CORS_ORIGIN, "CORS_ORIGIN", WG_CFG_STR, "*", NULL, WG_SCOPE_FCGI,                            \
       "Comma list of browser origins allowed by CORS, or * for any. Requests without an "          \
       "Origin header (server-to-server) are always served.")                                       \
-    X(DEL_INSTANCE, "DEL_INSTANCE", WG_CFG_STR, "false", wg_cfg_valid_del_instance,               \
+    X(DEL_INSTANCE, "DEL_INSTANCE", WG_CFG_STR, "false", wg_cfg_valid_del_instance,                \
       WG_SCOPE_CONND,                                                                              \
-      "false, or a number of minutes: an instance that is not open that long after its "          \
+      "false, or a number of minutes: an instance that is not open that long after its "           \
       "creation is deleted.")                                                                      \
     X(LOG_LEVEL, "LOG_LEVEL", WG_CFG_STR, "info", wg_cfg_valid_log_level,                          \
       WG_SCOPE_CONND | WG_SCOPE_FCGI,                                                              \
       "error, warn, info or debug; Evolution's comma list (ERROR,WARN,DEBUG,...) is accepted "     \
       "and its most verbose entry wins.")                                                          \
-    X(WEBSOCKET_ENABLED, "WEBSOCKET_ENABLED", WG_CFG_BOOL, "false", NULL, WG_SCOPE_CONND,         \
-      "true to accept Socket.IO event configs through /websocket/set. While false it stores "    \
-      "nothing and answers an empty body, as Evolution does.")                                    \
-    X(DATA_DIR, "WAGATE_DATA_DIR", WG_CFG_STR, "./var", NULL, WG_SCOPE_CONND | WG_SCOPE_FCGI,     \
+    X(WEBSOCKET_ENABLED, "WEBSOCKET_ENABLED", WG_CFG_BOOL, "false", NULL, WG_SCOPE_CONND,          \
+      "true to accept Socket.IO event configs through /websocket/set. While false it stores "      \
+      "nothing and answers an empty body, as Evolution does.")                                     \
+    X(DATA_DIR, "WAGATE_DATA_DIR", WG_CFG_STR, "./var", NULL, WG_SCOPE_CONND | WG_SCOPE_FCGI,      \
       "Directory of the SQLite database, the generated API key and (by default) the IPC "          \
       "socket.")                                                                                   \
     X(IPC_SOCKET, "WAGATE_IPC_SOCKET", WG_CFG_STR, "", wg_cfg_valid_socket_path,                   \
@@ -42,10 +42,116 @@
     X(COMPAT, "WAGATE_COMPAT", WG_CFG_STR, "", wg_cfg_valid_compat, WG_SCOPE_FCGI,                 \
       "Empty for the documented response shapes, or evolution-2.3 for Evolution 2.3.6's "          \
       "(e.g. hash as a plain string).")                                                            \
-    X(MAX_BODY, "WAGATE_MAX_BODY_BYTES", WG_CFG_INT, "10485760", wg_cfg_valid_positive,           \
+    X(MAX_BODY, "WAGATE_MAX_BODY_BYTES", WG_CFG_INT, "10485760", wg_cfg_valid_positive,            \
       WG_SCOPE_FCGI, "Largest request body accepted; bigger bodies get 413.")                      \
-    X(FCGI_THREADS, "WAGATE_FCGI_THREADS", WG_CFG_INT, "8", wg_cfg_valid_positive, WG_SCOPE_FCGI, \
+    X(FCGI_THREADS, "WAGATE_FCGI_THREADS", WG_CFG_INT, "8", wg_cfg_valid_positive, WG_SCOPE_FCGI,  \
       "Request threads in one wagate-fcgi process.")                                               \
     X(URL_PREFIX, "WAGATE_URL_PREFIX", WG_CFG_STR, "", NULL, WG_SCOPE_FCGI,                        \
-      "Path prefix stripped before routing, for mounting the API under e.g. /api.")
-
+      "Path prefix stripped before routing, for mounting the API under e.g. /api.")                \
+    X(EXPOSE_APIKEY, "AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES", WG_CFG_BOOL, "false", NULL,       \
+      WG_SCOPE_CONND,                                                                              \
+      "true to put the instance token in the apikey field of delivered events (else null), "       \
+      "as Evolution does.")                                                                        \
+    X(WEBHOOK_GLOBAL_ENABLED, "WEBHOOK_GLOBAL_ENABLED", WG_CFG_BOOL, "false", NULL,                \
+      WG_SCOPE_CONND,                                                                              \
+      "true to POST the events selected by WEBHOOK_EVENTS_* of every instance to "                 \
+      "WEBHOOK_GLOBAL_URL, in addition to each instance's own webhook.")                           \
+    X(WEBHOOK_GLOBAL_URL, "WEBHOOK_GLOBAL_URL", WG_CFG_STR, "", wg_cfg_valid_url_or_empty,         \
+      WG_SCOPE_CONND, "URL of the global webhook (http or https).")                                \
+    X(WEBHOOK_GLOBAL_BY_EVENTS, "WEBHOOK_GLOBAL_WEBHOOK_BY_EVENTS", WG_CFG_BOOL, "false", NULL,    \
+      WG_SCOPE_CONND,                                                                              \
+      "true to append the event name to the global URL (/messages-upsert, "                        \
+      "/connection-update, ...).")                                                                 \
+    X(WEBHOOK_EVENTS_APPLICATION_STARTUP, "WEBHOOK_EVENTS_APPLICATION_STARTUP", WG_CFG_BOOL,       \
+      "false", NULL, WG_SCOPE_CONND, "true to send application.startup to the global webhook.")    \
+    X(WEBHOOK_EVENTS_INSTANCE_CREATE, "WEBHOOK_EVENTS_INSTANCE_CREATE", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send instance.create to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_INSTANCE_DELETE, "WEBHOOK_EVENTS_INSTANCE_DELETE", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send instance.delete to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_QRCODE_UPDATED, "WEBHOOK_EVENTS_QRCODE_UPDATED", WG_CFG_BOOL, "false", NULL,  \
+      WG_SCOPE_CONND, "true to send qrcode.updated to the global webhook.")                        \
+    X(WEBHOOK_EVENTS_MESSAGES_SET, "WEBHOOK_EVENTS_MESSAGES_SET", WG_CFG_BOOL, "false", NULL,      \
+      WG_SCOPE_CONND, "true to send messages.set to the global webhook.")                          \
+    X(WEBHOOK_EVENTS_MESSAGES_UPSERT, "WEBHOOK_EVENTS_MESSAGES_UPSERT", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send messages.upsert to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_MESSAGES_EDITED, "WEBHOOK_EVENTS_MESSAGES_EDITED", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send messages.edited to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_MESSAGES_UPDATE, "WEBHOOK_EVENTS_MESSAGES_UPDATE", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send messages.update to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_MESSAGES_DELETE, "WEBHOOK_EVENTS_MESSAGES_DELETE", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send messages.delete to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_SEND_MESSAGE, "WEBHOOK_EVENTS_SEND_MESSAGE", WG_CFG_BOOL, "false", NULL,      \
+      WG_SCOPE_CONND, "true to send send.message to the global webhook.")                          \
+    X(WEBHOOK_EVENTS_SEND_MESSAGE_UPDATE, "WEBHOOK_EVENTS_SEND_MESSAGE_UPDATE", WG_CFG_BOOL,       \
+      "false", NULL, WG_SCOPE_CONND, "true to send send.message.update to the global webhook.")    \
+    X(WEBHOOK_EVENTS_CONTACTS_SET, "WEBHOOK_EVENTS_CONTACTS_SET", WG_CFG_BOOL, "false", NULL,      \
+      WG_SCOPE_CONND, "true to send contacts.set to the global webhook.")                          \
+    X(WEBHOOK_EVENTS_CONTACTS_UPDATE, "WEBHOOK_EVENTS_CONTACTS_UPDATE", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send contacts.update to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_CONTACTS_UPSERT, "WEBHOOK_EVENTS_CONTACTS_UPSERT", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send contacts.upsert to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_PRESENCE_UPDATE, "WEBHOOK_EVENTS_PRESENCE_UPDATE", WG_CFG_BOOL, "false",      \
+      NULL, WG_SCOPE_CONND, "true to send presence.update to the global webhook.")                 \
+    X(WEBHOOK_EVENTS_CHATS_SET, "WEBHOOK_EVENTS_CHATS_SET", WG_CFG_BOOL, "false", NULL,            \
+      WG_SCOPE_CONND, "true to send chats.set to the global webhook.")                             \
+    X(WEBHOOK_EVENTS_CHATS_UPDATE, "WEBHOOK_EVENTS_CHATS_UPDATE", WG_CFG_BOOL, "false", NULL,      \
+      WG_SCOPE_CONND, "true to send chats.update to the global webhook.")                          \
+    X(WEBHOOK_EVENTS_CHATS_UPSERT, "WEBHOOK_EVENTS_CHATS_UPSERT", WG_CFG_BOOL, "false", NULL,      \
+      WG_SCOPE_CONND, "true to send chats.upsert to the global webhook.")                          \
+    X(WEBHOOK_EVENTS_CHATS_DELETE, "WEBHOOK_EVENTS_CHATS_DELETE", WG_CFG_BOOL, "false", NULL,      \
+      WG_SCOPE_CONND, "true to send chats.delete to the global webhook.")                          \
+    X(WEBHOOK_EVENTS_CONNECTION_UPDATE, "WEBHOOK_EVENTS_CONNECTION_UPDATE", WG_CFG_BOOL, "false",  \
+      NULL, WG_SCOPE_CONND, "true to send connection.update to the global webhook.")               \
+    X(WEBHOOK_EVENTS_LABELS_EDIT, "WEBHOOK_EVENTS_LABELS_EDIT", WG_CFG_BOOL, "false", NULL,        \
+      WG_SCOPE_CONND, "true to send labels.edit to the global webhook.")                           \
+    X(WEBHOOK_EVENTS_LABELS_ASSOCIATION, "WEBHOOK_EVENTS_LABELS_ASSOCIATION", WG_CFG_BOOL,         \
+      "false", NULL, WG_SCOPE_CONND, "true to send labels.association to the global webhook.")     \
+    X(WEBHOOK_EVENTS_GROUPS_UPSERT, "WEBHOOK_EVENTS_GROUPS_UPSERT", WG_CFG_BOOL, "false", NULL,    \
+      WG_SCOPE_CONND, "true to send groups.upsert to the global webhook.")                         \
+    X(WEBHOOK_EVENTS_GROUPS_UPDATE, "WEBHOOK_EVENTS_GROUPS_UPDATE", WG_CFG_BOOL, "false", NULL,    \
+      WG_SCOPE_CONND,                                                                              \
+      "true to send groups.update to the global webhook (Evolution stores it as "                  \
+      "GROUP_UPDATE and never delivered it; wagate does).")                                        \
+    X(WEBHOOK_EVENTS_GROUP_PARTICIPANTS_UPDATE, "WEBHOOK_EVENTS_GROUP_PARTICIPANTS_UPDATE",        \
+      WG_CFG_BOOL, "false", NULL, WG_SCOPE_CONND,                                                  \
+      "true to send group-participants.update to the global webhook.")                             \
+    X(WEBHOOK_EVENTS_CALL, "WEBHOOK_EVENTS_CALL", WG_CFG_BOOL, "false", NULL, WG_SCOPE_CONND,      \
+      "true to send call to the global webhook.")                                                  \
+    X(WEBHOOK_EVENTS_TYPEBOT_START, "WEBHOOK_EVENTS_TYPEBOT_START", WG_CFG_BOOL, "false", NULL,    \
+      WG_SCOPE_CONND, "true to send typebot.start to the global webhook.")                         \
+    X(WEBHOOK_EVENTS_TYPEBOT_CHANGE_STATUS, "WEBHOOK_EVENTS_TYPEBOT_CHANGE_STATUS", WG_CFG_BOOL,   \
+      "false", NULL, WG_SCOPE_CONND, "true to send typebot.change-status to the global webhook.")  \
+    X(WEBHOOK_TIMEOUT_MS, "WEBHOOK_REQUEST_TIMEOUT_MS", WG_CFG_INT, "30000",                       \
+      wg_cfg_valid_positive, WG_SCOPE_CONND,                                                       \
+      "Time limit of one webhook POST (connect, send, answer), in milliseconds; a timeout "        \
+      "is retried.")                                                                               \
+    X(WEBHOOK_RETRY_MAX_ATTEMPTS, "WEBHOOK_RETRY_MAX_ATTEMPTS", WG_CFG_INT, "10",                  \
+      wg_cfg_valid_positive, WG_SCOPE_CONND,                                                       \
+      "Attempts per delivery, the first included. After the last one the delivery is kept "        \
+      "as failed (GET /webhook/failed/:name) until replayed (POST /webhook/retry/:name) or "       \
+      "pruned.")                                                                                   \
+    X(WEBHOOK_RETRY_INITIAL_DELAY, "WEBHOOK_RETRY_INITIAL_DELAY_SECONDS", WG_CFG_STR, "5",         \
+      wg_cfg_valid_seconds, WG_SCOPE_CONND,                                                        \
+      "Wait before the first retry, in seconds (decimals allowed); also the smallest wait.")       \
+    X(WEBHOOK_RETRY_EXPONENTIAL, "WEBHOOK_RETRY_USE_EXPONENTIAL_BACKOFF", WG_CFG_BOOL, "true",     \
+      NULL, WG_SCOPE_CONND,                                                                        \
+      "true: wait INITIAL_DELAY * 2^(n-1), capped by MAX_DELAY, with jitter; false: always "       \
+      "INITIAL_DELAY.")                                                                            \
+    X(WEBHOOK_RETRY_MAX_DELAY, "WEBHOOK_RETRY_MAX_DELAY_SECONDS", WG_CFG_STR, "300",               \
+      wg_cfg_valid_seconds, WG_SCOPE_CONND,                                                        \
+      "Longest wait between two attempts, in seconds (decimals allowed).")                         \
+    X(WEBHOOK_RETRY_JITTER, "WEBHOOK_RETRY_JITTER_FACTOR", WG_CFG_STR, "0.2",                      \
+      wg_cfg_valid_fraction, WG_SCOPE_CONND,                                                       \
+      "Random spread of an exponential wait: uniform within +-factor (0 to 1).")                   \
+    X(WEBHOOK_RETRY_NON_RETRYABLE, "WEBHOOK_RETRY_NON_RETRYABLE_STATUS_CODES", WG_CFG_STR,         \
+      "400,401,403,404,422", wg_cfg_valid_status_list, WG_SCOPE_CONND,                             \
+      "Comma list of HTTP statuses that fail a delivery at once, without retries.")                \
+    X(WEBHOOK_FAILED_MAX_AGE_HOURS, "WAGATE_WEBHOOK_FAILED_MAX_AGE_HOURS", WG_CFG_INT, "168",      \
+      wg_cfg_valid_positive, WG_SCOPE_CONND,                                                       \
+      "Failed deliveries older than this many hours are deleted.")                                 \
+    X(WEBHOOK_FAILED_MAX_ROWS, "WAGATE_WEBHOOK_FAILED_MAX_ROWS", WG_CFG_INT, "10000",              \
+      wg_cfg_valid_positive, WG_SCOPE_CONND,                                                       \
+      "At most this many failed deliveries are kept (the oldest go first).")                       \
+    X(WEBHOOK_CA_FILE, "WAGATE_WEBHOOK_CA_FILE", WG_CFG_STR, "", NULL, WG_SCOPE_CONND,             \
+      "PEM file of CA certificates trusted for https webhooks instead of the system store. "       \
+      "Certificates are always verified.")

@@ -1,5 +1,7 @@
 /* The subscription-name list (see wg_events.h). Data only. */
 #include "wg_events.h"
+#include "wg_buf.h"
+#include <pthread.h>
 #include <string.h>
 
 const char *const wg_event_names[] = {
@@ -20,4 +22,21 @@ int wg_event_name_known(const char *upper)
         if (strcmp(wg_event_names[i], upper) == 0)
             return 1;
     return 0;
+}
+
+static char *g_joined;
+static pthread_once_t g_joined_once = PTHREAD_ONCE_INIT;
+
+static void join_names(void)
+{
+    wg_buf_t b = WG_BUF_INIT;
+    for (size_t i = 0; i < wg_event_names_count; i++)
+        wg_buf_printf(&b, "%s%s", i ? "," : "", wg_event_names[i]);
+    g_joined = wg_buf_steal(&b); /* lives as long as the process */
+}
+
+const char *wg_event_names_joined(void)
+{
+    pthread_once(&g_joined_once, join_names);
+    return g_joined;
 }

@@ -13,5 +13,7 @@ extern const size_t wg_event_names_count;
 
 /* 1 when upper (e.g. "MESSAGES_UPSERT") is a subscription name. */
 int wg_event_name_known(const char *upper);
+/* The whole list joined by commas (as jsonschema prints an enum); static. */
+const char *wg_event_names_joined(void);
 
 #endif

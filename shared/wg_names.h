@@ -6,8 +6,8 @@
 
 #define WG_INSTANCE_NAME_MAX 64
 #define WG_INSTANCE_NAME_RULE                                                                      \
-    "instanceName must be 1 to 64 characters of letters, digits, '_', '.' or '-', starting with "  \
-    "a letter or a digit"
+    "instanceName must be 1-64 characters of letters, digits, '_', '.' or '-', starting with a "   \
+    "letter or digit"
 
 /* 1 when name follows the rule. */
 int wg_instance_name_valid(const char *name);

@@ -2,7 +2,7 @@
  * goes through prefix stripping, the route table, %-decoding of :name and
  * the instance name rule. */
 #include "dispatch.h"
-#include "instance_name.h"
+#include "wg_names.h"
 #include "router.h"
 #include "url.h"
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* Unit tests for fcgi-app/instance_name.c: the one instance name rule. */
-#include "instance_name.h"
+#include "wg_names.h"
 #include "wg_test.h"
 
 static void accepted(void)
@@ -21,8 +21,8 @@ static void rejected(void)
 
 static void rule_text_names_the_limits(void)
 {
-    WG_CHECK(strstr(wg_instance_name_rule, "64") != NULL);
-    WG_CHECK(strstr(wg_instance_name_rule, "letter or digit") != NULL);
+    WG_CHECK(strstr(WG_INSTANCE_NAME_RULE, "64") != NULL);
+    WG_CHECK(strstr(WG_INSTANCE_NAME_RULE, "letter or digit") != NULL);
 }
 
 int main(void)
