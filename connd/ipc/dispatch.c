@@ -193,7 +193,10 @@ static void op_fetch(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req, int is
     const char *filter = f->instance_name ? f->instance_name
                          : f->instance_id ? f->instance_id
                                           : f->number;
-    if (filter && n == 0) {
+    if (filter && n == 0 && !is_global) {
+        /* a token asking about an instance it does not hold learns nothing */
+        send_error(d, conn, req->id, 401, "Unauthorized");
+    } else if (filter && n == 0) {
         send_error(d, conn, req->id, 404, "Instance \"%s\" not found", filter);
     } else {
         Wg__Ipc__InstanceList list = WG__IPC__INSTANCE_LIST__INIT;
