@@ -33,6 +33,7 @@ void wg_buf_reserve(wg_buf_t *b, size_t extra)
         cap *= 2;
     b->p = wg_realloc(b->p, cap);
     b->cap = cap;
+    b->p[b->len] = '\0'; /* a reserved-only buffer is already a valid empty string */
 }
 
 void wg_buf_append(wg_buf_t *b, const void *p, size_t n)
