@@ -17,6 +17,25 @@ static struct lws_context *g_ctx;        /* for the handler's wake-up */
 static wg_connd_t *g_daemon;             /* for callbacks */
 static lws_sorted_usec_list_t g_tick;    /* 1 s housekeeping timer */
 
+#define MAX_STOP_HOOKS 16
+static struct {
+    void (*fn)(void *); /* hook */
+    void *arg;          /* its argument */
+} g_stop_hooks[MAX_STOP_HOOKS];
+static int g_nstop_hooks;
+
+void wg_loop_on_stop(wg_connd_t *d, void (*fn)(void *arg), void *arg)
+{
+    (void)d;
+    if (g_nstop_hooks < MAX_STOP_HOOKS) {
+        g_stop_hooks[g_nstop_hooks].fn = fn;
+        g_stop_hooks[g_nstop_hooks].arg = arg;
+        g_nstop_hooks++;
+    } else {
+        wg_log(WG_LOG_ERROR, "msg=\"too many stop hooks\"");
+    }
+}
+
 static void on_tick(lws_sorted_usec_list_t *sul)
 {
     if (!g_daemon->stopping)
@@ -119,6 +138,8 @@ void wg_loop_run(wg_connd_t *d)
     wg_log(WG_LOG_INFO, "msg=\"stopping: finishing in-flight requests\" pending=%d",
            wg_jobs_pending(d->jobs));
     d->stopping = 1; /* new requests now get 503 */
+    for (int i = 0; i < g_nstop_hooks; i++)
+        g_stop_hooks[i].fn(g_stop_hooks[i].arg);
     int64_t deadline = wg_mono_ms() + SHUTDOWN_GRACE_MS;
     while ((wg_jobs_pending(d->jobs) > 0 || wg_ipc_server_unflushed() > 0) &&
            wg_mono_ms() < deadline) {

@@ -13,6 +13,12 @@ int wg_loop_create(wg_connd_t *d, wg_buf_t *err);
  * in-flight requests finish (bounded), flushes replies and returns. */
 void wg_loop_run(wg_connd_t *d);
 void wg_loop_destroy(wg_connd_t *d);
+/* Registers fn(arg) to run on the loop thread when a stop begins (before
+ * in-flight work is drained): edge modules close their sockets cleanly here
+ * (Socket.IO clients, WhatsApp connections, webhook transfers). Called in
+ * registration order. Each module creates its own vhost on d->loop (an
+ * lws_context) the way ipc/server.c does, so no protocol table is shared. */
+void wg_loop_on_stop(wg_connd_t *d, void (*fn)(void *arg), void *arg);
 /* Thread-safe wake-up (the job worker's notify callback). */
 void wg_loop_wake(void *loop);
 /* Async-signal-safe: asks the loop to stop. */
