@@ -1,6 +1,7 @@
 /* connd entry point: configuration, data directory, key, store, registry,
- * loop, worker; then serve until SIGTERM/SIGINT and close everything in
- * order (loop drained -> worker joined -> store closed). */
+ * webhook thread, loop, worker; then serve until SIGTERM/SIGINT and close
+ * everything in order (loop drained -> worker joined -> webhook thread
+ * stopped -> store closed). */
 #include "core/apikey.h"
 #include "core/daemon.h"
 #include "core/jobs.h"
@@ -8,19 +9,28 @@
 #include "events/bus.h"
 #include "events/log_sink.h"
 #include "instance/lifecycle.h"
+#include "link/link.h"
+#include "realtime/conformance.h"
+#include "realtime/realtime.h"
 #include "store/store.h"
+#include "webhook/deliverer.h"
+#include "webhook/publisher.h"
 #include "wg_err.h"
 #include "wg_log.h"
 #include "wg_time.h"
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: connd [--env-file FILE] [--help] [--help-markdown] [--version]\n\n"
+    fprintf(out, "usage: connd [--env-file FILE] [--help] [--help-markdown] [--version]\n"
+                 "       connd --sio-conformance PORT   (test mode: the Engine.IO/Socket.IO\n"
+                 "       compliance-suite servers on 127.0.0.1:PORT, nothing else)\n"
+                 "       --test-hooks: tests and benchmarks only (Socket.IO /wagate-test)\n\n"
                  "The wagate daemon: owns instances, the SQLite store and the event bus, and\n"
                  "answers wagate-fcgi over a Unix socket.\n\n");
     wg_config_print_help(out, WG_SCOPE_CONND);
@@ -50,6 +60,7 @@ static int make_dir(const char *path, wg_buf_t *err)
 int main(int argc, char **argv)
 {
     const char *env_file = NULL;
+    int test_hooks = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -62,6 +73,16 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(argv[i], "--env-file") == 0 && i + 1 < argc) {
             env_file = argv[++i];
+        } else if (strcmp(argv[i], "--test-hooks") == 0) {
+            test_hooks = 1; /* tests and benchmarks only: see realtime.h */
+        } else if (strcmp(argv[i], "--sio-conformance") == 0 && i + 1 < argc) {
+            wg_log_program = "connd";
+            int port = atoi(argv[++i]);
+            if (port <= 0 || port > 65535) {
+                usage(stderr);
+                return 2;
+            }
+            return wg_realtime_conformance_run(port); /* test mode: nothing else starts */
         } else {
             usage(stderr);
             return 2;
@@ -96,17 +117,26 @@ int main(int argc, char **argv)
     d.bus = wg_bus_new();
     d.now_ms = wg_now_ms;
     wg_bus_subscribe(d.bus, wg_log_sink_on_event, NULL);
+    if ((rc = wg_webhook_start(&d.cfg, db_path, NULL, &d.webhook, &err)))
+        goto done;
+    wg_bus_subscribe(d.bus, wg_webhook_publisher_on_event, &d);
     if ((rc = wg_lifecycle_load(&d))) {
         wg_buf_printf(&err, "cannot load instances: %s", wg_strerror(rc));
         goto done;
     }
     if ((rc = wg_loop_create(&d, &err)))
         goto done;
+    if (wg_cfg_bool(&d.cfg, WG_CFG_WEBSOCKET_ENABLED) &&
+        (rc = wg_realtime_start(&d, test_hooks, &err)))
+        goto done;
     d.jobs = wg_jobs_start(d.store, wg_loop_wake, d.loop);
     if (!d.jobs) {
         wg_buf_append_str(&err, "cannot start the store worker");
         goto done;
     }
+    if ((rc = wg_link_start(&d, &err))) /* WhatsApp: linked instances log in again */
+        goto done;
+    wg_loop_on_stop(&d, wg_link_stop, &d);
     wg_loop_run(&d);
     exit_code = 0;
 done:
@@ -116,8 +146,11 @@ done:
     }
     wg_jobs_stop(d.jobs); /* runs what is queued, so nothing accepted is lost */
     d.jobs = NULL;
+    wg_webhook_stop(d.webhook); /* after the jobs: they wake it; unsent rows stay pending */
+    d.webhook = NULL;
     if (d.loop)
         wg_loop_destroy(&d);
+    wg_realtime_free(d.realtime); /* after the context: lws calls back while closing */
     if (d.store && wg_store_close(d.store) != WG_OK)
         exit_code = 1;
     wg_registry_free(d.reg);

@@ -199,6 +199,20 @@ static json_t *instance_row(const Wg__Ipc__Instance *in, wg_dialect_t dialect)
     return row;
 }
 
+/* The QR object of connect / restart / create (§2.2): only {count} before
+ * the first QR, as in Evolution. */
+static json_t *qrcode_doc(const Wg__Ipc__QrCode *qr)
+{
+    json_t *doc = json_object();
+    if (qr->code || qr->pairing_code) {
+        set(doc, "pairingCode", str_or_null(qr->pairing_code));
+        set(doc, "code", str_or_null(qr->code));
+        set(doc, "base64", str_or_null(qr->base64));
+    }
+    set(doc, "count", json_integer(qr->count));
+    return doc;
+}
+
 /* POST /instance/create 201 (§2.1). */
 static json_t *created_doc(const Wg__Ipc__Instance *in, wg_dialect_t dialect)
 {
@@ -241,6 +255,8 @@ static json_t *created_doc(const Wg__Ipc__Instance *in, wg_dialect_t dialect)
     }
     Wg__Ipc__Settings none = WG__IPC__SETTINGS__INIT;
     set(doc, "settings", settings_fields(in->settings ? in->settings : &none, json_object()));
+    if (in->qrcode)
+        set(doc, "qrcode", qrcode_doc(in->qrcode));
     return doc;
 }
 
@@ -292,6 +308,34 @@ static void render_error(const Wg__Ipc__Error *e, wg_arena_t *a, wg_response_t *
     wg_error_respond(resp, a, status, &m);
 }
 
+/* One failed delivery of GET /webhook/failed (wagate extension). */
+static json_t *delivery_row(const Wg__Ipc__WebhookDelivery *d)
+{
+    json_t *row = json_object();
+    set(row, "id", str_or_null(d->id));
+    set(row, "event", str_or_null(d->event));
+    set(row, "url", str_or_null(d->url));
+    set(row, "source", str_or_null(d->source));
+    set(row, "state", str_or_null(d->state));
+    set(row, "attempts", json_integer(d->attempts));
+    set(row, "lastStatus", d->has_last_status ? json_integer(d->last_status) : json_null());
+    set(row, "lastError", str_or_null(d->last_error));
+    set(row, "createdAt", date_or_null(1, d->created_at_ms));
+    set(row, "failedAt", date_or_null(d->has_failed_at_ms, d->failed_at_ms));
+    set(row, "payload", json_text_or_null(d->payload_json));
+    return row;
+}
+
+static json_t *deliveries_doc(const Wg__Ipc__WebhookDeliveryList *l)
+{
+    json_t *doc = json_object(), *list = json_array();
+    set(doc, "total", json_integer(l->has_total ? l->total : l->n_deliveries));
+    for (size_t i = 0; i < l->n_deliveries; i++)
+        json_array_append_new(list, delivery_row(l->deliveries[i]));
+    set(doc, "deliveries", list);
+    return doc;
+}
+
 int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char *instance_name,
                     wg_dialect_t dialect, wg_arena_t *a, wg_response_t *resp)
 {
@@ -316,6 +360,20 @@ int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char
     case WG_ROUTE_CONNECTION_STATE:
         if (reply->result_case == WG__IPC__REPLY__RESULT_CONNECTION_STATE)
             doc = connection_state_doc(reply->connection_state, dialect);
+        break;
+    case WG_ROUTE_CONNECT:
+    case WG_ROUTE_RESTART:
+        if (reply->result_case == WG__IPC__REPLY__RESULT_QRCODE)
+            doc = qrcode_doc(reply->qrcode);
+        else if (reply->result_case == WG__IPC__REPLY__RESULT_CONNECTION_STATE)
+            doc = connection_state_doc(reply->connection_state, WG_DIALECT_EVOLUTION);
+        break;
+    case WG_ROUTE_SET_PRESENCE:
+        if (reply->result_case == WG__IPC__REPLY__RESULT_PRESENCE) {
+            doc = json_object();
+            set(doc, "presence", str_or_null(reply->presence->presence));
+            status = 201;
+        }
         break;
     case WG_ROUTE_LOGOUT:
     case WG_ROUTE_DELETE:
@@ -374,6 +432,15 @@ int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char
             doc = reply->proxy_found->proxy ? proxy_row(reply->proxy_found->proxy) : json_null();
         else if (reply->result_case == WG__IPC__REPLY__RESULT_PROXY)
             doc = proxy_row(reply->proxy);
+        break;
+    case WG_ROUTE_WEBHOOK_FAILED:
+        if (reply->result_case == WG__IPC__REPLY__RESULT_WEBHOOK_DELIVERIES)
+            doc = deliveries_doc(reply->webhook_deliveries);
+        break;
+    case WG_ROUTE_WEBHOOK_RETRY:
+        if (reply->result_case == WG__IPC__REPLY__RESULT_WEBHOOK_RETRIED)
+            doc = json_pack("{s:I}", "retried", (json_int_t)reply->webhook_retried->count),
+            status = 201;
         break;
     default:
         break;

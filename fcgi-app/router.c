@@ -28,6 +28,12 @@ static const route_t routes[] = {
     {WG_ROUTE_WEBSOCKET_FIND, "GET", "/websocket/find/:name", "websocket.find"},
     {WG_ROUTE_PROXY_SET, "POST", "/proxy/set/:name", "proxy.set"},
     {WG_ROUTE_PROXY_FIND, "GET", "/proxy/find/:name", "proxy.find"},
+    {WG_ROUTE_CONNECT, "GET", "/instance/connect/:name", "instance.connect"},
+    {WG_ROUTE_RESTART, "POST", "/instance/restart/:name", "instance.restart"},
+    {WG_ROUTE_SET_PRESENCE, "POST", "/instance/setPresence/:name", "instance.presence"},
+    /* wagate extension: the durable webhook outbox (failed deliveries, replay) */
+    {WG_ROUTE_WEBHOOK_FAILED, "GET", "/webhook/failed/:name", "webhook.failed"},
+    {WG_ROUTE_WEBHOOK_RETRY, "POST", "/webhook/retry/:name", "webhook.retry"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

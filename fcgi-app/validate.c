@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -371,6 +372,43 @@ int wg_validate_request(wg_route_id_t route, const char *name, const char *query
         out->op_case = WG__IPC__REQUEST__OP_LOGOUT;
         out->logout = NEW(c, Wg__Ipc__LogoutReq, WG__IPC__LOGOUT_REQ__INIT);
         break;
+    case WG_ROUTE_CONNECT: {
+        Wg__Ipc__ConnectReq *cr = NEW(c, Wg__Ipc__ConnectReq, WG__IPC__CONNECT_REQ__INIT);
+        cr->number = query_value(c, query, "number");
+        if (cr->number && !wg_validate_number(cr->number))
+            wg_msgs_add(c->errs, c->a, "number does not match pattern \"^\\\\d+[\\\\.@\\\\w-]+\"");
+        out->op_case = WG__IPC__REQUEST__OP_CONNECT;
+        out->connect = cr;
+        break;
+    }
+    case WG_ROUTE_RESTART:
+        out->op_case = WG__IPC__REQUEST__OP_RESTART;
+        out->restart = NEW(c, Wg__Ipc__RestartReq, WG__IPC__RESTART_REQ__INIT);
+        break;
+    case WG_ROUTE_SET_PRESENCE: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        static const char *const allowed[] = {"unavailable", "available", "composing",
+                                              "recording", "paused"};
+        char *presence = get_string(c, doc, NULL, "presence", 1);
+        if (!presence)
+            break;
+        int ok = 0;
+        for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+            ok |= strcmp(presence, allowed[i]) == 0;
+        if (!ok) {
+            wg_msgs_add(c->errs, c->a,
+                        "presence is not one of enum values: unavailable,available,composing,"
+                        "recording,paused");
+            break;
+        }
+        Wg__Ipc__SetPresenceReq *sp =
+            NEW(c, Wg__Ipc__SetPresenceReq, WG__IPC__SET_PRESENCE_REQ__INIT);
+        sp->presence = presence;
+        out->op_case = WG__IPC__REQUEST__OP_SET_PRESENCE;
+        out->set_presence = sp;
+        break;
+    }
     case WG_ROUTE_DELETE:
         out->op_case = WG__IPC__REQUEST__OP_DELETE_INSTANCE;
         out->delete_instance = NEW(c, Wg__Ipc__DeleteReq, WG__IPC__DELETE_REQ__INIT);
@@ -436,6 +474,48 @@ int wg_validate_request(wg_route_id_t route, const char *name, const char *query
         out->op_case = WG__IPC__REQUEST__OP_PROXY_FIND;
         out->proxy_find = NEW(c, Wg__Ipc__ProxyFindReq, WG__IPC__PROXY_FIND_REQ__INIT);
         break;
+    case WG_ROUTE_WEBHOOK_FAILED: {
+        Wg__Ipc__WebhookFailedReq *f =
+            NEW(c, Wg__Ipc__WebhookFailedReq, WG__IPC__WEBHOOK_FAILED_REQ__INIT);
+        const char *limit = query_value(c, query, "limit");
+        if (limit) {
+            char *end;
+            long n = strtol(limit, &end, 10);
+            if (*end || n < 1 || n > 1000)
+                wg_msgs_add(errs, a, "limit must be a whole number from 1 to 1000");
+            else
+                f->has_limit = 1, f->limit = (uint32_t)n;
+        }
+        out->op_case = WG__IPC__REQUEST__OP_WEBHOOK_FAILED;
+        out->webhook_failed = f;
+        break;
+    }
+    case WG_ROUTE_WEBHOOK_RETRY: {
+        /* {} or an empty body: every failed delivery; {"ids": [...]}: those */
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        Wg__Ipc__WebhookRetryReq *r =
+            NEW(c, Wg__Ipc__WebhookRetryReq, WG__IPC__WEBHOOK_RETRY_REQ__INIT);
+        json_t *ids = json_object_get(doc, "ids");
+        if (ids && !json_is_array(ids)) {
+            wrong_type(c, NULL, "ids", "array");
+        } else if (ids) {
+            r->ids = wg_arena_alloc(a, (json_array_size(ids) + 1) * sizeof *r->ids);
+            size_t i;
+            json_t *id;
+            json_array_foreach(ids, i, id) {
+                if (!json_is_string(id)) {
+                    wg_msgs_add(errs, a, "ids[%zu] is not of a type(s) string", i);
+                    break;
+                }
+                r->ids[r->n_ids++] = (char *)arena_copy(a, json_string_value(id),
+                                                        strlen(json_string_value(id)) + 1);
+            }
+        }
+        out->op_case = WG__IPC__REQUEST__OP_WEBHOOK_RETRY;
+        out->webhook_retry = r;
+        break;
+    }
     default:
         wg_msgs_add(errs, a, "This route takes no operation");
         break;

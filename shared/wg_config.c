@@ -73,6 +73,16 @@ const char *wg_cfg_valid_positive(const char *v)
     return NULL;
 }
 
+const char *wg_cfg_valid_port(const char *v)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n <= 0 || n > 65535)
+        return "must be a TCP port (1-65535)";
+    return NULL;
+}
+
 const char *wg_cfg_valid_compat(const char *v)
 {
     return (!*v || strcmp(v, "evolution-2.3") == 0) ? NULL : "must be empty or evolution-2.3";

@@ -16,9 +16,9 @@
       "Public base URL of this server, for the server_url field of delivered events.")             \
     X(CLIENT_NAME, "DATABASE_CONNECTION_CLIENT_NAME", WG_CFG_STR, "wagate", wg_cfg_valid_word,     \
       WG_SCOPE_CONND, "Value of clientName on instances (Evolution's multi-server tag).")          \
-    X(CORS_ORIGIN, "CORS_ORIGIN", WG_CFG_STR, "*", NULL, WG_SCOPE_FCGI,                            \
-      "Comma list of browser origins allowed by CORS, or * for any. Requests without an "          \
-      "Origin header (server-to-server) are always served.")                                       \
+    X(CORS_ORIGIN, "CORS_ORIGIN", WG_CFG_STR, "*", NULL, WG_SCOPE_CONND | WG_SCOPE_FCGI,           \
+      "Comma list of browser origins allowed by CORS (REST and Socket.IO), or * for any. "        \
+      "Requests without an Origin header (server-to-server) are always served.")                  \
     X(DEL_INSTANCE, "DEL_INSTANCE", WG_CFG_STR, "false", wg_cfg_valid_del_instance,                \
       WG_SCOPE_CONND,                                                                              \
       "false, or a number of minutes: an instance that is not open that long after its "           \
@@ -27,9 +27,72 @@
       WG_SCOPE_CONND | WG_SCOPE_FCGI,                                                              \
       "error, warn, info or debug; Evolution's comma list (ERROR,WARN,DEBUG,...) is accepted "     \
       "and its most verbose entry wins.")                                                          \
+    X(WA_SERVER_URL, "WA_SERVER_URL", WG_CFG_STR, "wss://web.whatsapp.com/ws/chat", NULL,         \
+      WG_SCOPE_CONND, "WhatsApp Web websocket (ws:// or wss://). Test peers run on loopback.")    \
+    X(WA_ROOT_KEY, "WA_ROOT_KEY", WG_CFG_STR,                                                      \
+      "142375574d0a587166aae71ebe516437c4a28b73e3695c6ce1f7f9545da8ee6b", NULL, WG_SCOPE_CONND,    \
+      "Hex Curve25519 key the server certificate chain must be signed by (default: WhatsApp's "   \
+      "root).")                                                                                    \
+    X(WA_CERT_CHECK, "WA_CERT_CHECK", WG_CFG_STR, "on", NULL, WG_SCOPE_CONND,                      \
+      "on or off. off skips the server certificate check; refused unless WA_SERVER_URL is a "     \
+      "loopback address, and logged as a warning at every connect.")                              \
+    X(QRCODE_LIMIT, "QRCODE_LIMIT", WG_CFG_INT, "30", wg_cfg_valid_positive, WG_SCOPE_CONND,       \
+      "QR codes shown per linking attempt; the next one ends linking as refused "                 \
+      "(statusReason 428), as in Evolution.")                                                      \
+    X(QRCODE_COLOR, "QRCODE_COLOR", WG_CFG_STR, "#198754", NULL, WG_SCOPE_CONND,                   \
+      "Dark colour (#rrggbb) of the QR PNG in connect replies and qrcode.updated.")               \
+    X(SESSION_PHONE_CLIENT, "CONFIG_SESSION_PHONE_CLIENT", WG_CFG_STR, "Evolution API", NULL,      \
+      WG_SCOPE_CONND, "Device name the phone shows under Linked devices.")                        \
+    X(SESSION_PHONE_NAME, "CONFIG_SESSION_PHONE_NAME", WG_CFG_STR, "Chrome", NULL,                 \
+      WG_SCOPE_CONND, "Browser presented to WhatsApp (Chrome, Firefox, Safari, Edge, Opera, "     \
+      "Desktop).")                                                                                 \
+    X(SECRET_KEY, "WAGATE_SECRET_KEY", WG_CFG_STR, "", NULL, WG_SCOPE_CONND,                       \
+      "64 hex characters: the key WhatsApp credentials are encrypted with at rest. Unset: a key " \
+      "file (secret.key, mode 0600) is created in the data directory on first start.")            \
+    X(CONNECT_WAIT_MS, "WAGATE_CONNECT_WAIT_MS", WG_CFG_INT, "5000", wg_cfg_valid_positive,        \
+      WG_SCOPE_CONND, "How long /instance/connect (and create with qrcode) waits for the first "  \
+      "QR code or pairing code. Keep it below WAGATE_IPC_TIMEOUT_MS.")                             \
+    X(QR_TIMEOUT_MS, "WAGATE_QR_TIMEOUT_MS", WG_CFG_INT, "45000", wg_cfg_valid_positive,           \
+      WG_SCOPE_CONND, "How long the first QR ref is shown; later refs are shown 20 s (or this "   \
+      "long if shorter).")                                                                         \
+    X(KEEPALIVE_MS, "WAGATE_KEEPALIVE_MS", WG_CFG_INT, "30000", wg_cfg_valid_positive,             \
+      WG_SCOPE_CONND, "WhatsApp keepalive ping interval; 5 s more of silence closes the link "    \
+      "as 408 and reconnects.")                                                                    \
+    X(RECONNECT_MIN_MS, "WAGATE_RECONNECT_MIN_MS", WG_CFG_INT, "1000", wg_cfg_valid_positive,      \
+      WG_SCOPE_CONND, "First reconnect delay after a transient disconnect; doubles per failed "   \
+      "attempt, with +-20% jitter.")                                                               \
+    X(RECONNECT_MAX_MS, "WAGATE_RECONNECT_MAX_MS", WG_CFG_INT, "60000", wg_cfg_valid_positive,     \
+      WG_SCOPE_CONND, "Upper bound of the reconnect delay.")                                       \
     X(WEBSOCKET_ENABLED, "WEBSOCKET_ENABLED", WG_CFG_BOOL, "false", NULL, WG_SCOPE_CONND,          \
-      "true to accept Socket.IO event configs through /websocket/set. While false it stores "      \
-      "nothing and answers an empty body, as Evolution does.")                                     \
+      "true to serve Socket.IO events (connd listens on 127.0.0.1:WAGATE_SIO_PORT, proxied at "   \
+      "/socket.io/) and to accept /websocket/set configs. While false there is no endpoint, "     \
+      "/websocket/set stores nothing and answers an empty body, as Evolution does.")              \
+    X(WEBSOCKET_GLOBAL_EVENTS, "WEBSOCKET_GLOBAL_EVENTS", WG_CFG_BOOL, "false", NULL,              \
+      WG_SCOPE_CONND,                                                                              \
+      "true: the root Socket.IO namespace / receives every event of every instance, unfiltered, " \
+      "and requires the global API key. false: connecting to / is refused.")                     \
+    X(WEBSOCKET_ALLOWED_HOSTS, "WEBSOCKET_ALLOWED_HOSTS", WG_CFG_STR,                              \
+      "127.0.0.1,::1,::ffff:127.0.0.1", NULL, WG_SCOPE_CONND,                                      \
+      "Comma list of client IP addresses allowed to open Socket.IO namespaces, or * for any. "    \
+      "They restrict; a key is still required.")                                                   \
+    X(SIO_PORT, "WAGATE_SIO_PORT", WG_CFG_INT, "8081", wg_cfg_valid_port, WG_SCOPE_CONND,          \
+      "Loopback TCP port of connd's Socket.IO endpoint (the web server proxies /socket.io/ to " \
+      "it; ./wagate serve passes the same value to both).")                                       \
+    X(TRUSTED_PROXIES, "WAGATE_TRUSTED_PROXIES", WG_CFG_STR, "127.0.0.1,::1,::ffff:127.0.0.1",     \
+      NULL, WG_SCOPE_CONND,                                                                        \
+      "Comma list of proxy IPs whose X-Forwarded-For is believed for WEBSOCKET_ALLOWED_HOSTS "    \
+      "(the rightmost address that is not a trusted proxy is the client).")                       \
+    X(SIO_PING_INTERVAL_MS, "WAGATE_SIO_PING_INTERVAL_MS", WG_CFG_INT, "25000",                    \
+      wg_cfg_valid_positive, WG_SCOPE_CONND, "Engine.IO pingInterval of the Socket.IO endpoint.") \
+    X(SIO_PING_TIMEOUT_MS, "WAGATE_SIO_PING_TIMEOUT_MS", WG_CFG_INT, "20000",                      \
+      wg_cfg_valid_positive, WG_SCOPE_CONND,                                                       \
+      "Engine.IO pingTimeout: a client that does not answer a ping within it is closed.")         \
+    X(SIO_MAX_PAYLOAD, "WAGATE_SIO_MAX_PAYLOAD", WG_CFG_INT, "1000000", wg_cfg_valid_positive,     \
+      WG_SCOPE_CONND, "Largest Socket.IO message (WebSocket frame or polling POST) accepted.")    \
+    X(SIO_QUEUE_MAX_BYTES, "WAGATE_SIO_QUEUE_MAX_BYTES", WG_CFG_INT, "1048576",                    \
+      wg_cfg_valid_positive, WG_SCOPE_CONND,                                                       \
+      "Output queue cap per Socket.IO connection; a client that falls further behind is "         \
+      "disconnected (logged) and reconnects.")                                                     \
     X(DATA_DIR, "WAGATE_DATA_DIR", WG_CFG_STR, "./var", NULL, WG_SCOPE_CONND | WG_SCOPE_FCGI,      \
       "Directory of the SQLite database, the generated API key and (by default) the IPC "          \
       "socket.")                                                                                   \

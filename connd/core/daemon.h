@@ -17,6 +17,8 @@ typedef struct wg_connd {
     wg_bus_t *bus;            /* internal events */
     wg_jobs_t *jobs;          /* store worker */
     wg_store_t *store;        /* SQLite, touched only from the worker after load */
+    struct wg_webhook *webhook; /* webhook delivery thread (connd/webhook), NULL when off */
+    struct wg_realtime *realtime; /* Socket.IO service (connd/realtime), NULL when off */
     void *loop;               /* the event loop (connd/core/loop.c), opaque here */
     int stopping;             /* shutdown requested: refuse new work */
     int64_t (*now_ms)(void);  /* wall clock, UTC ms (tests inject one) */

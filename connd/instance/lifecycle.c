@@ -4,6 +4,7 @@
 #include "instance/lifecycle.h"
 #include "instance/config.h"
 #include "instance/persist.h"
+#include "link/link.h"
 #include "store/store.h"
 #include "store/uuid.h"
 #include "wg_alloc.h"
@@ -175,6 +176,7 @@ static void delete_done(void *arg, int rc, ProtobufCMessage *stored)
     } else {
         if (inst) {
             publish_simple(c->d, "remove.instance", inst, json_null());
+            wg_link_forget(c->d, inst);
             wg_registry_remove(c->d->reg, inst);
         }
         wg_log(WG_LOG_INFO, "msg=deleted instance=%s", c->name);
@@ -263,8 +265,9 @@ int wg_instance_logout(wg_connd_t *d, wg_instance_t *inst)
 {
     if (strcmp(inst->row->connection_status, "close") == 0)
         return WG_ESTATE;
-    /* the WhatsApp layer (connd/wa) will tell the server to drop the device
-     * and wipe the credentials here; until then there is no link to drop */
+    /* tells the server to drop the device, closes the socket, deletes the
+     * credentials (connd/link) */
+    wg_link_logout(d, inst);
     wg_instance_set_state(d, inst, "close", 401);
     publish_simple(d, "logout.instance", inst, json_null());
     return WG_OK;

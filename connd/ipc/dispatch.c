@@ -5,6 +5,9 @@
 #include "instance/lifecycle.h"
 #include "instance/registry.h"
 #include "ipc/auth.h"
+#include "link/link.h"
+#include "store/outbox.h"
+#include "webhook/replay.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_ipc.h"
@@ -21,6 +24,8 @@ typedef struct {
     uint64_t req_id;      /* request id to answer with */
     int op;               /* Wg__Ipc__Request__OpCase of the request */
     char *name;           /* instance name the request is about, owned */
+    int qrcode;           /* create: start linking and answer with the QR */
+    char *number;         /* create with qrcode: pairing-code number, owned */
 } pending_t;
 
 static void send_reply(wg_connd_t *d, uint64_t conn, uint64_t id, Wg__Ipc__Reply *reply)
@@ -120,18 +125,99 @@ static pending_t *pending_new(wg_connd_t *d, uint64_t conn, const Wg__Ipc__Reque
     p->name = wg_strdup(req->op_case == WG__IPC__REQUEST__OP_CREATE_INSTANCE
                             ? req->create_instance->name
                             : req->instance_name);
+    if (req->op_case == WG__IPC__REQUEST__OP_CREATE_INSTANCE) {
+        p->qrcode = req->create_instance->has_qrcode && req->create_instance->qrcode &&
+                    strcmp(req->create_instance->integration, "WHATSAPP-BAILEYS") == 0;
+        p->number = req->create_instance->number ? wg_strdup(req->create_instance->number) : NULL;
+    }
     return p;
 }
 
 static void pending_free(pending_t *p)
 {
     free(p->name);
+    free(p->number);
     free(p);
 }
 
 static void store_failed(pending_t *p, int rc)
 {
     send_error(p->d, p->conn_serial, p->req_id, 500, "storage failed: %s", wg_strerror(rc));
+}
+
+/* ---------------------------------------------------------------- WhatsApp link */
+
+static void fill_qrcode(Wg__Ipc__QrCode *qr, const wg_link_result_t *r)
+{
+    qr->pairing_code = (char *)r->pairing_code;
+    qr->code = (char *)r->code;
+    qr->base64 = (char *)r->base64;
+    qr->count = r->count;
+}
+
+/* connect / restart: the open state, or the QR object (evolution-api.md §2.2) */
+static void connect_done(void *arg, const wg_link_result_t *r)
+{
+    pending_t *p = arg;
+    Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
+    Wg__Ipc__ConnectionState st = WG__IPC__CONNECTION_STATE__INIT;
+    Wg__Ipc__QrCode qr = WG__IPC__QR_CODE__INIT;
+    if (r->error == WG_ENOTFOUND) {
+        send_error(p->d, p->conn_serial, p->req_id, 404, "The \"%s\" instance does not exist",
+                   p->name ? p->name : "");
+    } else if (r->error) {
+        send_error(p->d, p->conn_serial, p->req_id, 500, "cannot connect: %s",
+                   wg_strerror(r->error));
+    } else if (r->open) {
+        st.instance_name = p->name;
+        st.state = "open";
+        reply.result_case = WG__IPC__REPLY__RESULT_CONNECTION_STATE;
+        reply.connection_state = &st;
+        send_reply_after_commit(p->d, p->conn_serial, p->req_id, &reply);
+    } else {
+        fill_qrcode(&qr, r);
+        reply.result_case = WG__IPC__REPLY__RESULT_QRCODE;
+        reply.qrcode = &qr;
+        send_reply_after_commit(p->d, p->conn_serial, p->req_id, &reply);
+    }
+    pending_free(p);
+}
+
+static void create_qr_done(void *arg, const wg_link_result_t *r)
+{
+    pending_t *p = arg;
+    wg_instance_t *inst = wg_registry_find(p->d->reg, p->name);
+    if (!inst) {
+        store_failed(p, WG_ENOTFOUND);
+        pending_free(p);
+        return;
+    }
+    Wg__Ipc__QrCode qr = WG__IPC__QR_CODE__INIT;
+    fill_qrcode(&qr, r);
+    inst->row->qrcode = &qr; /* borrowed for the reply only */
+    Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
+    reply.result_case = WG__IPC__REPLY__RESULT_INSTANCE;
+    reply.instance = inst->row;
+    send_reply_after_commit(p->d, p->conn_serial, p->req_id, &reply);
+    inst->row->qrcode = NULL;
+    pending_free(p);
+}
+
+static void op_set_presence(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req,
+                            wg_instance_t *inst)
+{
+    const char *presence = req->set_presence->presence;
+    if (wg_link_set_presence(d, inst, presence) != WG_OK) {
+        send_error(d, conn, req->id, 400, "The \"%s\" instance is not connected",
+                   inst->row->name);
+        return;
+    }
+    Wg__Ipc__Presence pr = WG__IPC__PRESENCE__INIT;
+    pr.presence = (char *)presence;
+    Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
+    reply.result_case = WG__IPC__REPLY__RESULT_PRESENCE;
+    reply.presence = &pr;
+    send_reply(d, conn, req->id, &reply);
 }
 
 /* ---------------------------------------------------------------- create */
@@ -144,6 +230,10 @@ static void create_done(void *arg, int rc, wg_instance_t *inst)
                    p->name ? p->name : "");
     } else if (rc || !inst) {
         store_failed(p, rc);
+    } else if (p->qrcode) {
+        /* Evolution: qrcode:true starts the connection and answers with the QR */
+        wg_link_connect(p->d, inst, p->number, create_qr_done, p);
+        return;
     } else {
         Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
         reply.result_case = WG__IPC__REPLY__RESULT_INSTANCE;
@@ -341,6 +431,39 @@ static void op_config_set(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req,
     wg_instance_config_set(d, inst, kind, msg, config_done, pending_new(d, conn, req));
 }
 
+/* ---------------------------------------------------------------- webhook deliveries */
+
+static void webhook_failed_done(void *arg, int rc, Wg__Ipc__WebhookDeliveryList *list)
+{
+    pending_t *p = arg;
+    if (rc || !list) {
+        store_failed(p, rc ? rc : WG_EDB);
+    } else {
+        Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
+        reply.result_case = WG__IPC__REPLY__RESULT_WEBHOOK_DELIVERIES;
+        reply.webhook_deliveries = list;
+        send_reply(p->d, p->conn_serial, p->req_id, &reply);
+    }
+    wg_store_outbox_list_free(list);
+    pending_free(p);
+}
+
+static void webhook_retry_done(void *arg, int rc, unsigned count)
+{
+    pending_t *p = arg;
+    if (rc) {
+        store_failed(p, rc);
+    } else {
+        Wg__Ipc__WebhookRetried retried = WG__IPC__WEBHOOK_RETRIED__INIT;
+        retried.count = count;
+        Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
+        reply.result_case = WG__IPC__REPLY__RESULT_WEBHOOK_RETRIED;
+        reply.webhook_retried = &retried;
+        send_reply(p->d, p->conn_serial, p->req_id, &reply);
+    }
+    pending_free(p);
+}
+
 /* ---------------------------------------------------------------- entry */
 
 static wg_auth_need_t need_of(int op)
@@ -416,6 +539,24 @@ void wg_dispatch(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req)
     case WG__IPC__REQUEST__OP_WEBSOCKET_FIND:
     case WG__IPC__REQUEST__OP_PROXY_FIND:
         send_found(d, conn, req->id, req->op_case, inst->row);
+        break;
+    case WG__IPC__REQUEST__OP_CONNECT:
+        wg_link_connect(d, inst, req->connect->number, connect_done, pending_new(d, conn, req));
+        break;
+    case WG__IPC__REQUEST__OP_RESTART:
+        wg_link_restart(d, inst, connect_done, pending_new(d, conn, req));
+        break;
+    case WG__IPC__REQUEST__OP_SET_PRESENCE:
+        op_set_presence(d, conn, req, inst);
+        break;
+    case WG__IPC__REQUEST__OP_WEBHOOK_FAILED:
+        wg_webhook_failed_list(d, inst->row->id,
+                               req->webhook_failed->has_limit ? req->webhook_failed->limit : 0,
+                               webhook_failed_done, pending_new(d, conn, req));
+        break;
+    case WG__IPC__REQUEST__OP_WEBHOOK_RETRY:
+        wg_webhook_retry(d, inst->row->id, req->webhook_retry->ids, req->webhook_retry->n_ids,
+                         webhook_retry_done, pending_new(d, conn, req));
         break;
     default:
         send_error(d, conn, req->id, 400, "unknown IPC operation");

@@ -458,6 +458,21 @@ void wg_eio_session_close(wg_eio_session_t *s)
     session_unref(s);
 }
 
+void wg_eio_server_close_all(wg_eio_server_t *srv)
+{
+    /* on_close handlers may close other sessions: restart after each */
+    for (int done = 0; !done;) {
+        done = 1;
+        for (wg_eio_session_t *s = srv->sessions; s; s = s->next) {
+            if (s->state == SESSION_OPEN) {
+                wg_eio_session_close(s);
+                done = 0;
+                break;
+            }
+        }
+    }
+}
+
 void wg_eio_server_free(wg_eio_server_t *srv)
 {
     if (!srv)

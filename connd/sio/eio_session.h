@@ -217,6 +217,10 @@ int wg_eio_send_shared(wg_eio_session_t *s, wg_eio_shared_t *shared);
  * No-op on a session already closing. */
 void wg_eio_session_close(wg_eio_session_t *s);
 
+/* wg_eio_session_close() on every open session (shutdown: clients get "1"
+ * or a close frame after their queued packets, and reconnect later). */
+void wg_eio_server_close_all(wg_eio_server_t *srv);
+
 const char *wg_eio_session_sid(const wg_eio_session_t *s);
 /* 1 while the session is on WebSocket (after upgrade or ws-only). */
 int wg_eio_session_is_websocket(const wg_eio_session_t *s);

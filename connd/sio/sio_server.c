@@ -195,6 +195,13 @@ int wg_sio_ack(wg_sio_socket_t *sock, int64_t ack_id, const char *args_json, siz
 int wg_sio_broadcast(wg_sio_server_t *srv, const char *nsp, const char *event,
                      const char *args_json, size_t args_len)
 {
+    return wg_sio_broadcast_filter(srv, nsp, event, args_json, args_len, NULL, NULL);
+}
+
+int wg_sio_broadcast_filter(wg_sio_server_t *srv, const char *nsp, const char *event,
+                            const char *args_json, size_t args_len,
+                            int (*want)(void *ud, wg_sio_socket_t *sock), void *ud)
+{
     wg_sio_namespace_t *n = namespace_find(srv, nsp ? nsp : "/");
     if (!n)
         return WG_ENOTFOUND;
@@ -204,6 +211,11 @@ int wg_sio_broadcast(wg_sio_server_t *srv, const char *nsp, const char *event,
         args_json = "[]";
         args_len = 2;
     }
+    wg_sio_socket_t *first = n->sockets;
+    while (first && (first->dead || (want && !want(ud, first))))
+        first = first->nsp_next;
+    if (!first)
+        return 0; /* nobody wants it: not even encoded */
     wg_buf_t data = WG_BUF_INIT, packet = WG_BUF_INIT;
     int rc = wg_sio_event_json(&data, event, args_json, args_len);
     if (rc == WG_OK)
@@ -214,15 +226,38 @@ int wg_sio_broadcast(wg_sio_server_t *srv, const char *nsp, const char *event,
          * calls back into this layer, so the list is stable here) */
         wg_eio_shared_t *shared = wg_eio_shared_message(packet.p, packet.len, 0);
         int reached = 0;
-        for (wg_sio_socket_t *s = n->sockets; s; s = s->nsp_next)
+        for (wg_sio_socket_t *s = first; s; s = s->nsp_next) {
+            if (s->dead || (s != first && want && !want(ud, s)))
+                continue;
             if (s->client->session && wg_eio_send_shared(s->client->session, shared) == WG_OK)
                 reached++;
+        }
         wg_eio_shared_unref(shared);
         rc = reached;
     }
     wg_buf_free(&data);
     wg_buf_free(&packet);
     return rc;
+}
+
+int wg_sio_namespace_remove(wg_sio_server_t *srv, const char *nsp)
+{
+    /* sockets still referenced by a busy client stay as zombies that never
+     * look at their namespace again (send_packet checks dead first) */
+    if (!nsp || strcmp(nsp, "/") == 0)
+        return WG_EINVAL;
+    wg_sio_namespace_t **pp = &srv->namespaces;
+    while (*pp && strcmp((*pp)->name, nsp) != 0)
+        pp = &(*pp)->next;
+    wg_sio_namespace_t *n = *pp;
+    if (!n)
+        return WG_ENOTFOUND;
+    while (n->sockets)
+        wg_sio_disconnect(n->sockets);
+    *pp = n->next;
+    free(n->name);
+    free(n);
+    return WG_OK;
 }
 
 /* ---- sockets ---- */

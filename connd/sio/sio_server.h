@@ -101,6 +101,19 @@ void wg_sio_close_connection(wg_sio_socket_t *sock);
 int wg_sio_broadcast(wg_sio_server_t *srv, const char *nsp, const char *event,
                      const char *args_json, size_t args_len);
 
+/* Like wg_sio_broadcast, but only to the sockets for which want(ud, sock)
+ * returns non-zero (e.g. per-socket subscriptions). The packet is still
+ * encoded once, and only if some socket wants it. Returns the number of
+ * sockets it was queued on, or WG_ENOTFOUND / WG_EINVAL. */
+int wg_sio_broadcast_filter(wg_sio_server_t *srv, const char *nsp, const char *event,
+                            const char *args_json, size_t args_len,
+                            int (*want)(void *ud, wg_sio_socket_t *sock), void *ud);
+/* Removes namespace nsp: every socket in it is disconnected as by
+ * wg_sio_disconnect() (the client gets DISCONNECT), then later CONNECTs get
+ * "Invalid namespace". "/" cannot be removed. Returns 0, WG_ENOTFOUND or
+ * WG_EINVAL. Must not be called from a handler of that namespace. */
+int wg_sio_namespace_remove(wg_sio_server_t *srv, const char *nsp);
+
 const char *wg_sio_socket_id(const wg_sio_socket_t *sock);
 const char *wg_sio_socket_namespace(const wg_sio_socket_t *sock);
 /* CONNECT payload of this namespace ("{}" when absent). */

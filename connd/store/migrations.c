@@ -93,11 +93,43 @@ const char *const store_migrations[] = {
     " updated_at INTEGER NOT NULL"
     ") STRICT;",
 
+    /* 2: the durable webhook outbox (connd/store/outbox.c). A row is one
+     * delivery of one event to one URL, written before the first attempt and
+     * deleted once delivered; state 'failed' keeps it for replay. No foreign
+     * key to instance: events outlive their instance (remove.instance is sent
+     * after the delete). AUTOINCREMENT so ids (the per-destination order)
+     * never go back after deletions. */
+    "CREATE TABLE webhook_destination ("
+    " id INTEGER PRIMARY KEY,"
+    " url TEXT NOT NULL UNIQUE"
+    ") STRICT;"
+    "CREATE TABLE webhook_outbox ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " delivery_id TEXT NOT NULL UNIQUE," /* UUIDv4, the X-Wagate-Delivery header */
+    " destination_id INTEGER NOT NULL REFERENCES webhook_destination (id),"
+    " instance_id TEXT NOT NULL,"
+    " instance_name TEXT NOT NULL,"
+    " event TEXT NOT NULL,"           /* dotted wire name */
+    " source TEXT NOT NULL CHECK (source IN ('instance', 'global')),"
+    " headers TEXT,"                  /* the webhook's JSON headers object at event time */
+    " secret TEXT,"                   /* HMAC key at event time */
+    " body TEXT NOT NULL,"            /* the envelope, POSTed byte for byte */
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    " last_status INTEGER,"
+    " last_error TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " failed_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX webhook_outbox_queue ON webhook_outbox (destination_id, state, id);"
+    "CREATE INDEX webhook_outbox_instance ON webhook_outbox (instance_id, state, id);"
+    "CREATE INDEX webhook_outbox_failed_at ON webhook_outbox (state, failed_at);",
+
     /* Reserved for later issues, appended in the order they land (each its
      * own entry; do not create them before their code exists):
      *   signal keys (pre-keys, sessions, sender keys, app-state keys),
-     *   messages (+ message updates), contacts, chats,
-     *   webhook_outbox (durable webhook delivery queue). */
+     *   messages (+ message updates), contacts, chats. */
 };
 
 const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];

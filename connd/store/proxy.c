@@ -76,21 +76,9 @@ int wg_store_proxy_upsert(wg_store_t *s, const char *instance_id, const Wg__Ipc_
     return rc;
 }
 
-int wg_store_proxy_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Proxy **out)
+/* Builds a row from the current result of STMT_PROXY_FIND. */
+static int proxy_read(sqlite3_stmt *st, void **out)
 {
-    if (!out)
-        return WG_EINVAL;
-    *out = NULL;
-    if (!instance_id)
-        return WG_EINVAL;
-    sqlite3_stmt *st = s->stmt[STMT_PROXY_FIND];
-    store_bind_t b = store_bind_start(s, st);
-    store_bind_text(&b, ":instance_id", instance_id);
-    int rc = b.rc ? b.rc : store_step(s, st, "proxy find");
-    if (rc == 0)
-        rc = WG_ENOTFOUND;
-    if (rc < 0)
-        goto done;
     Wg__Ipc__Proxy *row = wg_malloc(sizeof *row);
     wg__ipc__proxy__init(row);
     row->id = store_column_text_required(st, COL_ID);
@@ -107,9 +95,16 @@ int wg_store_proxy_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Proxy *
     row->has_updated_at_ms = 1;
     row->updated_at_ms = sqlite3_column_int64(st, COL_UPDATED_AT);
     *out = row;
-    rc = 0;
-done:
-    store_reset(st);
+    return 0;
+}
+
+int wg_store_proxy_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Proxy **out)
+{
+    void *row = NULL;
+    int rc = store_find_one(s, STMT_PROXY_FIND, "proxy find", instance_id, proxy_read,
+                            out ? &row : NULL);
+    if (out)
+        *out = row;
     return rc;
 }
 

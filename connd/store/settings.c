@@ -83,21 +83,9 @@ int wg_store_settings_upsert(wg_store_t *s, const char *instance_id, const Wg__I
     return rc;
 }
 
-int wg_store_settings_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Settings **out)
+/* Builds a row from the current result of STMT_SETTINGS_FIND. */
+static int settings_read(sqlite3_stmt *st, void **out)
 {
-    if (!out)
-        return WG_EINVAL;
-    *out = NULL;
-    if (!instance_id)
-        return WG_EINVAL;
-    sqlite3_stmt *st = s->stmt[STMT_SETTINGS_FIND];
-    store_bind_t b = store_bind_start(s, st);
-    store_bind_text(&b, ":instance_id", instance_id);
-    int rc = b.rc ? b.rc : store_step(s, st, "settings find");
-    if (rc == 0)
-        rc = WG_ENOTFOUND;
-    if (rc < 0)
-        goto done;
     Wg__Ipc__Settings *row = wg_malloc(sizeof *row);
     wg__ipc__settings__init(row);
     row->id = store_column_text_required(st, COL_ID);
@@ -121,9 +109,16 @@ int wg_store_settings_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Sett
     row->has_updated_at_ms = 1;
     row->updated_at_ms = sqlite3_column_int64(st, COL_UPDATED_AT);
     *out = row;
-    rc = 0;
-done:
-    store_reset(st);
+    return 0;
+}
+
+int wg_store_settings_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Settings **out)
+{
+    void *row = NULL;
+    int rc = store_find_one(s, STMT_SETTINGS_FIND, "settings find", instance_id, settings_read,
+                            out ? &row : NULL);
+    if (out)
+        *out = row;
     return rc;
 }
 

@@ -296,7 +296,8 @@ int store_open_migrations(const char *path, const char *const *migrations, size_
                             sizeof transaction_sql / sizeof transaction_sql[0])) < 0 ||
         (rc = store_instance_prepare(s)) < 0 || (rc = store_settings_prepare(s)) < 0 ||
         (rc = store_webhook_prepare(s)) < 0 || (rc = store_websocket_prepare(s)) < 0 ||
-        (rc = store_proxy_prepare(s)) < 0) {
+        (rc = store_proxy_prepare(s)) < 0 || (rc = store_outbox_prepare(s)) < 0 ||
+        (rc = store_session_prepare(s)) < 0) {
         rc = open_fail(s->db, path, "prepare statements", err);
         goto done;
     }
@@ -347,4 +348,24 @@ int wg_store_schema_version(wg_store_t *s)
 int wg_store_schema_latest(void)
 {
     return (int)store_migration_count;
+}
+
+int store_find_one(wg_store_t *s, int stmt, const char *what, const char *instance_id,
+                   int (*read)(sqlite3_stmt *st, void **out), void **out)
+{
+    if (!out)
+        return WG_EINVAL;
+    *out = NULL;
+    if (!instance_id)
+        return WG_EINVAL;
+    sqlite3_stmt *st = s->stmt[stmt];
+    store_bind_t b = store_bind_start(s, st);
+    store_bind_text(&b, ":instance_id", instance_id);
+    int rc = b.rc ? b.rc : store_step(s, st, what);
+    if (rc == 0)
+        rc = WG_ENOTFOUND;
+    if (rc > 0)
+        rc = read(st, out);
+    store_reset(st);
+    return rc;
 }

@@ -81,26 +81,15 @@ int wg_store_webhook_upsert(wg_store_t *s, const char *instance_id, const Wg__Ip
     return rc;
 }
 
-int wg_store_webhook_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Webhook **out)
+/* Builds a row from the current result of STMT_WEBHOOK_FIND. */
+static int webhook_read(sqlite3_stmt *st, void **out)
 {
-    if (!out)
-        return WG_EINVAL;
-    *out = NULL;
-    if (!instance_id)
-        return WG_EINVAL;
-    sqlite3_stmt *st = s->stmt[STMT_WEBHOOK_FIND];
-    store_bind_t b = store_bind_start(s, st);
-    store_bind_text(&b, ":instance_id", instance_id);
-    int rc = b.rc ? b.rc : store_step(s, st, "webhook find");
-    if (rc == 0)
-        rc = WG_ENOTFOUND;
-    if (rc < 0)
-        goto done;
     Wg__Ipc__Webhook *row = wg_malloc(sizeof *row);
     wg__ipc__webhook__init(row);
-    if ((rc = store_column_events(st, COL_EVENTS, &row->events, &row->n_events)) < 0) {
+    int rc = store_column_events(st, COL_EVENTS, &row->events, &row->n_events);
+    if (rc < 0) {
         wg_store_webhook_free(row);
-        goto done;
+        return rc;
     }
     row->id = store_column_text_required(st, COL_ID);
     row->instance_id = store_column_text_required(st, COL_INSTANCE_ID);
@@ -118,9 +107,16 @@ int wg_store_webhook_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Webho
     row->has_updated_at_ms = 1;
     row->updated_at_ms = sqlite3_column_int64(st, COL_UPDATED_AT);
     *out = row;
-    rc = 0;
-done:
-    store_reset(st);
+    return 0;
+}
+
+int wg_store_webhook_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Webhook **out)
+{
+    void *row = NULL;
+    int rc = store_find_one(s, STMT_WEBHOOK_FIND, "webhook find", instance_id, webhook_read,
+                            out ? &row : NULL);
+    if (out)
+        *out = row;
     return rc;
 }
 

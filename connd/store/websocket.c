@@ -64,26 +64,15 @@ int wg_store_websocket_upsert(wg_store_t *s, const char *instance_id, const Wg__
     return rc;
 }
 
-int wg_store_websocket_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Websocket **out)
+/* Builds a row from the current result of STMT_WEBSOCKET_FIND. */
+static int websocket_read(sqlite3_stmt *st, void **out)
 {
-    if (!out)
-        return WG_EINVAL;
-    *out = NULL;
-    if (!instance_id)
-        return WG_EINVAL;
-    sqlite3_stmt *st = s->stmt[STMT_WEBSOCKET_FIND];
-    store_bind_t b = store_bind_start(s, st);
-    store_bind_text(&b, ":instance_id", instance_id);
-    int rc = b.rc ? b.rc : store_step(s, st, "websocket find");
-    if (rc == 0)
-        rc = WG_ENOTFOUND;
-    if (rc < 0)
-        goto done;
     Wg__Ipc__Websocket *row = wg_malloc(sizeof *row);
     wg__ipc__websocket__init(row);
-    if ((rc = store_column_events(st, COL_EVENTS, &row->events, &row->n_events)) < 0) {
+    int rc = store_column_events(st, COL_EVENTS, &row->events, &row->n_events);
+    if (rc < 0) {
         wg_store_websocket_free(row);
-        goto done;
+        return rc;
     }
     row->id = store_column_text_required(st, COL_ID);
     row->instance_id = store_column_text_required(st, COL_INSTANCE_ID);
@@ -94,9 +83,16 @@ int wg_store_websocket_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Web
     row->has_updated_at_ms = 1;
     row->updated_at_ms = sqlite3_column_int64(st, COL_UPDATED_AT);
     *out = row;
-    rc = 0;
-done:
-    store_reset(st);
+    return 0;
+}
+
+int wg_store_websocket_find(wg_store_t *s, const char *instance_id, Wg__Ipc__Websocket **out)
+{
+    void *row = NULL;
+    int rc = store_find_one(s, STMT_WEBSOCKET_FIND, "websocket find", instance_id, websocket_read,
+                            out ? &row : NULL);
+    if (out)
+        *out = row;
     return rc;
 }
 

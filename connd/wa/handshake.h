@@ -16,6 +16,7 @@ typedef struct {
     wg_noise_handshake_t noise; /* WhatsApp-mode XX initiator */
     uint8_t root_key[32];       /* trusted certificate root */
     int step;                   /* 0 init, 1 hello sent, 2 server hello ok, 3 finished */
+    int skip_cert_check;        /* 1: accept any chain (WA_CERT_CHECK=off, loopback peers only) */
 } wg_wa_handshake_t;
 
 /* noise_priv: the long-term noise key (creds.noiseKey.private). ephemeral_priv

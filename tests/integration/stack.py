@@ -161,12 +161,14 @@ def pid_alive(pid):
 
 class Stack:
     def __init__(self, front="lighttpd", max_body=65536, fcgi_env=None, log_level="info",
-                 api_key=None, fcgi_log_level=None):
+                 api_key=None, fcgi_log_level=None, connd_env=None, connd_args=()):
         if front not in FRONTS:
             raise ValueError("front must be one of %s" % (FRONTS,))
         self.front = front
         self.max_body = max_body
         self.fcgi_env = dict(fcgi_env or {})
+        self.connd_extra_env = dict(connd_env or {})  # e.g. WEBSOCKET_ENABLED=true
+        self.connd_args = list(connd_args)            # e.g. ["--test-hooks"]
         # connd's level must be info or debug: readiness is its msg=ready line (info)
         self.log_level = log_level
         self.fcgi_log_level = fcgi_log_level or log_level
@@ -291,10 +293,11 @@ class Stack:
                "WAGATE_SIO_PORT": str(self.sio_port), "LOG_LEVEL": self.log_level}
         if not self.generate_key:
             env["AUTHENTICATION_API_KEY"] = self.api_key
+        env.update(self.connd_extra_env)
         return env
 
     def start_connd(self, deadline_s=15.0):
-        proc = self.spawn("connd", [self.connd_bin], self.connd_env())
+        proc = self.spawn("connd", [self.connd_bin] + self.connd_args, self.connd_env())
         # ready = a log line with msg=ready (written after the last stop), and the socket exists
         end = time.monotonic() + deadline_s
         seen = False

@@ -1,0 +1,86 @@
+/* One WhatsApp Web connection's protocol state machine (wa-protocol.md
+ * Appendix B): Noise handshake with a registration or login ClientPayload,
+ * then binary nodes over the transport: pair-device refs and their rotation,
+ * pairing code, pair-success, <success> and the post-login sequence (passive,
+ * pre-key count and upload, presence, offline backlog), acks, keepalive,
+ * stream errors. Bytes in (on_data), bytes out (cb->send), events out
+ * (callbacks); the clock is a parameter. It never sees a socket: ws_client.c
+ * carries the bytes and connd/link decides what a close means.
+ * One session per connection; not thread-safe. */
+#ifndef WG_WA_SESSION_H
+#define WG_WA_SESSION_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wa/creds.h"
+#include "wa/payload.h"
+
+/* statusReason values a session ends with (the seed's table, §6). */
+enum {
+    WG_WA_REASON_LOGGED_OUT = 401,
+    WG_WA_REASON_BANNED_TEMP = 402,
+    WG_WA_REASON_FORBIDDEN = 403,
+    WG_WA_REASON_BANNED = 406,
+    WG_WA_REASON_TIMED_OUT = 408,  /* keepalive lost, handshake or QR refs timeout */
+    WG_WA_REASON_CLOSED = 428,     /* socket or stream closed by the server */
+    WG_WA_REASON_REPLACED = 440,   /* another connection took over */
+    WG_WA_REASON_BAD_SESSION = 500,
+    WG_WA_REASON_RESTART = 515,    /* restart required (after pairing) */
+};
+
+typedef struct wg_wa_session wg_wa_session_t;
+
+typedef struct {
+    /* one websocket binary message to write (bytes are borrowed for the call) */
+    void (*send)(void *ud, const uint8_t *p, size_t len);
+    /* a QR text to show (first ref, then each rotation) */
+    void (*qr)(void *ud, const char *text);
+    /* the 8-character pairing code, once requested */
+    void (*pairing_code)(void *ud, const char *code);
+    /* the credentials changed (paired, adv secret, pre-key counter): persist */
+    void (*creds_changed)(void *ud);
+    /* <success>: logged in (c->push_name may have been set) */
+    void (*open)(void *ud);
+    /* the session is over; called once; detail is a short text for logs.
+     * The caller closes the socket and frees the session afterwards. */
+    void (*closed)(void *ud, int reason, const char *detail);
+} wg_wa_session_cb_t;
+
+typedef struct {
+    const uint8_t *root_key;  /* certificate root; NULL = WhatsApp's */
+    bool cert_check;          /* false only for loopback test peers */
+    wg_wa_browser_t browser;  /* registration browser description */
+    int64_t qr_first_ms;      /* how long the first ref is shown */
+    int64_t qr_next_ms;       /* how long each later ref is shown */
+    int64_t keepalive_ms;     /* ping interval; silence over it + 5 s is 408 */
+    int64_t handshake_ms;     /* bound on the Noise handshake */
+    bool always_online;       /* presence available (else unavailable) after login */
+    const char *pair_phone;   /* digits: request a pairing code while linking; NULL none */
+} wg_wa_session_opts_t;
+
+/* creds is borrowed and updated in place (pairing); it must outlive the
+ * session. opts strings are copied. Never NULL. */
+wg_wa_session_t *wg_wa_session_new(wg_wa_creds_t *creds, const wg_wa_session_opts_t *opts,
+                                   const wg_wa_session_cb_t *cb, void *ud);
+/* Sends the intro and ClientHello. Call when the websocket is open. */
+void wg_wa_session_start(wg_wa_session_t *s, int64_t now_ms);
+/* Feeds one received websocket message. Protocol failures end the session
+ * through cb->closed. */
+void wg_wa_session_on_data(wg_wa_session_t *s, const uint8_t *p, size_t len, int64_t now_ms);
+/* Timers (keepalive, QR rotation, handshake bound). Returns the next time
+ * (ms) it wants to be called, or -1 when none. */
+int64_t wg_wa_session_tick(wg_wa_session_t *s, int64_t now_ms);
+/* Logged in? */
+bool wg_wa_session_is_open(const wg_wa_session_t *s);
+/* Sends <presence type=...> (available / unavailable). Returns 0 or WG_ESTATE. */
+int wg_wa_session_set_presence(wg_wa_session_t *s, const char *type);
+/* Asks the server to remove this companion device (logout). 0 or WG_ESTATE. */
+int wg_wa_session_logout(wg_wa_session_t *s);
+/* Ends the session locally without a callback (the caller is tearing down). */
+void wg_wa_session_free(wg_wa_session_t *s);
+
+/* The statusReason of a <stream:error> or <failure> node (§6 tables). */
+int wg_wa_session_reason_of(const void *node);
+
+#endif
