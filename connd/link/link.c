@@ -410,12 +410,10 @@ static void ws_data(void *ud, const uint8_t *p, size_t len)
 static void ws_closed(void *ud, int code, const char *why)
 {
     wg_link_t *l = ud;
-    (void)code;
-    l->ws = NULL; /* the adapter is done with it */
+    (void)code; /* l->ws is dead now; teardown_session frees it */
     if (!l->session_over) {
-        int opened = l->session && wg_wa_session_is_open(l->session);
         l->session_over = 1;
-        l->close_reason = opened ? WG_WA_REASON_CLOSED : WG_WA_REASON_CLOSED;
+        l->close_reason = WG_WA_REASON_CLOSED; /* connectionClosed, as Baileys */
         snprintf(l->close_detail, sizeof l->close_detail, "%s", why ? why : "socket closed");
     }
     handle_session_over(l);
