@@ -23,6 +23,15 @@ def ensure_npm():
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
         raise stack.Skip("node/npm not installed")
+    # Baileys 7 needs Node 20 or newer (Debian 12's own nodejs is 18): an older node is a
+    # missing tool, not a failure
+    out = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    try:
+        major = int(out.lstrip("v").split(".")[0])
+    except ValueError:
+        major = 0
+    if major < 20:
+        raise stack.Skip("Node %s is older than the 20 Baileys 7 needs" % (out or "?"))
     marker = os.path.join(WA_DIR, "node_modules", "@whiskeysockets", "baileys", "package.json")
     if not os.path.exists(marker):
         r = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund"], cwd=WA_DIR,
