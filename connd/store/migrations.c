@@ -126,10 +126,27 @@ const char *const store_migrations[] = {
     "CREATE INDEX webhook_outbox_instance ON webhook_outbox (instance_id, state, id);"
     "CREATE INDEX webhook_outbox_failed_at ON webhook_outbox (state, failed_at);",
 
+    /* 3: Signal protocol records (connd/store/signal_key.c): remote
+     * identities, consumed one-time pre-keys (empty record = tombstone),
+     * rotated signed pre-keys, sessions, sender keys. record is sealed by
+     * connd/signal with the vault key; the row key stays in clear. The own
+     * identity, signed pre-key and one-time pre-keys come from the
+     * credentials blob (session.creds), not from here. */
+    "CREATE TABLE signal_key ("
+    " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL CHECK (kind IN"
+    "  ('identity', 'prekey', 'signed_prekey', 'session', 'sender_key')),"
+    " group_id TEXT NOT NULL DEFAULT ''," /* sender keys: the group JID */
+    " name TEXT NOT NULL DEFAULT '',"     /* Signal address name, '' for own keys */
+    " device INTEGER NOT NULL,"           /* device id, or the (signed) pre-key id */
+    " record BLOB NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY (instance_id, kind, group_id, name, device)"
+    ") STRICT, WITHOUT ROWID;",
+
     /* Reserved for later issues, appended in the order they land (each its
      * own entry; do not create them before their code exists):
-     *   signal keys (pre-keys, sessions, sender keys, app-state keys),
-     *   messages (+ message updates), contacts, chats. */
+     *   app-state keys, messages (+ message updates), contacts, chats. */
 };
 
 const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -44,6 +44,11 @@ enum store_stmt {
     STMT_SESSION_GET,
     STMT_SESSION_PUT,
     STMT_SESSION_DELETE,
+    STMT_SIGNAL_KEY_GET,
+    STMT_SIGNAL_KEY_PUT,
+    STMT_SIGNAL_KEY_DELETE,
+    STMT_SIGNAL_KEY_DELETE_NAME,
+    STMT_SIGNAL_KEY_DEVICES,
     STMT_COUNT
 };
 
@@ -137,6 +142,9 @@ int store_proxy_prepare(wg_store_t *s);
 int store_outbox_prepare(wg_store_t *s);
 /* The session table's statements (session.c). */
 int store_session_prepare(wg_store_t *s);
+/* Prepares the signal_key statements when the schema has the table (an
+ * older history, as tests build, leaves the slots NULL: calls fail WG_EDB). */
+int store_signal_key_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

@@ -4,7 +4,9 @@
  * Writes happen only in CLIENT_WRITEABLE. */
 #include "wa/ws_client.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -215,10 +217,13 @@ int wg_wa_url_split(const char *url, int *tls, char *host, size_t host_len, int 
         const char *close = memchr(rest, ']', hp_len);
         if (!close)
             return WG_EINVAL;
-        if (close + 1 < rest + hp_len && close[1] == ':')
+        if (close + 1 < rest + hp_len) {
+            if (close[1] != ':')
+                return WG_EINVAL; /* junk between ] and the port or path */
             colon = close + 1;
+        }
         size_t n = (size_t)(close - rest - 1);
-        if (n + 1 > host_len)
+        if (n == 0 || n + 1 > host_len)
             return WG_EINVAL;
         memcpy(host, rest + 1, n);
         host[n] = '\0';
@@ -232,19 +237,33 @@ int wg_wa_url_split(const char *url, int *tls, char *host, size_t host_len, int 
     }
     if (colon) {
         char *end = NULL;
+        if (!(colon[1] >= '0' && colon[1] <= '9')) /* strtol would take " +80" */
+            return WG_EINVAL;
         long p = strtol(colon + 1, &end, 10);
         if (end != rest + hp_len || p <= 0 || p > 65535)
             return WG_EINVAL;
         *port = (int)p;
     }
-    snprintf(path, path_len, "%s", slash ? slash : "/");
+    int w = snprintf(path, path_len, "%s", slash ? slash : "/");
+    if (w < 0 || (size_t)w >= path_len)
+        return WG_EINVAL; /* a cut path would drop e.g. the access_token query */
     return 0;
 }
 
 int wg_wa_host_is_loopback(const char *host)
 {
-    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-           strcmp(host, "::1") == 0;
+    /* addresses only (or the name localhost): "127.x.example" is a DNS name
+     * that may resolve anywhere, so it must not pass the WA_CERT_CHECK=off
+     * guard */
+    struct in_addr v4;
+    struct in6_addr v6;
+    if (strcasecmp(host, "localhost") == 0)
+        return 1;
+    if (inet_pton(AF_INET, host, &v4) == 1)
+        return (ntohl(v4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &v6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&v6);
+    return 0;
 }
 
 wg_wa_ws_t *wg_wa_ws_connect(void *loop, const char *url, const wg_wa_ws_events_t *ev, void *ud,

@@ -19,11 +19,12 @@ const sock = io(opts.url, {
   reconnectionDelay: 200,
   reconnectionDelayMax: 1000,
 });
-sock.on("connect", () => {
+sock.io.on("open", () => {
   const engine = sock.io.engine;
-  out({ type: "connect", transport: engine.transport.name });
+  out({ type: "open", transport: engine.transport.name });
   engine.once("upgrade", (t) => out({ type: "upgrade", transport: t.name }));
 });
+sock.on("connect", () => out({ type: "connect", transport: sock.io.engine.transport.name }));
 sock.on("connect_error", (e) => out({ type: "connect_error", message: e.message, data: e.data }));
 sock.on("disconnect", (reason) => out({ type: "disconnect", reason }));
 sock.onAny((event, ...args) => out({ type: "event", event, args }));

@@ -64,8 +64,12 @@ def polling_open(port, base, extra=""):
 class WebSocket:
     """A client WebSocket: handshake, masked frames out, frames in (with a persistent buffer)."""
 
-    def __init__(self, port, path, headers=None, timeout=5.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, path, headers=None, timeout=5.0, rcvbuf=None):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:  # a small window makes a client that stops reading back up quickly
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(timeout)
+        self.sock.connect(("127.0.0.1", port))
         self.buf = b""
         self.closed = False
         self.close_code = None
@@ -126,7 +130,16 @@ class WebSocket:
         while len(self.buf) < n:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise socket.timeout()
+                # deadline passed: take only what is already there, without waiting
+                self.sock.setblocking(False)
+                try:
+                    chunk = self.sock.recv(65536)
+                except BlockingIOError:
+                    raise socket.timeout()
+                if not chunk:
+                    raise ConnectionError("closed")
+                self.buf += chunk
+                continue
             self.sock.settimeout(left)
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -198,9 +211,10 @@ class WebSocket:
             pass
 
 
-def ws_open(port, base, extra="", headers=None):
+def ws_open(port, base, extra="", headers=None, rcvbuf=None):
     """WebSocket-only Engine.IO session; returns (ws, open packet dict)."""
-    ws = WebSocket(port, "%s?EIO=4&transport=websocket%s" % (base, extra), headers=headers)
+    ws = WebSocket(port, "%s?EIO=4&transport=websocket%s" % (base, extra), headers=headers,
+                   rcvbuf=rcvbuf)
     if not ws.upgraded:
         raise AssertionError("websocket upgrade failed: %s" % ws.status_line)
     first = ws.recv_text(3)
@@ -209,9 +223,10 @@ def ws_open(port, base, extra="", headers=None):
     return ws, json.loads(first[1:])
 
 
-def sio_connect(port, nsp="/", auth=None, base="/socket.io/", extra="", headers=None):
+def sio_connect(port, nsp="/", auth=None, base="/socket.io/", extra="", headers=None,
+                rcvbuf=None):
     """WebSocket + Socket.IO CONNECT; returns (ws, reply packet text)."""
-    ws, _ = ws_open(port, base, extra, headers)
+    ws, _ = ws_open(port, base, extra, headers, rcvbuf)
     prefix = "" if nsp == "/" else nsp + ","
     ws.send("40" + prefix + (json.dumps(auth, separators=(",", ":")) if auth is not None else ""))
     return ws, ws.recv_text(3, skip_pings=True)

@@ -221,7 +221,13 @@ def e_poll_heartbeat(port, base):
 def e_poll_timeout(port, base):
     sid, _, _ = polling_open(port, base)
     time.sleep(0.5)
-    err400(poll(port, base, sid), "GET after timeout", 1)
+    r = poll(port, base, sid)
+    if r.status == 200 and r.text == "2":
+        # the suite's own race: the GET left at +500 ms and met the ping queued at +300 ms;
+        # the session must still be gone a moment later (proxies and sanitizers add latency)
+        time.sleep(0.06)
+        r = poll(port, base, sid)
+    err400(r, "GET after timeout", 1)
 
 
 @case("E18 websocket heartbeat: ping/pong x3")

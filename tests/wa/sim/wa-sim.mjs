@@ -5,7 +5,10 @@
 // nothing in it shares code with the C client it tests. No Baileys source is
 // copied here; it only calls the published package.
 //
-//   node wa-sim.mjs --ready-file F [--port 0] [--admin-port 0] [--refs 6]
+//   node wa-sim.mjs --ready-file F [--port 0] [--admin-port 0] [--refs 6] [--open-logins 1]
+// --open-logins: a login from credentials the simulator never paired is
+// accepted as an already linked device (the Baileys side of
+// tests/bench/instances logs in this way).
 //
 // ready file: {"wsUrl","adminUrl","rootKey"(hex)}: connd trusts rootKey as
 // WA_ROOT_KEY, so it runs with WA_CERT_CHECK=on against this peer.
@@ -155,8 +158,14 @@ class Conn {
                 content: [{ tag: 'pair-device', attrs: {}, content: this.refs.map((r) => ({ tag: 'ref', attrs: {}, content: Buffer.from(r) })) }] });
             return;
         }
-        const dev = devices.get(key);
+        let dev = devices.get(key);
         const user = String(p.username);
+        if (!dev && args['open-logins'] && p.username) {
+            // --open-logins (benchmarks): any login is a linked device with enough pre-keys
+            dev = { jid: `${user}:${p.device}@s.whatsapp.net`, lid: `${user}:${p.device}@lid`, name: 'Bench',
+                prekeys: 812, open: true };
+            devices.set(key, dev);
+        }
         if (!dev || dev.removed || dev.jid !== `${user}:${p.device}@s.whatsapp.net`) {
             stats.failures++;
             log('login refused', user, p.device);

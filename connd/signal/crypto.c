@@ -1,0 +1,197 @@
+/* The libsignal crypto provider on OpenSSL EVP (see crypto.h). Each callback
+ * returns 0 or a negative SG_ERR_* code as signal_protocol.h requires, and
+ * allocates its output with signal_buffer_create. It must never accept a bad
+ * PKCS#7 padding: the message MAC already covers the ciphertext, but sender
+ * keys and fuzzed input reach decrypt too. */
+#include "signal/crypto.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int random_bytes(uint8_t *data, size_t len, void *user_data)
+{
+    (void)user_data;
+    randombytes_buf(data, len);
+    return 0;
+}
+
+static int hmac_init(void **ctx, const uint8_t *key, size_t key_len, void *user_data)
+{
+    (void)user_data;
+    *ctx = NULL;
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (!mac)
+        return SG_ERR_UNKNOWN;
+    EVP_MAC_CTX *c = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac); /* the context holds its own reference */
+    if (!c)
+        return SG_ERR_NOMEM;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    static const uint8_t empty[1];
+    if (!EVP_MAC_init(c, key_len ? key : empty, key_len, params)) {
+        EVP_MAC_CTX_free(c);
+        return SG_ERR_UNKNOWN;
+    }
+    *ctx = c;
+    return 0;
+}
+
+static int hmac_update(void *ctx, const uint8_t *data, size_t len, void *user_data)
+{
+    (void)user_data;
+    return EVP_MAC_update(ctx, data, len) ? 0 : SG_ERR_UNKNOWN;
+}
+
+static int hmac_final(void *ctx, signal_buffer **out, void *user_data)
+{
+    (void)user_data;
+    uint8_t mac[EVP_MAX_MD_SIZE];
+    size_t len = 0;
+    if (!EVP_MAC_final(ctx, mac, &len, sizeof mac))
+        return SG_ERR_UNKNOWN;
+    *out = signal_buffer_create(mac, len);
+    return *out ? 0 : SG_ERR_NOMEM;
+}
+
+static void hmac_cleanup(void *ctx, void *user_data)
+{
+    (void)user_data;
+    EVP_MAC_CTX_free(ctx);
+}
+
+static int sha512_init(void **ctx, void *user_data)
+{
+    (void)user_data;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (!c)
+        return SG_ERR_NOMEM;
+    if (!EVP_DigestInit_ex(c, EVP_sha512(), NULL)) {
+        EVP_MD_CTX_free(c);
+        return SG_ERR_UNKNOWN;
+    }
+    *ctx = c;
+    return 0;
+}
+
+static int sha512_update(void *ctx, const uint8_t *data, size_t len, void *user_data)
+{
+    (void)user_data;
+    return EVP_DigestUpdate(ctx, data, len) ? 0 : SG_ERR_UNKNOWN;
+}
+
+/* libsignal reuses the context after final: reset it (spec §12). */
+static int sha512_final(void *ctx, signal_buffer **out, void *user_data)
+{
+    (void)user_data;
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    if (!EVP_DigestFinal_ex(ctx, md, &len) || !EVP_DigestInit_ex(ctx, EVP_sha512(), NULL))
+        return SG_ERR_UNKNOWN;
+    *out = signal_buffer_create(md, len);
+    return *out ? 0 : SG_ERR_NOMEM;
+}
+
+static void sha512_cleanup(void *ctx, void *user_data)
+{
+    (void)user_data;
+    EVP_MD_CTX_free(ctx);
+}
+
+/* The EVP cipher for a libsignal cipher id and key length, or NULL. */
+static const EVP_CIPHER *aes(int cipher, size_t key_len)
+{
+    if (cipher == SG_CIPHER_AES_CBC_PKCS5) {
+        switch (key_len) {
+        case 16:
+            return EVP_aes_128_cbc();
+        case 24:
+            return EVP_aes_192_cbc();
+        case 32:
+            return EVP_aes_256_cbc();
+        }
+    } else if (cipher == SG_CIPHER_AES_CTR_NOPADDING) {
+        switch (key_len) {
+        case 16:
+            return EVP_aes_128_ctr();
+        case 24:
+            return EVP_aes_192_ctr();
+        case 32:
+            return EVP_aes_256_ctr();
+        }
+    }
+    return NULL;
+}
+
+/* One-shot AES in either direction; *out is set only on success. */
+static int aes_run(signal_buffer **out, int cipher, const uint8_t *key, size_t key_len,
+                   const uint8_t *iv, size_t iv_len, const uint8_t *in, size_t in_len, int enc)
+{
+    const EVP_CIPHER *evp = aes(cipher, key_len);
+    if (!evp || iv_len != 16 || in_len > (size_t)INT32_MAX - 32)
+        return SG_ERR_INVAL;
+    if (!enc && cipher == SG_CIPHER_AES_CBC_PKCS5 && (in_len == 0 || in_len % 16))
+        return SG_ERR_INVALID_MESSAGE;
+    int rc = SG_ERR_UNKNOWN, n = 0, tail = 0;
+    uint8_t *buf = malloc(in_len + 32);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    if (!buf || !c) {
+        rc = SG_ERR_NOMEM;
+        goto done;
+    }
+    static const uint8_t empty[1];
+    if (!EVP_CipherInit_ex(c, evp, NULL, key, iv, enc) ||
+        !EVP_CipherUpdate(c, buf, &n, in_len ? in : empty, (int)in_len))
+        goto done;
+    if (!EVP_CipherFinal_ex(c, buf + n, &tail)) {
+        rc = enc ? SG_ERR_UNKNOWN : SG_ERR_INVALID_MESSAGE; /* bad padding */
+        goto done;
+    }
+    *out = signal_buffer_create(buf, (size_t)n + (size_t)tail);
+    rc = *out ? 0 : SG_ERR_NOMEM;
+done:
+    EVP_CIPHER_CTX_free(c);
+    if (buf) {
+        OPENSSL_cleanse(buf, in_len + 32);
+        free(buf);
+    }
+    return rc;
+}
+
+static int encrypt(signal_buffer **out, int cipher, const uint8_t *key, size_t key_len,
+                   const uint8_t *iv, size_t iv_len, const uint8_t *pt, size_t pt_len,
+                   void *user_data)
+{
+    (void)user_data;
+    return aes_run(out, cipher, key, key_len, iv, iv_len, pt, pt_len, 1);
+}
+
+static int decrypt(signal_buffer **out, int cipher, const uint8_t *key, size_t key_len,
+                   const uint8_t *iv, size_t iv_len, const uint8_t *ct, size_t ct_len,
+                   void *user_data)
+{
+    (void)user_data;
+    return aes_run(out, cipher, key, key_len, iv, iv_len, ct, ct_len, 0);
+}
+
+void wg_signal_crypto_provider(signal_crypto_provider *p)
+{
+    memset(p, 0, sizeof *p);
+    p->random_func = random_bytes;
+    p->hmac_sha256_init_func = hmac_init;
+    p->hmac_sha256_update_func = hmac_update;
+    p->hmac_sha256_final_func = hmac_final;
+    p->hmac_sha256_cleanup_func = hmac_cleanup;
+    p->sha512_digest_init_func = sha512_init;
+    p->sha512_digest_update_func = sha512_update;
+    p->sha512_digest_final_func = sha512_final;
+    p->sha512_digest_cleanup_func = sha512_cleanup;
+    p->encrypt_func = encrypt;
+    p->decrypt_func = decrypt;
+}

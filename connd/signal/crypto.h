@@ -1,0 +1,12 @@
+/* The crypto provider libsignal-protocol-c calls back into (wa-protocol.md
+ * §12 "Crypto provider"): HMAC-SHA256, SHA-512 digest and AES-CBC (PKCS#7) /
+ * AES-CTR on OpenSSL 3 EVP, randomness from libsodium. Stateless and
+ * thread-safe (every context is per call); never logs key material. */
+#ifndef WG_SIGNAL_CRYPTO_H
+#define WG_SIGNAL_CRYPTO_H
+#include <signal_protocol.h>
+
+/* Fills *p with our provider (user_data NULL). Any thread. */
+void wg_signal_crypto_provider(signal_crypto_provider *p);
+
+#endif

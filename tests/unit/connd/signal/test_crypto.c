@@ -1,0 +1,137 @@
+/* connd/signal/crypto.c against published vectors: HMAC-SHA256 (RFC 4231
+ * case 2), SHA-512 ("abc", FIPS 180-2), AES-256-CBC (SP 800-38A F.2.5) and
+ * AES-256-CTR (F.5.5); plus context reuse after final, bad PKCS#7 padding and
+ * bad lengths refused. */
+#include "signal/crypto.h"
+#include "wg_test.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static signal_crypto_provider p;
+
+static size_t unhex(const char *h, uint8_t *out)
+{
+    size_t n = strlen(h) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        sscanf(h + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+    return n;
+}
+
+static int buf_eq_hex(signal_buffer *b, const char *hex, size_t prefix)
+{
+    uint8_t want[128];
+    size_t n = unhex(hex, want);
+    if (!b || signal_buffer_len(b) < n || (!prefix && signal_buffer_len(b) != n))
+        return 0;
+    return memcmp(signal_buffer_data(b), want, n) == 0;
+}
+
+static void hmac_rfc4231(void)
+{
+    void *ctx = NULL;
+    signal_buffer *out = NULL;
+    WG_CHECK_INT(p.hmac_sha256_init_func(&ctx, (const uint8_t *)"Jefe", 4, NULL), 0);
+    WG_CHECK_INT(p.hmac_sha256_update_func(ctx, (const uint8_t *)"what do ya want ", 16, NULL), 0);
+    WG_CHECK_INT(p.hmac_sha256_update_func(ctx, (const uint8_t *)"for nothing?", 12, NULL), 0);
+    WG_CHECK_INT(p.hmac_sha256_final_func(ctx, &out, NULL), 0);
+    WG_CHECK(buf_eq_hex(out, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 0));
+    p.hmac_sha256_cleanup_func(ctx, NULL);
+    signal_buffer_free(out);
+}
+
+static void sha512_abc_and_reuse(void)
+{
+    static const char *abc = "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+                             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f";
+    void *ctx = NULL;
+    WG_CHECK_INT(p.sha512_digest_init_func(&ctx, NULL), 0);
+    for (int round = 0; round < 2; round++) { /* final resets the context */
+        signal_buffer *out = NULL;
+        WG_CHECK_INT(p.sha512_digest_update_func(ctx, (const uint8_t *)"abc", 3, NULL), 0);
+        WG_CHECK_INT(p.sha512_digest_final_func(ctx, &out, NULL), 0);
+        WG_CHECK(buf_eq_hex(out, abc, 0));
+        signal_buffer_free(out);
+    }
+    p.sha512_digest_cleanup_func(ctx, NULL);
+}
+
+static const char *k256 = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+static const char *pt1 = "6bc1bee22e409f96e93d7e117393172a";
+
+static void aes_cbc_vector_and_padding(void)
+{
+    uint8_t key[32], iv[16], pt[16];
+    unhex(k256, key);
+    unhex("000102030405060708090a0b0c0d0e0f", iv);
+    unhex(pt1, pt);
+    signal_buffer *ct = NULL, *back = NULL;
+    WG_CHECK_INT(p.encrypt_func(&ct, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16, pt, 16, NULL), 0);
+    /* F.2.5 first block, then one block of PKCS#7 padding */
+    WG_CHECK(buf_eq_hex(ct, "f58c4c04d6e5f1ba779eabfb5f7bfbd6", 1));
+    WG_CHECK_INT(signal_buffer_len(ct), 32);
+    WG_CHECK_INT(p.decrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16,
+                                signal_buffer_data(ct), 32, NULL),
+                 0);
+    WG_CHECK(buf_eq_hex(back, pt1, 0));
+    signal_buffer_free(back);
+    back = NULL;
+    /* the padding block decrypted under another IV is garbage: refused */
+    uint8_t *mut = signal_buffer_data(ct);
+    mut[31] ^= 0x01;
+    WG_CHECK(p.decrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16, mut, 32, NULL) < 0);
+    WG_CHECK(back == NULL);
+    /* not a whole number of blocks, empty, wrong key or IV length */
+    WG_CHECK(p.decrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16, mut, 31, NULL) < 0);
+    WG_CHECK(p.decrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16, mut, 0, NULL) < 0);
+    WG_CHECK(p.decrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 31, iv, 16, mut, 32, NULL) < 0);
+    WG_CHECK(p.encrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 12, pt, 16, NULL) < 0);
+    WG_CHECK(p.encrypt_func(&back, 99, key, 32, iv, 16, pt, 16, NULL) < 0);
+    WG_CHECK(back == NULL);
+    signal_buffer_free(ct);
+    /* an empty plaintext is one full padding block */
+    WG_CHECK_INT(p.encrypt_func(&ct, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16, NULL, 0, NULL), 0);
+    WG_CHECK_INT(signal_buffer_len(ct), 16);
+    signal_buffer_free(ct);
+}
+
+static void aes_ctr_vector(void)
+{
+    uint8_t key[32], iv[16], pt[16];
+    unhex(k256, key);
+    unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", iv);
+    unhex(pt1, pt);
+    signal_buffer *ct = NULL, *back = NULL;
+    WG_CHECK_INT(p.encrypt_func(&ct, SG_CIPHER_AES_CTR_NOPADDING, key, 32, iv, 16, pt, 16, NULL),
+                 0);
+    WG_CHECK(buf_eq_hex(ct, "601ec313775789a5b7a7f504bbf3d228", 0));
+    WG_CHECK_INT(p.decrypt_func(&back, SG_CIPHER_AES_CTR_NOPADDING, key, 32, iv, 16,
+                                signal_buffer_data(ct), 16, NULL),
+                 0);
+    WG_CHECK(buf_eq_hex(back, pt1, 0));
+    signal_buffer_free(ct);
+    signal_buffer_free(back);
+}
+
+static void random_fills(void)
+{
+    uint8_t a[32] = {0}, b[32] = {0};
+    WG_CHECK_INT(p.random_func(a, sizeof a, NULL), 0);
+    WG_CHECK_INT(p.random_func(b, sizeof b, NULL), 0);
+    WG_CHECK(memcmp(a, b, sizeof a) != 0);
+}
+
+int main(void)
+{
+    wg_signal_crypto_provider(&p);
+    WG_RUN(hmac_rfc4231);
+    WG_RUN(sha512_abc_and_reuse);
+    WG_RUN(aes_cbc_vector_and_padding);
+    WG_RUN(aes_ctr_vector);
+    WG_RUN(random_fills);
+    return wg_test_done();
+}

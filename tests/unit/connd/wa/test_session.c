@@ -1,0 +1,434 @@
+/* Unit tests for connd/wa/session.c with an injected clock (now_ms is a
+ * parameter of every call): handshake bound, QR ref rotation and end,
+ * <success> and the post-login sequence, pre-key count -> upload, keepalive
+ * pings and keepalive lost (408), <stream:error>/<failure> mapping to the
+ * statusReason table, undecryptable frames (500). The test includes
+ * session.c to put a session straight into the transport phase with known
+ * keys; a "server" transport with the keys swapped plays the peer. */
+#include "../../../../connd/wa/session.c"
+
+#include "wg_test.h"
+
+/* ------------------------------------------------------------ fixture */
+
+typedef struct {
+    wg_wa_creds_t creds;        /* the session's credentials */
+    wg_wa_session_t *s;         /* under test */
+    wg_wa_transport_t server;   /* the peer's side of the transport */
+    wg_node_t *sent[64];        /* nodes the client sent (decrypted) */
+    int n_sent;                 /* how many */
+    int raw_sends;              /* cb.send calls */
+    int qrs;                    /* cb.qr calls */
+    char last_qr[512];          /* last QR text */
+    int opened;                 /* cb.open calls */
+    int closed;                 /* cb.closed calls */
+    int reason;                 /* its reason */
+    char detail[96];            /* its detail */
+    int creds_changed;          /* cb.creds_changed calls */
+} fx_t;
+
+static fx_t *g_fx;
+
+static void cb_send(void *ud, const uint8_t *p, size_t len)
+{
+    fx_t *f = ud;
+    f->raw_sends++;
+    if (f->s == NULL || f->s->state < ST_READY)
+        return; /* handshake bytes */
+    wg_wa_frame_reader_t r;
+    wg_wa_frame_reader_init(&r, 0);
+    wg_wa_frame_reader_feed(&r, p, len);
+    wg_slice_t frame;
+    while (wg_wa_frame_reader_next(&r, &frame) == 0) {
+        wg_buf_t plain = WG_BUF_INIT;
+        wg_node_t *n = NULL;
+        if (wg_wa_transport_open(&f->server, frame.p, frame.len, &plain) == 0 &&
+            wg_node_decode(plain.p, plain.len, 0, &n) == 0 && f->n_sent < 64)
+            f->sent[f->n_sent++] = n;
+        else
+            wg_node_free(n);
+        wg_buf_free(&plain);
+    }
+    wg_wa_frame_reader_free(&r);
+}
+
+static void cb_qr(void *ud, const char *text)
+{
+    fx_t *f = ud;
+    f->qrs++;
+    snprintf(f->last_qr, sizeof f->last_qr, "%s", text);
+}
+
+static void cb_code(void *ud, const char *code)
+{
+    (void)ud;
+    (void)code;
+}
+
+static void cb_creds(void *ud)
+{
+    ((fx_t *)ud)->creds_changed++;
+}
+
+static void cb_open(void *ud)
+{
+    ((fx_t *)ud)->opened++;
+}
+
+static void cb_closed(void *ud, int reason, const char *detail)
+{
+    fx_t *f = ud;
+    f->closed++;
+    f->reason = reason;
+    snprintf(f->detail, sizeof f->detail, "%s", detail ? detail : "");
+}
+
+static const wg_wa_session_cb_t CB = {cb_send, cb_qr, cb_code, cb_creds, cb_open, cb_closed};
+
+/* A session in the transport phase (as after the handshake), paired or not. */
+static fx_t *fx_new(int paired)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    g_fx = f;
+    if (wg_wa_creds_generate(&f->creds) != 0)
+        abort();
+    if (paired)
+        snprintf(f->creds.me_jid, sizeof f->creds.me_jid, "15550001111:10@s.whatsapp.net");
+    wg_wa_session_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.keepalive_ms = 1000;
+    o.handshake_ms = 3000;
+    o.qr_first_ms = 5000;
+    o.qr_next_ms = 2000;
+    f->s = wg_wa_session_new(&f->creds, &o, &CB, f);
+    uint8_t k1[32], k2[32];
+    memset(k1, 0x11, 32);
+    memset(k2, 0x22, 32);
+    wg_noise_cipher_init(&f->s->tr.send, k1, WG_NOISE_WHATSAPP);
+    wg_noise_cipher_init(&f->s->tr.recv, k2, WG_NOISE_WHATSAPP);
+    wg_noise_cipher_init(&f->server.send, k2, WG_NOISE_WHATSAPP);
+    wg_noise_cipher_init(&f->server.recv, k1, WG_NOISE_WHATSAPP);
+    f->s->state = ST_READY;
+    f->s->last_rx = 0;
+    return f;
+}
+
+static void fx_free(fx_t *f)
+{
+    for (int i = 0; i < f->n_sent; i++)
+        wg_node_free(f->sent[i]);
+    wg_wa_session_free(f->s);
+    wg_wa_transport_wipe(&f->server);
+    free(f);
+}
+
+/* The peer sends node (freed) at time now. */
+static void deliver(fx_t *f, wg_node_t *node, int64_t now)
+{
+    wg_buf_t plain = WG_BUF_INIT, frame = WG_BUF_INIT;
+    if (wg_node_encode(node, &plain) != 0 ||
+        wg_wa_transport_seal(&f->server, plain.p, plain.len, &frame) != 0)
+        abort();
+    wg_wa_session_on_data(f->s, frame.p, frame.len, now);
+    wg_buf_free(&plain);
+    wg_buf_free(&frame);
+    wg_node_free(node);
+}
+
+static int count_sent(fx_t *f, const char *tag, const char *xmlns, const char *child)
+{
+    int n = 0;
+    for (int i = 0; i < f->n_sent; i++) {
+        const wg_node_t *s = f->sent[i];
+        if (strcmp(s->tag, tag) != 0)
+            continue;
+        if (xmlns && (!wg_node_attr(s, "xmlns") || strcmp(wg_node_attr(s, "xmlns"), xmlns) != 0))
+            continue;
+        if (child && !wg_node_child(s, child))
+            continue;
+        n++;
+    }
+    return n;
+}
+
+static const wg_node_t *last_sent(fx_t *f, const char *xmlns, const char *child)
+{
+    for (int i = f->n_sent - 1; i >= 0; i--) {
+        const char *x = wg_node_attr(f->sent[i], "xmlns");
+        if (x && strcmp(x, xmlns) == 0 && wg_node_child(f->sent[i], child))
+            return f->sent[i];
+    }
+    return NULL;
+}
+
+static wg_node_t *node_attr(const char *tag, const char *k, const char *v)
+{
+    wg_node_t *n = wg_node_new(tag);
+    if (k)
+        wg_node_set_attr(n, k, v);
+    return n;
+}
+
+static void login(fx_t *f, int64_t now)
+{
+    deliver(f, node_attr("success", "lid", "987:10@lid"), now);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void handshake_bound_is_408(void)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    if (wg_wa_creds_generate(&f->creds) != 0)
+        abort();
+    wg_wa_session_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.handshake_ms = 3000;
+    f->s = wg_wa_session_new(&f->creds, &o, &CB, f);
+    wg_wa_session_start(f->s, 100);
+    WG_CHECK_INT(f->raw_sends, 1); /* intro + ClientHello */
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 100), 3100);
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 3099), 3100);
+    WG_CHECK_INT(f->closed, 0);
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 3100), -1);
+    WG_CHECK_INT(f->closed, 1);
+    WG_CHECK_INT(f->reason, WG_WA_REASON_TIMED_OUT);
+    WG_CHECK_STR(f->detail, "handshake timed out");
+    wg_wa_session_tick(f->s, 9999);
+    WG_CHECK_INT(f->closed, 1); /* once */
+    fx_free(f);
+}
+
+static void qr_refs_rotate_then_408(void)
+{
+    fx_t *f = fx_new(0);
+    wg_node_t *iqn = node_attr("iq", "type", "set");
+    wg_node_set_attr(iqn, "id", "q1");
+    wg_node_set_attr(iqn, "xmlns", "md");
+    wg_node_t *pd = wg_node_add_child(iqn, wg_node_new("pair-device"));
+    const char *refs[] = {"2@REF_A", "2@REF_B"};
+    for (int i = 0; i < 2; i++)
+        wg_node_set_bytes(wg_node_add_child(pd, wg_node_new("ref")), refs[i], strlen(refs[i]));
+    deliver(f, iqn, 0);
+    WG_CHECK_INT(f->qrs, 1);
+    WG_CHECK(strstr(f->last_qr, "#2@REF_A,") != NULL);
+    WG_CHECK_INT(count_sent(f, "iq", NULL, NULL), 1); /* the result for pair-device */
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 4999), 5000);
+    WG_CHECK_INT(f->qrs, 1);
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 5000), 7000); /* rotated: next ref shown 2 s */
+    WG_CHECK_INT(f->qrs, 2);
+    WG_CHECK(strstr(f->last_qr, "#2@REF_B,") != NULL);
+    WG_CHECK_INT(f->closed, 0);
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 7000), -1);
+    WG_CHECK_INT(f->closed, 1);
+    WG_CHECK_INT(f->reason, WG_WA_REASON_TIMED_OUT);
+    fx_free(f);
+}
+
+static void success_runs_post_login_sequence(void)
+{
+    fx_t *f = fx_new(1);
+    login(f, 10);
+    WG_CHECK_INT(f->opened, 1);
+    WG_CHECK(wg_wa_session_is_open(f->s));
+    WG_CHECK_STR(f->creds.me_lid, "987:10@lid");
+    WG_CHECK(f->creds_changed >= 1); /* lid learned */
+    WG_CHECK_INT(count_sent(f, "iq", "passive", "active"), 1);
+    WG_CHECK_INT(count_sent(f, "iq", "encrypt", "count"), 1);
+    /* pre-key count 3 (< 5): upload 50 from the next id */
+    const wg_node_t *q = last_sent(f, "encrypt", "count");
+    wg_node_t *ans = node_attr("iq", "type", "result");
+    wg_node_set_attr(ans, "id", wg_node_attr(q, "id"));
+    wg_node_add_child(ans, node_attr("count", "value", "3"));
+    f->creds.next_prekey_id = 100;
+    deliver(f, ans, 20);
+    const wg_node_t *up = last_sent(f, "encrypt", "list");
+    WG_CHECK(up != NULL);
+    if (up)
+        WG_CHECK_INT(wg_node_child(up, "list")->child_count, WANTED_PREKEYS);
+    WG_CHECK_INT(f->creds.next_prekey_id, 150);
+    /* a server <notification type=encrypt><count/> asks for more */
+    wg_node_t *nt = node_attr("notification", "type", "encrypt");
+    wg_node_set_attr(nt, "id", "n1");
+    wg_node_set_attr(nt, "from", "s.whatsapp.net");
+    wg_node_add_child(nt, node_attr("count", "value", "2"));
+    deliver(f, nt, 30);
+    WG_CHECK_INT(count_sent(f, "iq", "encrypt", "list"), 2);
+    WG_CHECK_INT(count_sent(f, "ack", NULL, NULL), 1);
+    /* presence only when open */
+    WG_CHECK_INT(wg_wa_session_set_presence(f->s, "available"), 0);
+    WG_CHECK_INT(count_sent(f, "presence", NULL, NULL), 1);
+    WG_CHECK_INT(wg_wa_session_logout(f->s), 0);
+    WG_CHECK_INT(count_sent(f, "iq", "md", "remove-companion-device"), 1);
+    fx_free(f);
+}
+
+static void prekey_count_enough_no_upload(void)
+{
+    fx_t *f = fx_new(1);
+    login(f, 0);
+    const wg_node_t *q = last_sent(f, "encrypt", "count");
+    wg_node_t *ans = node_attr("iq", "type", "result");
+    wg_node_set_attr(ans, "id", wg_node_attr(q, "id"));
+    wg_node_add_child(ans, node_attr("count", "value", "50"));
+    deliver(f, ans, 1);
+    WG_CHECK_INT(count_sent(f, "iq", "encrypt", "list"), 0);
+    /* an answer to an unknown id is ignored */
+    ans = node_attr("iq", "type", "result");
+    wg_node_set_attr(ans, "id", "unknown");
+    wg_node_add_child(ans, node_attr("count", "value", "0"));
+    deliver(f, ans, 2);
+    WG_CHECK_INT(count_sent(f, "iq", "encrypt", "list"), 0);
+    fx_free(f);
+}
+
+static void keepalive_pings_and_408(void)
+{
+    fx_t *f = fx_new(1);
+    login(f, 0);
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 0), 1000);
+    WG_CHECK_INT(count_sent(f, "iq", "w:p", "ping"), 0);
+    wg_wa_session_tick(f->s, 1000);
+    WG_CHECK_INT(count_sent(f, "iq", "w:p", "ping"), 1);
+    /* the answer at 1500 keeps the link alive past 6000 */
+    const wg_node_t *p = last_sent(f, "w:p", "ping");
+    wg_node_t *ans = node_attr("iq", "type", "result");
+    wg_node_set_attr(ans, "id", wg_node_attr(p, "id"));
+    deliver(f, ans, 1500);
+    wg_wa_session_tick(f->s, 2000);
+    wg_wa_session_tick(f->s, 6400);
+    WG_CHECK_INT(f->closed, 0);
+    WG_CHECK(count_sent(f, "iq", "w:p", "ping") >= 3);
+    /* silence: last rx 1500, keepalive 1000 + 5000 grace -> lost after 7500 */
+    wg_wa_session_tick(f->s, 7500);
+    WG_CHECK_INT(f->closed, 0);
+    WG_CHECK_INT(wg_wa_session_tick(f->s, 7501), -1);
+    WG_CHECK_INT(f->closed, 1);
+    WG_CHECK_INT(f->reason, WG_WA_REASON_TIMED_OUT);
+    WG_CHECK_STR(f->detail, "keepalive lost");
+    fx_free(f);
+}
+
+static void server_ping_is_answered(void)
+{
+    fx_t *f = fx_new(1);
+    login(f, 0);
+    wg_node_t *ping = node_attr("iq", "type", "get");
+    wg_node_set_attr(ping, "id", "srv-1");
+    wg_node_set_attr(ping, "xmlns", "urn:xmpp:ping");
+    deliver(f, ping, 5);
+    const wg_node_t *r = f->sent[f->n_sent - 1];
+    WG_CHECK_STR(r->tag, "iq");
+    WG_CHECK_STR(wg_node_attr(r, "type"), "result");
+    WG_CHECK_STR(wg_node_attr(r, "id"), "srv-1");
+    fx_free(f);
+}
+
+/* <stream:error code=C> / <conflict type=T> / <failure reason=R> -> reason */
+typedef struct {
+    const char *tag;      /* stream:error or failure */
+    const char *code;     /* code (stream:error) or reason (failure), NULL none */
+    const char *conflict; /* conflict child type, NULL none */
+    int want;             /* statusReason */
+} map_case_t;
+
+static wg_node_t *error_node(const map_case_t *c)
+{
+    wg_node_t *n = wg_node_new(c->tag);
+    if (c->code)
+        wg_node_set_attr(n, strcmp(c->tag, "failure") == 0 ? "reason" : "code", c->code);
+    if (c->conflict)
+        wg_node_add_child(n, node_attr("conflict", "type", c->conflict));
+    return n;
+}
+
+static const map_case_t MAP[] = {
+    {"stream:error", "515", NULL, 515},
+    {"stream:error", "401", NULL, 401},
+    {"stream:error", "403", NULL, 403},
+    {"stream:error", "406", NULL, 406},
+    {"stream:error", "500", NULL, 500},
+    {"stream:error", "503", NULL, 503},
+    {"stream:error", NULL, "replaced", 440},
+    {"stream:error", NULL, "device_removed", 401},
+    {"stream:error", "401", "device_removed", 401},
+    {"stream:error", NULL, NULL, 500},
+    {"stream:error", "junk", NULL, 500},
+    {"failure", "401", NULL, 401},
+    {"failure", "403", NULL, 403},
+    {"failure", "402", NULL, 402},
+    {"failure", "405", NULL, 405},
+    {"failure", NULL, NULL, 500},
+};
+
+static void stream_error_mapping(void)
+{
+    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
+        wg_node_t *n = error_node(&MAP[i]);
+        int got = wg_wa_session_reason_of(n);
+        if (got != MAP[i].want)
+            fprintf(stderr, "case %zu: %s code=%s conflict=%s -> %d\n", i, MAP[i].tag,
+                    MAP[i].code ? MAP[i].code : "-", MAP[i].conflict ? MAP[i].conflict : "-", got);
+        WG_CHECK_INT(got, MAP[i].want);
+        wg_node_free(n);
+        /* and through the wire, on an open session */
+        fx_t *f = fx_new(1);
+        login(f, 0);
+        deliver(f, error_node(&MAP[i]), 10);
+        WG_CHECK_INT(f->closed, 1);
+        WG_CHECK_INT(f->reason, MAP[i].want);
+        WG_CHECK_INT(wg_wa_session_tick(f->s, 100000), -1);
+        fx_free(f);
+    }
+}
+
+static void stream_end_is_428(void)
+{
+    fx_t *f = fx_new(1);
+    login(f, 0);
+    deliver(f, wg_node_new("xmlstreamend"), 1);
+    WG_CHECK_INT(f->closed, 1);
+    WG_CHECK_INT(f->reason, WG_WA_REASON_CLOSED);
+    fx_free(f);
+}
+
+static void bad_frame_is_500(void)
+{
+    fx_t *f = fx_new(1);
+    login(f, 0);
+    const uint8_t junk[] = {0, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    wg_wa_session_on_data(f->s, junk, sizeof junk, 5);
+    WG_CHECK_INT(f->closed, 1);
+    WG_CHECK_INT(f->reason, WG_WA_REASON_BAD_SESSION);
+    WG_CHECK_STR(f->detail, "frame decryption failed");
+    /* nothing is processed after close */
+    wg_wa_session_on_data(f->s, junk, sizeof junk, 6);
+    WG_CHECK_INT(f->closed, 1);
+    fx_free(f);
+}
+
+static void not_open_refuses_presence(void)
+{
+    fx_t *f = fx_new(0);
+    WG_CHECK_INT(wg_wa_session_set_presence(f->s, "available"), WG_ESTATE);
+    WG_CHECK_INT(wg_wa_session_logout(f->s), WG_ESTATE); /* unpaired */
+    fx_free(f);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    WG_RUN(handshake_bound_is_408);
+    WG_RUN(qr_refs_rotate_then_408);
+    WG_RUN(success_runs_post_login_sequence);
+    WG_RUN(prekey_count_enough_no_upload);
+    WG_RUN(keepalive_pings_and_408);
+    WG_RUN(server_ping_is_answered);
+    WG_RUN(stream_error_mapping);
+    WG_RUN(stream_end_is_428);
+    WG_RUN(bad_frame_is_500);
+    WG_RUN(not_open_refuses_presence);
+    (void)g_fx;
+    return wg_test_done();
+}
