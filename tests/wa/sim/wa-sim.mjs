@@ -70,7 +70,14 @@ const devices = new Map();   // noise pub hex -> {jid, lid, identity, name, remo
 const conns = new Set();
 const pending = new Map();   // qr ref -> conn (registration connections showing QRs)
 let refCount = Number(args.refs || 6);
-let nextDevice = 10;
+// device ids are per phone number, as on a real phone, and fit the one byte an AD_JID gives them
+const nextDevice = new Map(); // phone number -> next companion device id
+function allocDevice(number) {
+    const device = nextDevice.get(number) || 10;
+    if (device > 255) throw new Error(`phone ${number} has no companion device ids left`);
+    nextDevice.set(number, device + 1);
+    return device;
+}
 const stats = { logins: 0, registrations: 0, pings: 0, prekeyUploads: 0, prekeysUploaded: 0,
     presences: [], removed: 0, pairSigns: 0, failures: 0, connections: 0 };
 
@@ -257,7 +264,7 @@ class Conn {
 
     // ---------------- pair-success (phone side of §5.1)
     async pairSuccess(number) {
-        const device = nextDevice++;
+        const device = allocDevice(number);
         const jid = `${number}:${device}@s.whatsapp.net`, lid = `${phone.lid}${device}:${device}@lid`;
         const details = B.proto.ADVDeviceIdentity.encode({ rawId: crypto.randomInt(1, 2 ** 31), timestamp: Math.floor(Date.now() / 1000), keyIndex: 1 }).finish();
         const accountSignature = B.Curve.sign(phone.account.private, Buffer.concat([Buffer.from([6, 0]), details, this.identity]));
