@@ -52,6 +52,17 @@ void wg_error_respond(wg_response_t *resp, wg_arena_t *a, int status, const wg_m
     respond(resp, a, status, list);
 }
 
+void wg_error_respond_json(wg_response_t *resp, wg_arena_t *a, int status, const char *list_json)
+{
+    json_t *list = list_json ? json_loads(list_json, 0, NULL) : NULL;
+    if (!json_is_array(list)) {
+        json_decref(list);
+        list = json_array();
+        json_array_append_new(list, safe_string(list_json ? list_json : wg_http_reason(status)));
+    }
+    respond(resp, a, status, list);
+}
+
 void wg_error_respond1(wg_response_t *resp, wg_arena_t *a, int status, const char *message)
 {
     json_t *list = json_array();

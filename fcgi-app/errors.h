@@ -22,6 +22,9 @@ void wg_msgs_add(wg_msgs_t *m, wg_arena_t *a, const char *fmt, ...)
 void wg_error_respond(wg_response_t *resp, wg_arena_t *a, int status, const wg_msgs_t *m);
 /* Same with a one-element array. */
 void wg_error_respond1(wg_response_t *resp, wg_arena_t *a, int status, const char *message);
+/* Same with a message list connd built as JSON (sendText's 400 carries
+ * objects); text that is not a JSON array falls back to a one-item list. */
+void wg_error_respond_json(wg_response_t *resp, wg_arena_t *a, int status, const char *list_json);
 /* Same with message as a plain string (Evolution's 401 form). */
 void wg_error_respond_string(wg_response_t *resp, wg_arena_t *a, int status, const char *message);
 /* The bare 401 every missing/wrong key gets. */

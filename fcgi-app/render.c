@@ -296,6 +296,10 @@ static json_t *wrap_echo(const char *key, const char *instance_name, json_t *inn
 static void render_error(const Wg__Ipc__Error *e, wg_arena_t *a, wg_response_t *resp)
 {
     int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
+    if (e->messages_json) {
+        wg_error_respond_json(resp, a, status, e->messages_json);
+        return;
+    }
     if (e->has_message_is_string && e->message_is_string) {
         const char *msg = e->n_messages && e->messages[0] ? e->messages[0] : wg_http_reason(status);
         wg_error_respond_string(resp, a, status, msg);
@@ -441,6 +445,13 @@ int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char
         if (reply->result_case == WG__IPC__REPLY__RESULT_WEBHOOK_RETRIED)
             doc = json_pack("{s:I}", "retried", (json_int_t)reply->webhook_retried->count),
             status = 201;
+        break;
+    case WG_ROUTE_SEND_TEXT:
+    case WG_ROUTE_FIND_MESSAGES:
+        /* connd built the document (messageRaw / Evolution's findMessages page) */
+        if (reply->result_case == WG__IPC__REPLY__RESULT_JSON && reply->json->json)
+            doc = json_loads(reply->json->json, 0, NULL);
+        status = route == WG_ROUTE_SEND_TEXT ? 201 : 200;
         break;
     default:
         break;

@@ -31,6 +31,8 @@ static const route_t routes[] = {
     {WG_ROUTE_CONNECT, "GET", "/instance/connect/:name", "instance.connect"},
     {WG_ROUTE_RESTART, "POST", "/instance/restart/:name", "instance.restart"},
     {WG_ROUTE_SET_PRESENCE, "POST", "/instance/setPresence/:name", "instance.presence"},
+    {WG_ROUTE_SEND_TEXT, "POST", "/message/sendText/:name", "message.sendText"},
+    {WG_ROUTE_FIND_MESSAGES, "POST", "/chat/findMessages/:name", "chat.findMessages"},
     /* wagate extension: the durable webhook outbox (failed deliveries, replay) */
     {WG_ROUTE_WEBHOOK_FAILED, "GET", "/webhook/failed/:name", "webhook.failed"},
     {WG_ROUTE_WEBHOOK_RETRY, "POST", "/webhook/retry/:name", "webhook.retry"},

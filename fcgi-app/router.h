@@ -26,6 +26,8 @@ typedef enum {
     WG_ROUTE_CONNECT,
     WG_ROUTE_RESTART,
     WG_ROUTE_SET_PRESENCE,
+    WG_ROUTE_SEND_TEXT,
+    WG_ROUTE_FIND_MESSAGES,
     WG_ROUTE__COUNT
 } wg_route_id_t;
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 typedef struct {
     wg_arena_t *a;   /* where everything kept is allocated */
@@ -303,6 +304,114 @@ static Wg__Ipc__Proxy *parse_proxy(ctx_t *c, json_t *body)
     return p;
 }
 
+/* A non-negative integer property (Evolution's numbers). 1 when present
+ * and valid. */
+static int get_uint(ctx_t *c, json_t *obj, const char *parent, const char *key, uint32_t max,
+                    uint32_t *val)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > (json_int_t)max) {
+        wrong_type(c, parent, key, "integer");
+        return 0;
+    }
+    *val = (uint32_t)json_integer_value(v);
+    return 1;
+}
+
+/* POST /message/sendText (evolution-api.md §3.1). */
+static Wg__Ipc__SendTextReq *parse_send_text(ctx_t *c, json_t *doc)
+{
+    Wg__Ipc__SendTextReq *r = NEW(c, Wg__Ipc__SendTextReq, WG__IPC__SEND_TEXT_REQ__INIT);
+    r->number = get_string(c, doc, NULL, "number", 1);
+    r->text = get_string(c, doc, NULL, "text", 1);
+    if (r->number && !*r->number)
+        wg_msgs_add(c->errs, c->a, "number is required");
+    if (r->text) {
+        const char *t = r->text;
+        while (*t && isspace((unsigned char)*t))
+            t++;
+        if (!*t)
+            wg_msgs_add(c->errs, c->a, "Text is required");
+    }
+    r->has_delay_ms = get_uint(c, doc, NULL, "delay", 3600000, &r->delay_ms);
+    json_t *quoted = get_object(c, doc, NULL, "quoted", 0);
+    if (quoted) {
+        json_t *key = get_object(c, quoted, "quoted", "key", 1);
+        if (key) {
+            r->quoted_id = get_string(c, key, "quoted.key", "id", 1);
+            r->quoted_remote_jid = get_string(c, key, "quoted.key", "remoteJid", 0);
+            get_bool(c, key, "quoted.key", "fromMe", 0, &r->has_quoted_from_me,
+                     &r->quoted_from_me);
+        }
+        json_t *msg = get_object(c, quoted, "quoted", "message", 0);
+        if (msg)
+            r->quoted_text = get_string(c, msg, "quoted.message", "conversation", 0);
+    }
+    return r;
+}
+
+/* A findMessages time bound: seconds, milliseconds (over 1e11) or an ISO
+ * date ("2024-06-06" / "2024-06-06T15:51:37[.123]Z"). 1 when valid. */
+static int get_time(ctx_t *c, json_t *obj, const char *parent, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_integer(v) && json_integer_value(v) >= 0) {
+        int64_t n = json_integer_value(v);
+        *out = n > 100000000000LL ? n / 1000 : n;
+        return 1;
+    }
+    if (json_is_string(v)) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        const char *s = json_string_value(v);
+        const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!end) {
+            memset(&tm, 0, sizeof tm);
+            end = strptime(s, "%Y-%m-%d", &tm);
+        }
+        if (end && *end == '.')
+            for (end++; isdigit((unsigned char)*end); end++)
+                ;
+        if (end && (*end == '\0' || strcmp(end, "Z") == 0)) {
+            *out = (int64_t)timegm(&tm);
+            return 1;
+        }
+    }
+    wrong_type(c, parent, key, "date");
+    return 0;
+}
+
+/* POST /chat/findMessages (evolution-api.md §3.2). */
+static Wg__Ipc__FindMessagesReq *parse_find_messages(ctx_t *c, json_t *doc)
+{
+    Wg__Ipc__FindMessagesReq *r = NEW(c, Wg__Ipc__FindMessagesReq, WG__IPC__FIND_MESSAGES_REQ__INIT);
+    json_t *where = get_object(c, doc, NULL, "where", 0);
+    if (where) {
+        r->id = get_string(c, where, "where", "id", 0);
+        r->message_type = get_string(c, where, "where", "messageType", 0);
+        json_t *ts = get_object(c, where, "where", "messageTimestamp", 0);
+        if (ts) {
+            r->has_ts_gte = get_time(c, ts, "where.messageTimestamp", "gte", &r->ts_gte);
+            r->has_ts_lte = get_time(c, ts, "where.messageTimestamp", "lte", &r->ts_lte);
+        }
+        json_t *key = get_object(c, where, "where", "key", 0);
+        if (key) {
+            r->key_id = get_string(c, key, "where.key", "id", 0);
+            r->remote_jid = get_string(c, key, "where.key", "remoteJid", 0);
+            r->participant = get_string(c, key, "where.key", "participant", 0);
+            get_bool(c, key, "where.key", "fromMe", 0, &r->has_from_me, &r->from_me);
+        }
+    }
+    r->has_page_size = get_uint(c, doc, NULL, "offset", 1000000, &r->page_size);
+    r->has_page = get_uint(c, doc, NULL, "page", 1000000, &r->page);
+    return r;
+}
+
 /* Parses the body; an empty (or all-blank) body counts as {} like Express. */
 static json_t *parse_body(ctx_t *c, const char *body, size_t len)
 {
@@ -409,6 +518,18 @@ int wg_validate_request(wg_route_id_t route, const char *name, const char *query
         out->set_presence = sp;
         break;
     }
+    case WG_ROUTE_SEND_TEXT:
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        out->op_case = WG__IPC__REQUEST__OP_SEND_TEXT;
+        out->send_text = parse_send_text(c, doc);
+        break;
+    case WG_ROUTE_FIND_MESSAGES:
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        out->op_case = WG__IPC__REQUEST__OP_FIND_MESSAGES;
+        out->find_messages = parse_find_messages(c, doc);
+        break;
     case WG_ROUTE_DELETE:
         out->op_case = WG__IPC__REQUEST__OP_DELETE_INSTANCE;
         out->delete_instance = NEW(c, Wg__Ipc__DeleteReq, WG__IPC__DELETE_REQ__INIT);

@@ -6,6 +6,8 @@
 #include "instance/registry.h"
 #include "ipc/auth.h"
 #include "link/link.h"
+#include "message/find.h"
+#include "message/send.h"
 #include "store/outbox.h"
 #include "webhook/replay.h"
 #include "wg_alloc.h"
@@ -464,6 +466,45 @@ static void webhook_retry_done(void *arg, int rc, unsigned count)
     pending_free(p);
 }
 
+/* ---------------------------------------------------------------- messages (issue 6) */
+
+static void send_json(pending_t *p, const char *json)
+{
+    Wg__Ipc__JsonDoc doc = WG__IPC__JSON_DOC__INIT;
+    doc.json = (char *)json;
+    Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
+    reply.result_case = WG__IPC__REPLY__RESULT_JSON;
+    reply.json = &doc;
+    send_reply(p->d, p->conn_serial, p->req_id, &reply);
+}
+
+static void send_text_done(void *arg, const wg_send_result_t *r)
+{
+    pending_t *p = arg;
+    if (r->status == 201) {
+        send_json(p, r->json);
+    } else {
+        Wg__Ipc__Error err = WG__IPC__ERROR__INIT;
+        err.status = r->status;
+        err.messages_json = (char *)r->json;
+        Wg__Ipc__Reply reply = WG__IPC__REPLY__INIT;
+        reply.result_case = WG__IPC__REPLY__RESULT_ERROR;
+        reply.error = &err;
+        send_reply(p->d, p->conn_serial, p->req_id, &reply);
+    }
+    pending_free(p);
+}
+
+static void find_messages_done(void *arg, int rc, const char *json)
+{
+    pending_t *p = arg;
+    if (rc)
+        store_failed(p, rc);
+    else
+        send_json(p, json);
+    pending_free(p);
+}
+
 /* ---------------------------------------------------------------- entry */
 
 static wg_auth_need_t need_of(int op)
@@ -557,6 +598,13 @@ void wg_dispatch(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req)
     case WG__IPC__REQUEST__OP_WEBHOOK_RETRY:
         wg_webhook_retry(d, inst->row->id, req->webhook_retry->ids, req->webhook_retry->n_ids,
                          webhook_retry_done, pending_new(d, conn, req));
+        break;
+    case WG__IPC__REQUEST__OP_SEND_TEXT:
+        wg_send_text(d, inst, req->send_text, send_text_done, pending_new(d, conn, req));
+        break;
+    case WG__IPC__REQUEST__OP_FIND_MESSAGES:
+        wg_message_find(d, inst->row->id, req->find_messages, find_messages_done,
+                        pending_new(d, conn, req));
         break;
     default:
         send_error(d, conn, req->id, 400, "unknown IPC operation");

@@ -12,6 +12,9 @@
 #include "core/jobs.h"
 #include "instance/lifecycle.h"
 #include "link/vault.h"
+#include "message/receive.h"
+#include "message/send.h"
+#include "message/socket_send.h"
 #include "store/session.h"
 #include "wa/creds.h"
 #include "wa/qrpng.h"
@@ -58,6 +61,7 @@ typedef struct wg_link {
     char pairing_code[9];     /* pairing code, "" when none */
     char number[32];          /* pairing-code phone number, "" for QR */
     waiter_t *waiters;        /* connect requests waiting for a QR */
+    uint64_t generation;      /* bumped per session: answers go to the one that received */
 } wg_link_t;
 
 static uint8_t g_key[WG_VAULT_KEY_LEN]; /* credentials key */
@@ -386,8 +390,72 @@ static void s_closed(void *ud, int reason, const char *detail)
     snprintf(l->close_detail, sizeof l->close_detail, "%s", detail ? detail : "");
 }
 
-static const wg_wa_session_cb_t session_cb = {s_send, s_qr, s_pairing_code, s_creds_changed,
-                                              s_open, s_closed};
+/* A received message was committed (or not): answer it on the session that
+ * received it, then announce it (connd/message/receive.h). */
+static void message_done(void *ctx, const wg_receive_result_t *r)
+{
+    wg_connd_t *d = ctx;
+    wg_instance_t *inst = wg_registry_find_id(d->reg, r->instance_id);
+    wg_link_t *l = inst ? inst->wa : NULL;
+    int live = l && l->session && !l->session_over && l->generation == r->generation;
+    if (live && (r->outcome == WG_RECEIVE_STORED || r->outcome == WG_RECEIVE_DUPLICATE))
+        wg_wa_session_receipt(l->session, r->id, r->to, r->participant, r->recipient,
+                              r->receipt_type);
+    else if (live && r->outcome == WG_RECEIVE_UNDECRYPTABLE && r->id)
+        wg_wa_session_ack_message(l->session, r->id, r->to, r->participant, r->recipient,
+                                  r->ack_error);
+    if (r->outcome == WG_RECEIVE_RETRY_LATER)
+        wg_log(WG_LOG_WARN, "msg=\"message not stored; left for redelivery\" instance=%s "
+                            "err=\"%s\"", r->instance_name, wg_strerror(r->rc));
+    if (live)
+        after_session_call(l);
+    if (r->event)
+        wg_bus_publish(d->bus, "messages.upsert", r->instance_name, r->instance_id,
+                       json_incref(r->event), now_ms(d));
+}
+
+static void s_message(void *ud, const void *node)
+{
+    wg_link_t *l = ud;
+    wg_receive_submit(l->d->jobs, l->id, l->name, &l->creds, g_key, node, l->generation,
+                      message_done, l->d);
+}
+
+static void s_message_ack(void *ud, const void *node)
+{
+    wg_link_t *l = ud;
+    wg_send_on_ack(l->d, l->id, node);
+}
+
+static void s_receipt(void *ud, const void *node)
+{
+    wg_link_t *l = ud;
+    wg_send_on_receipt(l->d, l->id, node);
+}
+
+static const wg_wa_session_cb_t session_cb = {s_send,   s_qr,      s_pairing_code,
+                                              s_creds_changed, s_open, s_closed,
+                                              s_message, s_message_ack, s_receipt};
+
+wg_wa_session_t *wg_link_session(wg_connd_t *d, const char *instance_id, uint64_t *generation,
+                                 const wg_wa_creds_t **creds)
+{
+    wg_instance_t *inst = wg_registry_find_id(d->reg, instance_id);
+    wg_link_t *l = inst ? inst->wa : NULL;
+    if (!l || !l->session || l->session_over || !wg_wa_session_is_open(l->session))
+        return NULL;
+    if (*generation && *generation != l->generation)
+        return NULL;
+    *generation = l->generation;
+    if (creds)
+        *creds = &l->creds;
+    return l->session;
+}
+
+const uint8_t *wg_link_vault_key(void)
+{
+    return g_key;
+}
 
 static void ws_open(void *ud)
 {
@@ -528,6 +596,7 @@ static void start_connection(wg_link_t *l)
     o.always_online = inst && inst->row->settings && inst->row->settings->always_online;
     o.pair_phone = !wg_wa_creds_paired(&l->creds) && l->number[0] ? l->number : NULL;
     l->session = wg_wa_session_new(&l->creds, &o, &session_cb, l);
+    l->generation++;
     wg_buf_t err = WG_BUF_INIT;
     l->ws = wg_wa_ws_connect(d->loop, url, &ws_events, l, &err);
     if (!l->ws) {
@@ -578,6 +647,7 @@ static wg_link_t *link_of(wg_connd_t *d, wg_instance_t *inst)
 
 static void link_free(wg_link_t *l)
 {
+    wg_send_forget(l->d, l->id);
     wake_waiters(l, WG_ENOTFOUND);
     teardown_session(l);
     wg_wa_timer_free(l->tick);
@@ -666,6 +736,7 @@ void wg_link_stop(void *arg)
         link_free(i->wa);
         i->wa = NULL;
     }
+    wg_message_socket_send_remove();
     /* every socket gets its close frame before the loop goes away */
     wg_wa_ws_flush_all(d->loop, 2000);
 }
@@ -713,6 +784,7 @@ int wg_link_start(wg_connd_t *d, wg_buf_t *err)
     if ((rc = wg_wa_ws_init(d->loop, err)))
         return rc;
     g_started = 1;
+    wg_message_socket_send_install(); /* Socket.IO sendText/sendNode now reach WhatsApp */
     for (wg_instance_t *i = wg_registry_first(d->reg); i; i = i->next_all) {
         if (!i->committed || i->deleting)
             continue;

@@ -8,6 +8,8 @@
 #ifndef WG_LINK_H
 #define WG_LINK_H
 #include "core/daemon.h"
+#include "wa/creds.h"
+#include "wa/session.h"
 
 /* What a connect request learns (evolution-api.md §2.2). */
 typedef struct {
@@ -47,6 +49,13 @@ int wg_link_set_presence(wg_connd_t *d, wg_instance_t *inst, const char *presenc
  * closes the connection, wipes and deletes the credentials. The caller sets
  * the state. */
 void wg_link_logout(wg_connd_t *d, wg_instance_t *inst);
+/* For connd/message: the open WhatsApp session of instance_id, its
+ * credentials and the connection generation (bumped per connection), or
+ * NULL when not open. *generation in: 0 = any, else only that connection. */
+wg_wa_session_t *wg_link_session(wg_connd_t *d, const char *instance_id, uint64_t *generation,
+                                 const wg_wa_creds_t **creds);
+/* The credentials key (Signal records are sealed with it). */
+const uint8_t *wg_link_vault_key(void);
 /* The instance is going away: frees its link (pending connects are answered). */
 void wg_link_forget(wg_connd_t *d, wg_instance_t *inst);
 

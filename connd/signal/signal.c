@@ -196,6 +196,15 @@ static int unpad_into(signal_buffer *plain, wg_buf_t *out)
 int wg_signal_decrypt(wg_signal_t *s, const wg_signal_addr_t *addr, wg_signal_type_t type,
                       const uint8_t *ct, size_t len, wg_buf_t *out, unsigned *flags)
 {
+    return wg_signal_decrypt_commit(s, addr, type, ct, len, out, flags, NULL, NULL);
+}
+
+int wg_signal_decrypt_commit(wg_signal_t *s, const wg_signal_addr_t *addr, wg_signal_type_t type,
+                             const uint8_t *ct, size_t len, wg_buf_t *out, unsigned *flags,
+                             int (*before_commit)(void *ud, const uint8_t *msg, size_t len),
+                             void *ud)
+{
+    size_t start = out ? out->len : 0;
     if (flags)
         *flags = 0;
     if (!s || !addr || !ct || !len || !out || (type != WG_SIGNAL_PKMSG && type != WG_SIGNAL_MSG))
@@ -221,6 +230,11 @@ int wg_signal_decrypt(wg_signal_t *s, const wg_signal_addr_t *addr, wg_signal_ty
     if ((rc = signal_map_error(s, sg)) < 0)
         goto done;
     rc = unpad_into(plain, out);
+    /* the caller's writes join the ratchet step's transaction (signal.h) */
+    if (rc == 0 && before_commit)
+        rc = before_commit(ud, out->p ? out->p + start : (const uint8_t *)"", out->len - start);
+    if (rc)
+        out->len = start;
     if (flags)
         *flags = s->identity_flags;
     if (s->identity_flags & WG_SIGNAL_IDENTITY_CHANGED)

@@ -77,6 +77,16 @@ int wg_signal_encrypt(wg_signal_t *s, const wg_signal_addr_t *addr, const uint8_
  * is stored unless it succeeds. */
 int wg_signal_decrypt(wg_signal_t *s, const wg_signal_addr_t *addr, wg_signal_type_t type,
                       const uint8_t *ct, size_t len, wg_buf_t *out, unsigned *flags);
+/* wg_signal_decrypt, and before its transaction commits, before_commit(ud,
+ * message, len) with the unpadded message: writes it makes to the same
+ * store commit together with the ratchet step, and a nonzero return (its
+ * code is returned) rolls both back, so a message is stored exactly when
+ * the session advanced past it (issue 6 "Receiving"). before_commit may be
+ * NULL. On failure nothing is appended to out. */
+int wg_signal_decrypt_commit(wg_signal_t *s, const wg_signal_addr_t *addr, wg_signal_type_t type,
+                             const uint8_t *ct, size_t len, wg_buf_t *out, unsigned *flags,
+                             int (*before_commit)(void *ud, const uint8_t *msg, size_t len),
+                             void *ud);
 /* 1 when a session with addr exists, 0 when not, <0 on failure. */
 int wg_signal_has_session(wg_signal_t *s, const wg_signal_addr_t *addr);
 /* Drops the session with addr (0 whether or not it existed, or <0). */

@@ -144,9 +144,33 @@ const char *const store_migrations[] = {
     " PRIMARY KEY (instance_id, kind, group_id, name, device)"
     ") STRICT, WITHOUT ROWID;",
 
+    /* 4: messages (connd/store/message.c), Evolution's Message model
+     * (evolution-api.md §5): one row per WhatsApp key id and instance, so a
+     * redelivered message is never stored (nor announced) twice. key_json,
+     * message_json are the event's objects, stored as sent. */
+    "CREATE TABLE message ("
+    " rowid INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"            /* UUIDv4, the row id findMessages shows */
+    " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " key_id TEXT NOT NULL,"
+    " remote_jid TEXT NOT NULL,"
+    " from_me INTEGER NOT NULL CHECK (from_me IN (0, 1)),"
+    " participant TEXT,"
+    " push_name TEXT,"
+    " message_type TEXT NOT NULL,"
+    " key_json TEXT NOT NULL,"
+    " message_json TEXT NOT NULL,"
+    " message_timestamp INTEGER NOT NULL," /* seconds, as WhatsApp's t */
+    " status TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " UNIQUE (instance_id, key_id)"
+    ") STRICT;"
+    "CREATE INDEX message_chat ON message (instance_id, remote_jid, message_timestamp);",
+
     /* Reserved for later issues, appended in the order they land (each its
      * own entry; do not create them before their code exists):
-     *   app-state keys, messages (+ message updates), contacts, chats. */
+     *   app-state keys, message updates, contacts, chats. */
 };
 
 const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];

@@ -49,6 +49,11 @@ enum store_stmt {
     STMT_SIGNAL_KEY_DELETE,
     STMT_SIGNAL_KEY_DELETE_NAME,
     STMT_SIGNAL_KEY_DEVICES,
+    STMT_MESSAGE_INSERT,
+    STMT_MESSAGE_STATUS,
+    STMT_MESSAGE_EXISTS,
+    STMT_MESSAGE_FIND,
+    STMT_MESSAGE_COUNT,
     STMT_COUNT
 };
 
@@ -145,6 +150,8 @@ int store_session_prepare(wg_store_t *s);
 /* Prepares the signal_key statements when the schema has the table (an
  * older history, as tests build, leaves the slots NULL: calls fail WG_EDB). */
 int store_signal_key_prepare(wg_store_t *s);
+/* The message table's statements (message.c), same rule as signal_key. */
+int store_message_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

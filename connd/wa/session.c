@@ -32,6 +32,8 @@ typedef enum {
 
 typedef enum { IQ_NONE, IQ_PREKEY_COUNT, IQ_PREKEY_UPLOAD, IQ_PING, IQ_OTHER } iq_kind_t;
 
+#define MAX_ANSWERS 64 /* outstanding iqs of the owner (wg_wa_session_iq) */
+
 struct wg_wa_session {
     state_t state;                 /* where the connection is */
     wg_wa_creds_t *creds;          /* borrowed, updated on pairing */
@@ -56,6 +58,11 @@ struct wg_wa_session {
         char id[40];     /* request id */
         iq_kind_t kind;  /* what the answer is for */
     } pending[8];                  /* outstanding iq requests we care about */
+    struct {
+        char id[40];                                   /* request id, "" when free */
+        void (*answer)(uint64_t token, const void *n); /* the owner's callback */
+        uint64_t token;                                /* its argument */
+    } answers[MAX_ANSWERS];        /* outstanding owner iqs */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -457,7 +464,15 @@ static void on_success(wg_wa_session_t *s, const wg_node_t *node, int64_t now_ms
 
 static void on_iq_answer(wg_wa_session_t *s, const wg_node_t *node)
 {
-    iq_kind_t kind = take(s, wg_node_attr(node, "id"));
+    const char *rid = wg_node_attr(node, "id");
+    for (size_t i = 0; rid && i < MAX_ANSWERS; i++) {
+        if (s->answers[i].id[0] && strcmp(s->answers[i].id, rid) == 0) {
+            s->answers[i].id[0] = '\0';
+            s->answers[i].answer(s->answers[i].token, node);
+            return;
+        }
+    }
+    iq_kind_t kind = take(s, rid);
     const char *type = wg_node_attr(node, "type");
     if (kind == IQ_PREKEY_COUNT && type && strcmp(type, "result") == 0) {
         const wg_node_t *count = wg_node_child(node, "count");
@@ -544,9 +559,19 @@ static void on_node(wg_wa_session_t *s, wg_node_t *node, int64_t now_ms)
         else if (type && strcmp(type, "encrypt") == 0 && wg_node_child(node, "count") &&
                  s->state == ST_OPEN)
             upload_prekeys(s, WANTED_PREKEYS);
+    } else if (strcmp(tag, "message") == 0 && s->cb.message && s->state == ST_OPEN) {
+        /* answered by the owner once the message is committed */
+        s->cb.message(s->ud, node);
+    } else if (strcmp(tag, "ack") == 0) {
+        const char *cls = wg_node_attr(node, "class");
+        if (cls && strcmp(cls, "message") == 0 && s->cb.message_ack)
+            s->cb.message_ack(s->ud, node);
+    } else if (strcmp(tag, "receipt") == 0 && s->cb.receipt) {
+        send_ack(s, node);
+        s->cb.receipt(s->ud, node);
     } else if (strcmp(tag, "message") == 0 || strcmp(tag, "receipt") == 0 ||
                strcmp(tag, "call") == 0) {
-        /* no message layer yet: acknowledge so the server does not redeliver */
+        /* not handled here: acknowledge so the server does not redeliver */
         send_ack(s, node);
     }
 }
@@ -681,5 +706,78 @@ int wg_wa_session_logout(wg_wa_session_t *s)
     wg_node_set_attr(r, "jid", s->creds->me_jid);
     wg_node_set_attr(r, "reason", "user_initiated");
     send_node(s, n);
+    return 0;
+}
+
+static int answer_message(wg_wa_session_t *s, const char *tag, const char *id, const char *to,
+                          const char *participant, const char *recipient, const char *key,
+                          const char *value)
+{
+    if (s->state != ST_OPEN)
+        return WG_ESTATE;
+    if (!id || !to)
+        return WG_EINVAL;
+    wg_node_t *n = wg_node_new(tag);
+    wg_node_set_attr(n, "id", id);
+    wg_node_set_attr(n, "to", to);
+    if (strcmp(tag, "ack") == 0)
+        wg_node_set_attr(n, "class", "message");
+    if (participant)
+        wg_node_set_attr(n, "participant", participant);
+    if (recipient)
+        wg_node_set_attr(n, "recipient", recipient);
+    if (value)
+        wg_node_set_attr(n, key, value);
+    send_node(s, n);
+    return 0;
+}
+
+int wg_wa_session_receipt(wg_wa_session_t *s, const char *id, const char *to,
+                          const char *participant, const char *recipient, const char *type)
+{
+    return answer_message(s, "receipt", id, to, participant, recipient, "type", type);
+}
+
+int wg_wa_session_ack_message(wg_wa_session_t *s, const char *id, const char *to,
+                              const char *participant, const char *recipient, const char *error)
+{
+    return answer_message(s, "ack", id, to, participant, recipient, "error", error);
+}
+
+int wg_wa_session_iq(wg_wa_session_t *s, void *iq_node, void (*answer)(uint64_t token, const void *reply),
+                     uint64_t token)
+{
+    wg_node_t *n = iq_node;
+    if (s->state != ST_OPEN) {
+        wg_node_free(n);
+        return WG_ESTATE;
+    }
+    size_t slot = MAX_ANSWERS;
+    for (size_t i = 0; i < MAX_ANSWERS && slot == MAX_ANSWERS; i++)
+        if (!s->answers[i].id[0])
+            slot = i;
+    if (slot == MAX_ANSWERS) {
+        wg_node_free(n);
+        return WG_ETOOBIG;
+    }
+    char id[40];
+    new_id(s, id);
+    wg_node_set_attr(n, "id", id);
+    if (!wg_node_attr(n, "to"))
+        wg_node_set_attr(n, "to", SERVER_JID);
+    snprintf(s->answers[slot].id, sizeof s->answers[slot].id, "%s", id);
+    s->answers[slot].answer = answer;
+    s->answers[slot].token = token;
+    send_node(s, n);
+    return 0;
+}
+
+int wg_wa_session_send(wg_wa_session_t *s, void *node)
+{
+    if (s->state != ST_OPEN) {
+        wg_node_free(node);
+        return WG_ESTATE;
+    }
+    send_node(s, node);
     return 0;
 }

@@ -45,6 +45,16 @@ typedef struct {
     /* the session is over; called once; detail is a short text for logs.
      * The caller closes the socket and frees the session afterwards. */
     void (*closed)(void *ud, int reason, const char *detail);
+    /* a <message> stanza (borrowed for the call). The owner answers it later
+     * with wg_wa_session_receipt or wg_wa_session_ack_message, after the
+     * message is committed (§7.1). NULL: the session acks it at once. */
+    void (*message)(void *ud, const void *node);
+    /* the server's <ack class="message"> of a message we sent (borrowed);
+     * NULL: ignored */
+    void (*message_ack)(void *ud, const void *node);
+    /* a <receipt> (delivered/read/played of what we sent), already acked
+     * by the session (borrowed); NULL: only acked */
+    void (*receipt)(void *ud, const void *node);
 } wg_wa_session_cb_t;
 
 typedef struct {
@@ -77,6 +87,27 @@ bool wg_wa_session_is_open(const wg_wa_session_t *s);
 int wg_wa_session_set_presence(wg_wa_session_t *s, const char *type);
 /* Asks the server to remove this companion device (logout). 0 or WG_ESTATE. */
 int wg_wa_session_logout(wg_wa_session_t *s);
+/* Sends the receipt of a received message (§7.1 "Receipts sent back"):
+ * <receipt id to [participant] [recipient] [type]/>; type NULL means
+ * delivered ("sender" for our own devices, "peer_msg" for category peer).
+ * Returns 0 or WG_ESTATE (not open) / WG_EINVAL (no id or to). */
+int wg_wa_session_receipt(wg_wa_session_t *s, const char *id, const char *to,
+                          const char *participant, const char *recipient, const char *type);
+/* Acks a message that will not get a receipt (undecryptable, unsupported):
+ * <ack class="message" id to [participant] [recipient] [error]/>. Same
+ * returns. */
+int wg_wa_session_ack_message(wg_wa_session_t *s, const char *id, const char *to,
+                              const char *participant, const char *recipient, const char *error);
+/* Sends an <iq> (node is taken and freed): the session sets id and to
+ * (when absent) and later calls answer(token, reply) with the result or
+ * error node (borrowed), on this session only; nothing is called if the
+ * session ends first, so token should name the request (not point at
+ * memory). Returns 0, WG_ESTATE (not open) or WG_ETOOBIG (too many
+ * outstanding). */
+int wg_wa_session_iq(wg_wa_session_t *s, void *iq_node, void (*answer)(uint64_t token, const void *reply),
+                     uint64_t token);
+/* Sends any node (taken and freed), e.g. a <message>. 0 or WG_ESTATE. */
+int wg_wa_session_send(wg_wa_session_t *s, void *node);
 /* Ends the session locally without a callback (the caller is tearing down). */
 void wg_wa_session_free(wg_wa_session_t *s);
 

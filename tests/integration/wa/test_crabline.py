@@ -14,11 +14,17 @@ Covered against crabline: login -> <success> -> open without a QR; the WA_CERT_C
 at every connect; passive iq, pre-key count iq (crabline answers 50, so no upload follows);
 presence (setPresence); keepalive pings answered; keepalive lost (crabline frozen with SIGSTOP)
 -> 408 -> backoff reconnect -> open; server gone (crabline killed) -> 428 -> backoff reconnects ->
-open again when it is back; an inbound message injected by crabline's admin API is acked; logout
+open again when it is back; an inbound message injected by crabline's admin API is stored, receipted and
+announced as messages.upsert (messageRaw), and its redelivery after a crabline restart is receipted
+without a second event; sendText (usync, pre-key bundle, pkmsg; crabline decrypts exactly our
+plaintext; server ack -> send.message SERVER_ACK; delay -> composing/paused; blank text and a
+non-number -> 400); findMessages (filters, paging); over Socket.IO: messages.upsert delivered and
+the sendText command really sends; logout
 sends remove-companion-device. Also: WA_CERT_CHECK=off with a non-loopback WA_SERVER_URL makes
 connd refuse to start.
 Not possible with crabline (see the report in README "Tests"): stream errors (crabline never
-sends <stream:error>), a pre-key upload (it always reports 50 pre-keys), linking.
+sends <stream:error>), a pre-key upload (it always reports 50 pre-keys), linking, receipts for
+our messages (it never sends <receipt>, so receipts -> messages.update is not covered end to end).
 Exit 77 when node/npm or lighttpd is missing."""
 import json
 import os
@@ -118,6 +124,21 @@ class Crabline:
                     out.append(ev["body"])
         return out
 
+    def accepted_text(self, message_id):
+        """The plaintext crabline decrypted for our message id, from its recorder."""
+        if not message_id or not os.path.exists(self.recorder):
+            return None
+        for line in open(self.recorder, errors="replace"):
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            msg = ev.get("body") if isinstance(ev, dict) else None
+            if ev.get("accepted") and isinstance(msg, dict) and \
+                    msg.get("key", {}).get("id") == message_id:
+                return (msg.get("message") or {}).get("conversation")
+        return None
+
     def count(self, pred):
         return sum(1 for n in self.recorded() if pred(n))
 
@@ -130,6 +151,63 @@ def kids(node):
 def is_iq(xmlns, child=None):
     return lambda n: (n.get("tag") == "iq" and n.get("attrs", {}).get("xmlns") == xmlns and
                       (child is None or any(k.get("tag") == child for k in kids(n))))
+
+
+PEER = "15551234567"
+INBOUND_ID = "3EB0C0FFEE000000000001"
+
+
+def inject(crab, message_id, text):
+    """crabline's admin inbound API: the client gets <message><plaintext>."""
+    req = urllib.request.Request(
+        crab.inbound, method="POST",
+        data=json.dumps({"chatJid": PEER + "@s.whatsapp.net", "senderJid": PEER + "@s.whatsapp.net",
+                         "text": text, "messageId": message_id, "pushName": "Crab Peer"}).encode(),
+        headers={"content-type": "application/json", "X-Crabline-Admin-Token": crab.admin_token})
+    try:
+        urllib.request.urlopen(req, timeout=10).read()
+    except Exception as e:  # noqa: BLE001
+        print("inbound post failed:", e)
+
+
+def is_receipt(message_id):
+    return lambda n: (n.get("tag") == "receipt" and n.get("attrs", {}).get("id") == message_id and
+                      "type" not in n.get("attrs", {}))
+
+
+def socket_io(st, crab):
+    """Evolution's Socket.IO namespace of cr1 (python3-socketio): an injected message arrives as
+    messages.upsert, and the sendText command really sends (crabline decrypts it)."""
+    try:
+        import socketio
+    except ImportError:
+        print("skip Socket.IO checks: python3-socketio is not installed")
+        return
+    s, _ = rest(st, "POST", "/websocket/set/cr1", {"websocket": {"enabled": True, "events": []}})
+    check(s == 201, "websocket/set cr1 -> 201")
+    c = socketio.Client(reconnection=False)
+    box = []
+    c.on("messages.upsert", lambda data: box.append(data), namespace="/cr1")
+    try:
+        c.connect(st.base_url, namespaces=["/cr1"], auth={"apikey": st.api_key},
+                  transports=["websocket"], wait_timeout=5)
+        inject(crab, "3EB0C0FFEE000000000002", "over socket.io")
+        wait_for("sio messages.upsert", lambda: box, 5)
+        data = box[0].get("data", {}) if box and isinstance(box[0], dict) else {}
+        check(data.get("key", {}).get("id") == "3EB0C0FFEE000000000002" and
+              data.get("message") == {"conversation": "over socket.io"},
+              "messages.upsert delivered over Socket.IO (%s)" % json.dumps(box[:1])[:200])
+        ack = c.call("sendText", {"number": PEER, "text": "sent by a socket"}, namespace="/cr1",
+                     timeout=10)
+        result = ack.get("result") if isinstance(ack, dict) else None
+        check(isinstance(ack, dict) and ack.get("ok") is True and isinstance(result, dict) and
+              result.get("key", {}).get("fromMe") is True,
+              "Socket.IO sendText ack ok with the messageRaw (%s)" % json.dumps(ack)[:200])
+        mid = result.get("key", {}).get("id") if isinstance(result, dict) else None
+        check(wait_for("crabline accepted sio", lambda: crab.accepted_text(mid) == "sent by a socket", 5),
+              "Socket.IO sendText: crabline decrypted exactly our plaintext")
+    finally:
+        c.disconnect()
 
 
 def refused_off_non_loopback(st):
@@ -178,7 +256,7 @@ def main():
         st.stop_connd()
 
         # ------------------------------------------------ login to crabline
-        st.wa_env = {"WA_SERVER_URL": crab.url, "WA_CERT_CHECK": "off",
+        st.wa_env = {"WA_SERVER_URL": crab.url, "WA_CERT_CHECK": "off", "WEBSOCKET_ENABLED": "true",
                      "WAGATE_KEEPALIVE_MS": "1000", "WAGATE_RECONNECT_MIN_MS": "300",
                      "WAGATE_RECONNECT_MAX_MS": "1500", "WAGATE_CONNECT_WAIT_MS": "4000"}
         off = log_size(st)
@@ -205,20 +283,79 @@ def main():
         check(crab.count(is_iq("encrypt", "list")) == 0,
               "no pre-key upload (crabline reports 50 pre-keys; upload itself is covered by wa_link)")
 
-        # inbound message via crabline's admin API: connd (no message layer yet) acks it
-        if crab.inbound and crab.admin_token:
-            req = urllib.request.Request(
-                crab.inbound, method="POST",
-                data=json.dumps({"chatJid": "15551234567@s.whatsapp.net",
-                                 "senderJid": "15551234567@s.whatsapp.net", "text": "hi"}).encode(),
-                headers={"content-type": "application/json", "X-Crabline-Admin-Token": crab.admin_token})
-            try:
-                urllib.request.urlopen(req, timeout=10).read()
-            except Exception as e:  # noqa: BLE001
-                print("inbound post failed:", e)
-            check(wait_for("ack", lambda: crab.count(lambda n: n.get("tag") == "ack" and
-                                                     n.get("attrs", {}).get("class") == "message") >= 1, 5),
-                  "inbound <message> from crabline acked (class=message)")
+        # inbound message via crabline's admin API (issue 6 "Receiving"): stored, then the
+        # delivery receipt, then messages.upsert with Evolution's messageRaw shape
+        check(bool(crab.inbound and crab.admin_token), "crabline has an admin inbound URL")
+        off = log_size(st)
+        inject(crab, INBOUND_ID, "hi from crabline")
+        check(wait_for("receipt", lambda: crab.count(is_receipt(INBOUND_ID)) >= 1, 5),
+              "inbound <message> answered with a delivery <receipt id=...> (no type)")
+        ups = wait_for("messages.upsert", lambda: events(st, "messages.upsert", "cr1", since=off), 5) or []
+        check(len(ups) == 1, "one messages.upsert event (%d)" % len(ups))
+        data = ups[0][2] if ups else {}
+        want_key = {"remoteJid": PEER + "@s.whatsapp.net", "fromMe": False, "id": INBOUND_ID}
+        check(isinstance(data, dict) and data.get("key") == want_key and
+              data.get("message") == {"conversation": "hi from crabline"} and
+              data.get("messageType") == "conversation" and data.get("pushName") == "Crab Peer" and
+              data.get("status") == "DELIVERY_ACK" and data.get("source") == "web" and
+              isinstance(data.get("messageTimestamp"), int) and data.get("instanceId"),
+              "messages.upsert data is the messageRaw shape (%s)" % json.dumps(data)[:300])
+        check(not crab.count(lambda n: n.get("tag") == "ack" and
+                             n.get("attrs", {}).get("id") == INBOUND_ID),
+              "a stored message gets a receipt, not an ack")
+
+        # sendText (issue 6 "Sending"): usync, bundle, pkmsg; crabline decrypts exactly our text
+        off = log_size(st)
+        text = "hello crabline, from wagate \u00e9\U0001F600"
+        s, raw = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": text})
+        check(s == 201 and isinstance(raw, dict) and raw.get("key", {}).get("fromMe") is True and
+              raw["key"].get("remoteJid") == PEER + "@s.whatsapp.net" and
+              raw.get("status") == "PENDING" and raw.get("message") == {"conversation": text} and
+              raw.get("messageType") == "conversation" and str(raw["key"].get("id", "")).startswith("3EB0"),
+              "sendText -> 201 messageRaw (%s %s)" % (s, json.dumps(raw)[:200]))
+        sent_id = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
+        check(wait_for("crabline accepted", lambda: crab.accepted_text(sent_id) == text, 5),
+              "crabline decrypted our pkmsg and recorded exactly our plaintext")
+        check(crab.count(is_iq("usync")) >= 1 and crab.count(is_iq("encrypt", "key")) >= 1,
+              "usync device list and pre-key bundle queries were made")
+        sent = wait_for("send.message", lambda: events(st, "send.message", "cr1", since=off), 5) or []
+        check(len(sent) == 1 and sent[0][2].get("status") == "SERVER_ACK" and
+              sent[0][2].get("key", {}).get("id") == sent_id,
+              "server ack -> send.message with status SERVER_ACK")
+        s, raw = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "typed", "delay": 300})
+        mid = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
+        states = [k.get("tag") for n in crab.recorded() if n.get("tag") == "chatstate" for k in kids(n)]
+        check(s == 201 and states[-2:] == ["composing", "paused"] and
+              wait_for("typed", lambda: crab.accepted_text(mid) == "typed", 5),
+              "sendText with delay: <chatstate> composing, then paused, then the message (%s)" % states)
+        s, bad = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "   "})
+        check(s == 400 and "Text is required" in json.dumps(bad), "blank text -> 400 Text is required")
+        s, bad = rest(st, "POST", "/message/sendText/cr1", {"number": "abc", "text": "x"})
+        check(s == 400 and isinstance(bad, dict) and bad.get("response", {}).get("message") ==
+              [{"jid": "abc@s.whatsapp.net", "exists": False, "number": "abc"}],
+              "a number that is not a WhatsApp number -> 400 [{jid, exists:false, number}] (%s)"
+              % json.dumps(bad)[:160])
+
+        # findMessages: both messages from the message table, newest first, filters
+        s, found = rest(st, "POST", "/chat/findMessages/cr1", {})
+        recs = (found or {}).get("messages", {}).get("records", []) if s == 200 else []
+        check(s == 200 and found["messages"].get("total") == 3 and len(recs) == 3 and
+              found["messages"].get("currentPage") == 1 and found["messages"].get("pages") == 1,
+              "findMessages -> 200 with the three messages (%s)" % json.dumps(found)[:200])
+        ids = sorted(r.get("key", {}).get("id") for r in recs)
+        check(ids == sorted([INBOUND_ID, sent_id, mid]), "findMessages records carry the keys")
+        s, found = rest(st, "POST", "/chat/findMessages/cr1",
+                        {"where": {"key": {"fromMe": False}}})
+        recs = (found or {}).get("messages", {}).get("records", []) if s == 200 else []
+        check(len(recs) == 1 and recs[0]["message"] == {"conversation": "hi from crabline"} and
+              recs[0].get("pushName") == "Crab Peer" and recs[0].get("messageType") == "conversation",
+              "findMessages where.key.fromMe=false -> the inbound message")
+        s, found = rest(st, "POST", "/chat/findMessages/cr1", {"offset": 2, "page": 2})
+        check(s == 200 and found["messages"]["pages"] == 2 and found["messages"]["currentPage"] == 2 and
+              len(found["messages"]["records"]) == 1 and
+              found["messages"]["records"][0]["key"]["id"] == INBOUND_ID,
+              "findMessages paging (offset=2, page=2: the oldest)")
+        socket_io(st, crab)
 
         # ------------------------------------------------ keepalive lost: freeze crabline
         off = log_size(st)
@@ -244,6 +381,15 @@ def main():
         crab.start()
         wait_for("open after crabline restart", lambda: state_of(st, "cr1") == "open", 15)
         check(True, "crabline back at the same URL: open again")
+
+        # the restarted server delivers the same message id again: receipt, no second event
+        off = log_size(st)
+        inject(crab, INBOUND_ID, "hi from crabline")
+        check(wait_for("receipt again", lambda: crab.count(is_receipt(INBOUND_ID)) >= 1, 5),
+              "redelivered message id: receipt sent again")
+        time.sleep(0.5)
+        check(not events(st, "messages.upsert", "cr1", since=off),
+              "redelivered message id: no second messages.upsert")
 
         # WA_CERT_CHECK=off warning at every connect of this connd run
         log = open(st.path("logs", "connd.log")).read()

@@ -62,9 +62,15 @@ static void not_found(void)
     const char *paths[] = {"", "/instance", "/instance/", "/instance/connectionState",
                            "/instance/connectionState/", "/instance/connectionState/a/b",
                            "/settings/find//", "//", "/instance/createX", "/Instance/create",
-                           "/message/sendText/a"};
+                           "/message/sendImage/a", "/chat/findChats/a"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         WG_CHECK_INT(wg_router_match("GET", paths[i], &arena, &m), WG_MATCH_NOT_FOUND);
+    /* issue 6 routes exist, POST only */
+    WG_CHECK_INT(wg_router_match("GET", "/message/sendText/a", &arena, &m), WG_MATCH_BAD_METHOD);
+    WG_CHECK_INT(wg_router_match("POST", "/message/sendText/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_SEND_TEXT);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/findMessages/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_FIND_MESSAGES);
     WG_CHECK_INT(wg_router_match(NULL, "/", &arena, &m), WG_MATCH_NOT_FOUND);
 }
 

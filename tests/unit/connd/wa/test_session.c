@@ -83,7 +83,7 @@ static void cb_closed(void *ud, int reason, const char *detail)
     snprintf(f->detail, sizeof f->detail, "%s", detail ? detail : "");
 }
 
-static const wg_wa_session_cb_t CB = {cb_send, cb_qr, cb_code, cb_creds, cb_open, cb_closed};
+static const wg_wa_session_cb_t CB = {cb_send, cb_qr, cb_code, cb_creds, cb_open, cb_closed, NULL, NULL, NULL};
 
 /* A session in the transport phase (as after the handshake), paired or not. */
 static fx_t *fx_new(int paired)
@@ -407,6 +407,94 @@ static void bad_frame_is_500(void)
     fx_free(f);
 }
 
+/* issue 6: <message> goes to the owner (no ack until it answers), the
+ * owner's receipt/ack shapes, <ack class=message> and <receipt> callbacks
+ * (the receipt is acked by the session), owner iqs answered by id. */
+static int g_messages, g_acks, g_receipts, g_answers;
+static uint64_t g_answer_token;
+static char g_answer_type[16];
+static void cb_message(void *ud, const void *node)
+{
+    (void)ud;
+    (void)node;
+    g_messages++;
+}
+static void cb_ack(void *ud, const void *node)
+{
+    (void)ud;
+    g_acks += strcmp(wg_node_attr(node, "id"), "3EB0X") == 0;
+}
+static void cb_receipt(void *ud, const void *node)
+{
+    (void)ud;
+    (void)node;
+    g_receipts++;
+}
+static void on_answer(uint64_t token, const void *reply)
+{
+    g_answers++;
+    g_answer_token = token;
+    snprintf(g_answer_type, sizeof g_answer_type, "%s", wg_node_attr(reply, "type"));
+}
+
+static void messages_receipts_and_owner_iqs(void)
+{
+    fx_t *f = fx_new(1);
+    f->s->cb.message = cb_message;
+    f->s->cb.message_ack = cb_ack;
+    f->s->cb.receipt = cb_receipt;
+    WG_CHECK_INT(wg_wa_session_receipt(f->s, "M1", "1@s.whatsapp.net", NULL, NULL, NULL),
+                 WG_ESTATE); /* not open yet */
+    login(f, 0);
+    int before = f->n_sent;
+    wg_node_t *m = node_attr("message", "id", "M1");
+    wg_node_set_attr(m, "from", "15551234567@s.whatsapp.net");
+    deliver(f, m, 1);
+    WG_CHECK_INT(g_messages, 1);
+    WG_CHECK_INT(f->n_sent, before); /* nothing until the owner committed it */
+    WG_CHECK_INT(wg_wa_session_receipt(f->s, "M1", "15551234567@s.whatsapp.net", NULL,
+                                       "15557654321@s.whatsapp.net", "sender"),
+                 0);
+    const wg_node_t *r = f->sent[f->n_sent - 1];
+    WG_CHECK_STR(r->tag, "receipt");
+    WG_CHECK_STR(wg_node_attr(r, "id"), "M1");
+    WG_CHECK_STR(wg_node_attr(r, "type"), "sender");
+    WG_CHECK_STR(wg_node_attr(r, "recipient"), "15557654321@s.whatsapp.net");
+    WG_CHECK_INT(wg_wa_session_ack_message(f->s, "M2", "x@s.whatsapp.net", NULL, NULL, "491"), 0);
+    r = f->sent[f->n_sent - 1];
+    WG_CHECK_STR(r->tag, "ack");
+    WG_CHECK_STR(wg_node_attr(r, "class"), "message");
+    WG_CHECK_STR(wg_node_attr(r, "error"), "491");
+    wg_node_t *ack = node_attr("ack", "class", "message");
+    wg_node_set_attr(ack, "id", "3EB0X");
+    deliver(f, ack, 2);
+    WG_CHECK_INT(g_acks, 1);
+    before = f->n_sent;
+    wg_node_t *rc = node_attr("receipt", "id", "3EB0X");
+    wg_node_set_attr(rc, "from", "15551234567@s.whatsapp.net");
+    wg_node_set_attr(rc, "type", "read");
+    deliver(f, rc, 3);
+    WG_CHECK_INT(g_receipts, 1);
+    WG_CHECK_INT(f->n_sent, before + 1);
+    WG_CHECK_STR(f->sent[f->n_sent - 1]->tag, "ack");
+    WG_CHECK_STR(wg_node_attr(f->sent[f->n_sent - 1], "type"), "read");
+    WG_CHECK_INT(wg_wa_session_iq(f->s, node_attr("iq", "xmlns", "usync"), on_answer, 77), 0);
+    const wg_node_t *q = f->sent[f->n_sent - 1];
+    WG_CHECK_STR(wg_node_attr(q, "to"), "@s.whatsapp.net");
+    wg_node_t *res = node_attr("iq", "type", "result");
+    wg_node_set_attr(res, "id", wg_node_attr(q, "id"));
+    deliver(f, res, 4);
+    WG_CHECK_INT(g_answers, 1);
+    WG_CHECK_INT((int)g_answer_token, 77);
+    WG_CHECK_STR(g_answer_type, "result");
+    res = node_attr("iq", "type", "result"); /* same id again: no second answer */
+    wg_node_set_attr(res, "id", wg_node_attr(q, "id"));
+    deliver(f, res, 5);
+    WG_CHECK_INT(g_answers, 1);
+    WG_CHECK_INT(wg_wa_session_send(f->s, node_attr("presence", "type", "available")), 0);
+    fx_free(f);
+}
+
 static void not_open_refuses_presence(void)
 {
     fx_t *f = fx_new(0);
@@ -429,6 +517,7 @@ int main(void)
     WG_RUN(stream_end_is_428);
     WG_RUN(bad_frame_is_500);
     WG_RUN(not_open_refuses_presence);
+    WG_RUN(messages_receipts_and_owner_iqs);
     (void)g_fx;
     return wg_test_done();
 }

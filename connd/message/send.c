@@ -1,0 +1,844 @@
+/* Sending text messages (see send.h). Never logs message contents. */
+#include "message/send.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jobs.h"
+#include "link/link.h"
+#include "message/receive.h"
+#include "signal/bundle.h"
+#include "signal/signal.h"
+#include "store/message.h"
+#include "wa/binnode.h"
+#include "wa/jid.h"
+#include "wa/message.h"
+#include "wa/ws_client.h"
+#include "wg_alloc.h"
+#include "wg_err.h"
+#include "wg_log.h"
+#include "wg_time.h"
+
+#define MAX_DEVICES 32        /* devices one message is encrypted for */
+#define STEP_TIMEOUT_MS 8000  /* usync + keys + encryption, within WAGATE_IPC_TIMEOUT_MS (10 s) */
+#define MAX_DELAY_MS 5000     /* composing time before sending (delay), same reason */
+#define ACK_TIMEOUT_MS 60000  /* how long a sent message waits for the server ack */
+
+typedef enum { OP_DELAY, OP_USYNC, OP_SESSIONS, OP_KEYS, OP_ENCRYPT, OP_SENT } op_state_t;
+
+typedef struct {
+    char jid[160];             /* device JID */
+    int own;                   /* one of our other devices: gets the deviceSentMessage */
+    int need_bundle;           /* no Signal session yet */
+    int has_bundle;            /* bundle below is valid */
+    wg_signal_bundle_t bundle; /* from the encrypt/key reply */
+    char type[8];              /* "pkmsg" / "msg" once encrypted ("" = skipped) */
+    wg_buf_t ct;               /* ciphertext */
+} device_t;
+
+typedef struct send_op {
+    uint64_t token;            /* iq token and identity */
+    wg_connd_t *d;             /* daemon */
+    char *instance_id;         /* owner (owned) */
+    char *instance_name;       /* for events and logs (owned) */
+    uint64_t generation;       /* the connection it runs on */
+    wg_wa_creds_t creds;       /* copy for the worker; wiped */
+    op_state_t state;          /* where it is */
+    int busy;                  /* a worker job holds it */
+    int failed;                /* timed out while busy */
+    char id[23];               /* message id */
+    char chat[160];            /* recipient chat JID */
+    char own_user[160];        /* our bare PN JID */
+    char number[96];           /* as requested */
+    char *text;                /* message text (owned) */
+    char *quoted_id;           /* quoted.key.id or NULL (owned) */
+    char *quoted_participant;  /* quoted author or NULL (owned) */
+    char *quoted_text;         /* quoted conversation or NULL (owned) */
+    int64_t t;                 /* messageTimestamp (s) */
+    device_t dev[MAX_DEVICES]; /* target devices */
+    size_t n_dev;              /* how many */
+    int store_rc;              /* job result */
+    json_t *raw;               /* the messageRaw (PENDING) */
+    wg_wa_timer_t *timer;      /* step / ack bound */
+    wg_send_done_cb done;      /* REST completion, NULL once answered */
+    void *ctx;                 /* its argument */
+    struct send_op *next;      /* list link */
+} send_op_t;
+
+static send_op_t *g_ops;
+static uint64_t g_next_token = 1;
+
+/* ------------------------------------------------------------ helpers */
+
+int wg_send_chat_jid(const char *number, char *out, size_t n)
+{
+    if (!number || !*number)
+        return WG_EINVAL;
+    if (strchr(number, '@')) {
+        wg_jid_t j, bare;
+        if (wg_jid_parse(number, strlen(number), &j) != 0 || !j.user[0] ||
+            wg_jid_make(&bare, j.user, j.server) != 0)
+            return WG_EINVAL;
+        wg_buf_t b = WG_BUF_INIT;
+        wg_jid_format(&bare, &b);
+        int rc = b.len < n ? 0 : WG_EINVAL;
+        if (rc == 0)
+            memcpy(out, b.p, b.len + 1);
+        wg_buf_free(&b);
+        return rc;
+    }
+    char digits[64];
+    size_t k = 0;
+    for (const char *c = number; *c; c++) {
+        if (isdigit((unsigned char)*c)) {
+            if (k + 1 >= sizeof digits)
+                return WG_EINVAL;
+            digits[k++] = *c;
+        } else if (!strchr("+()- ", *c)) {
+            return WG_EINVAL;
+        }
+    }
+    digits[k] = '\0';
+    if (k < 5)
+        return WG_EINVAL;
+    if ((size_t)snprintf(out, n, "%s@s.whatsapp.net", digits) >= n)
+        return WG_EINVAL;
+    return 0;
+}
+
+static send_op_t *op_find(uint64_t token)
+{
+    for (send_op_t *o = g_ops; o; o = o->next)
+        if (o->token == token)
+            return o;
+    return NULL;
+}
+
+static void op_free(send_op_t *o)
+{
+    for (send_op_t **pp = &g_ops; *pp; pp = &(*pp)->next)
+        if (*pp == o) {
+            *pp = o->next;
+            break;
+        }
+    wg_wa_timer_free(o->timer);
+    for (size_t i = 0; i < o->n_dev; i++)
+        wg_buf_free(&o->dev[i].ct);
+    free(o->instance_id);
+    free(o->instance_name);
+    free(o->text);
+    free(o->quoted_id);
+    free(o->quoted_participant);
+    free(o->quoted_text);
+    json_decref(o->raw);
+    sodium_memzero(&o->creds, sizeof o->creds);
+    free(o);
+}
+
+static void answer(send_op_t *o, int status, const char *json)
+{
+    if (!o->done)
+        return;
+    wg_send_result_t r = {status, json};
+    wg_send_done_cb done = o->done;
+    o->done = NULL;
+    done(o->ctx, &r);
+}
+
+/* Ends the op with an error for the caller (Evolution's 400 list). */
+static void fail(send_op_t *o, int status, const char *why)
+{
+    json_t *list = json_pack("[s]", why);
+    char *s = json_dumps(list, JSON_COMPACT);
+    wg_log(WG_LOG_WARN, "msg=\"send failed\" instance=%s id=%s why=\"%s\"", o->instance_name, o->id,
+           why);
+    answer(o, status, s);
+    free(s);
+    json_decref(list);
+    op_free(o);
+}
+
+static wg_wa_session_t *session_of(send_op_t *o)
+{
+    uint64_t g = o->generation;
+    return wg_link_session(o->d, o->instance_id, &g, NULL);
+}
+
+static void start_usync(send_op_t *o);
+static void chat_state(send_op_t *o, const char *state);
+
+static void on_timer(void *arg)
+{
+    send_op_t *o = arg;
+    if (o->state == OP_DELAY) {
+        /* evolution-api.md §3.1 delay: composing for that long, then paused */
+        chat_state(o, "paused");
+        wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
+        start_usync(o);
+        return;
+    }
+    if (o->busy) {
+        o->failed = 1;
+        return;
+    }
+    if (o->state == OP_SENT) {
+        wg_log(WG_LOG_WARN, "msg=\"no server ack\" instance=%s id=%s", o->instance_name, o->id);
+        op_free(o);
+        return;
+    }
+    fail(o, 400, "Error: Timed Out");
+}
+
+/* ------------------------------------------------------------ worker jobs */
+
+typedef struct {
+    wg_job_t job;    /* must be first */
+    uint64_t token;  /* the op */
+    int kind;        /* 0 sessions check, 1 encrypt + store, 2 status */
+    send_op_t *op;   /* valid while busy (ops are freed only when not busy) */
+    uint8_t key[32]; /* vault key copy */
+} send_job_t;
+
+static void step_after_sessions(send_op_t *o);
+static void step_after_encrypt(send_op_t *o);
+
+static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
+{
+    wg_signal_t *sig = NULL;
+    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
+    for (size_t i = 0; rc == 0 && i < o->n_dev; i++) {
+        wg_signal_addr_t a;
+        if (wg_signal_addr_from_jid(o->dev[i].jid, &a) != 0)
+            continue;
+        int has = wg_signal_has_session(sig, &a);
+        if (has < 0)
+            rc = has;
+        else
+            o->dev[i].need_bundle = !has;
+    }
+    wg_signal_free(sig);
+    o->store_rc = rc;
+}
+
+static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
+{
+    wg_signal_t *sig = NULL;
+    wg_buf_t plain = WG_BUF_INIT, dsm = WG_BUF_INIT;
+    wg_wa_msg_encode_text(o->text, o->quoted_id, o->quoted_participant, o->quoted_text, NULL,
+                          &plain);
+    wg_wa_msg_encode_text(o->text, o->quoted_id, o->quoted_participant, o->quoted_text, o->chat,
+                          &dsm);
+    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
+    size_t encrypted = 0;
+    for (size_t i = 0; rc == 0 && i < o->n_dev; i++) {
+        device_t *dv = &o->dev[i];
+        wg_signal_addr_t a;
+        dv->type[0] = '\0';
+        if (wg_signal_addr_from_jid(dv->jid, &a) != 0)
+            continue;
+        if (dv->need_bundle) {
+            if (!dv->has_bundle || wg_signal_process_bundle(sig, &a, &dv->bundle, NULL) != 0) {
+                wg_log(WG_LOG_WARN, "msg=\"no session for device\" instance=%s device=%s",
+                       o->instance_name, dv->jid);
+                continue;
+            }
+        }
+        wg_signal_type_t type;
+        const wg_buf_t *m = dv->own ? &dsm : &plain;
+        wg_buf_reset(&dv->ct);
+        int erc = wg_signal_encrypt(sig, &a, m->p, m->len, &type, &dv->ct);
+        if (erc == WG_EDB) {
+            rc = erc;
+        } else if (erc == 0) {
+            snprintf(dv->type, sizeof dv->type, "%s", wg_signal_type_name(type));
+            if (!dv->own)
+                encrypted++;
+        }
+    }
+    wg_signal_free(sig);
+    if (rc == 0 && encrypted == 0)
+        rc = WG_ESTATE;
+    if (rc == 0) {
+        char *key_json = json_dumps(json_object_get(o->raw, "key"), JSON_COMPACT);
+        char *message_json = json_dumps(json_object_get(o->raw, "message"), JSON_COMPACT);
+        wg_store_message_t row = {
+            .key_id = o->id,
+            .remote_jid = o->chat,
+            .from_me = 1,
+            .push_name = o->creds.push_name[0] ? o->creds.push_name : NULL,
+            .message_type = json_string_value(json_object_get(o->raw, "messageType")),
+            .key_json = key_json,
+            .message_json = message_json,
+            .message_timestamp = o->t,
+            .status = "PENDING",
+            .source = "web",
+        };
+        rc = wg_store_message_insert(store, o->instance_id, &row, NULL, NULL);
+        free(key_json);
+        free(message_json);
+    }
+    sodium_memzero(plain.p, plain.len);
+    sodium_memzero(dsm.p, dsm.len);
+    wg_buf_free(&plain);
+    wg_buf_free(&dsm);
+    o->store_rc = rc;
+}
+
+static void job_run(void *worker_ctx, wg_job_t *job)
+{
+    send_job_t *j = (send_job_t *)job;
+    if (j->kind == 0)
+        sessions_run(worker_ctx, j->op, j->key);
+    else
+        encrypt_run(worker_ctx, j->op, j->key);
+}
+
+static void job_done(wg_job_t *job)
+{
+    send_job_t *j = (send_job_t *)job;
+    send_op_t *o = op_find(j->token);
+    int kind = j->kind;
+    sodium_memzero(j->key, sizeof j->key);
+    free(j);
+    if (!o)
+        return;
+    o->busy = 0;
+    if (o->failed) {
+        fail(o, 400, "Error: Timed Out");
+        return;
+    }
+    if (o->store_rc) {
+        fail(o, o->store_rc == WG_ESTATE ? 400 : 500,
+             o->store_rc == WG_ESTATE ? "Error: no device could be encrypted for"
+                                      : "Error: storage failed");
+        return;
+    }
+    if (kind == 0)
+        step_after_sessions(o);
+    else
+        step_after_encrypt(o);
+}
+
+static void submit(send_op_t *o, int kind)
+{
+    send_job_t *j = wg_calloc(1, sizeof *j);
+    j->job.run = job_run;
+    j->job.done = job_done;
+    j->token = o->token;
+    j->kind = kind;
+    j->op = o;
+    memcpy(j->key, wg_link_vault_key(), sizeof j->key);
+    o->busy = 1;
+    o->state = kind == 0 ? OP_SESSIONS : OP_ENCRYPT;
+    wg_jobs_submit(o->d->jobs, &j->job);
+}
+
+/* ------------------------------------------------------------ protocol steps */
+
+static uint32_t be_uint(const wg_node_t *n)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; n && n->data && i < n->data_len && i < 4; i++)
+        v = (v << 8) | n->data[i];
+    return v;
+}
+
+static int copy_key(const wg_node_t *n, uint8_t *out, size_t len)
+{
+    if (!n || !n->data)
+        return -1;
+    /* raw 32-byte keys; tolerate the typed 33-byte form */
+    if (n->data_len == len) {
+        memcpy(out, n->data, len);
+        return 0;
+    }
+    if (len == 32 && n->data_len == 33 && n->data[0] == 5) {
+        memcpy(out, n->data + 1, 32);
+        return 0;
+    }
+    return -1;
+}
+
+/* One <user> of an encrypt/key reply into a bundle (§7.2 step 3). */
+static int parse_bundle(const wg_node_t *u, wg_signal_bundle_t *b)
+{
+    memset(b, 0, sizeof *b);
+    const wg_node_t *reg = wg_node_child(u, "registration");
+    const wg_node_t *skey = wg_node_child(u, "skey");
+    const wg_node_t *key = wg_node_child(u, "key");
+    if (wg_node_child(u, "error") || !reg || !skey)
+        return -1;
+    b->registration_id = be_uint(reg);
+    if (copy_key(wg_node_child(u, "identity"), b->identity, 32) != 0)
+        return -1;
+    b->spk_id = be_uint(wg_node_child(skey, "id"));
+    if (copy_key(wg_node_child(skey, "value"), b->spk, 32) != 0 ||
+        copy_key(wg_node_child(skey, "signature"), b->spk_sig, 64) != 0)
+        return -1;
+    if (key && copy_key(wg_node_child(key, "value"), b->prekey, 32) == 0) {
+        b->has_prekey = true;
+        b->prekey_id = be_uint(wg_node_child(key, "id"));
+    }
+    return 0;
+}
+
+static void on_keys(uint64_t token, const void *reply)
+{
+    send_op_t *o = op_find(token);
+    const wg_node_t *n = reply;
+    if (!o || o->state != OP_KEYS)
+        return;
+    const char *type = wg_node_attr(n, "type");
+    if (!type || strcmp(type, "result") != 0) {
+        fail(o, 400, "Error: pre-key bundles refused");
+        return;
+    }
+    const wg_node_t *list = wg_node_child(n, "list");
+    if (!list && wg_node_child(n, "keys"))
+        list = wg_node_child(wg_node_child(n, "keys"), "list");
+    for (size_t i = 0; list && i < list->child_count; i++) {
+        const wg_node_t *u = list->children[i];
+        const char *jid = wg_node_attr(u, "jid");
+        for (size_t k = 0; jid && k < o->n_dev; k++)
+            if (o->dev[k].need_bundle && strcmp(o->dev[k].jid, jid) == 0)
+                o->dev[k].has_bundle = parse_bundle(u, &o->dev[k].bundle) == 0;
+    }
+    submit(o, 1);
+}
+
+static void step_after_sessions(send_op_t *o)
+{
+    wg_wa_session_t *s = session_of(o);
+    if (!s) {
+        fail(o, 400, "Error: Connection Closed");
+        return;
+    }
+    wg_node_t *iq = wg_node_new("iq");
+    wg_node_set_attr(iq, "type", "get");
+    wg_node_set_attr(iq, "xmlns", "encrypt");
+    wg_node_t *key = wg_node_add_child(iq, wg_node_new("key"));
+    size_t need = 0;
+    for (size_t i = 0; i < o->n_dev; i++)
+        if (o->dev[i].need_bundle) {
+            wg_node_t *u = wg_node_add_child(key, wg_node_new("user"));
+            wg_node_set_attr(u, "jid", o->dev[i].jid);
+            need++;
+        }
+    if (!need) {
+        wg_node_free(iq);
+        submit(o, 1);
+        return;
+    }
+    o->state = OP_KEYS;
+    if (wg_wa_session_iq(s, iq, on_keys, o->token) != 0)
+        fail(o, 400, "Error: Connection Closed");
+}
+
+static void step_after_encrypt(send_op_t *o)
+{
+    const wg_wa_creds_t *creds = NULL;
+    uint64_t g = o->generation;
+    wg_wa_session_t *s = wg_link_session(o->d, o->instance_id, &g, &creds);
+    if (!s) {
+        fail(o, 400, "Error: Connection Closed");
+        return;
+    }
+    wg_node_t *m = wg_node_new("message");
+    wg_node_set_attr(m, "id", o->id);
+    wg_node_set_attr(m, "to", o->chat);
+    wg_node_set_attr(m, "type", "text");
+    wg_node_t *parts = wg_node_add_child(m, wg_node_new("participants"));
+    int any_pkmsg = 0;
+    for (size_t i = 0; i < o->n_dev; i++) {
+        device_t *dv = &o->dev[i];
+        if (!dv->type[0])
+            continue;
+        wg_node_t *to = wg_node_add_child(parts, wg_node_new("to"));
+        wg_node_set_attr(to, "jid", dv->jid);
+        wg_node_t *enc = wg_node_add_child(to, wg_node_new("enc"));
+        wg_node_set_attr(enc, "v", "2");
+        wg_node_set_attr(enc, "type", dv->type);
+        wg_node_set_bytes(enc, dv->ct.p, dv->ct.len);
+        any_pkmsg |= strcmp(dv->type, "pkmsg") == 0;
+    }
+    if (any_pkmsg && creds->account_len) {
+        wg_node_t *di = wg_node_add_child(m, wg_node_new("device-identity"));
+        wg_node_set_bytes(di, creds->account, creds->account_len);
+    }
+    if (wg_wa_session_send(s, m) != 0) {
+        fail(o, 400, "Error: Connection Closed");
+        return;
+    }
+    o->state = OP_SENT;
+    wg_wa_timer_set(o->timer, ACK_TIMEOUT_MS);
+    char *raw = json_dumps(o->raw, JSON_COMPACT);
+    wg_log(WG_LOG_INFO, "msg=\"message sent\" instance=%s id=%s devices=%zu", o->instance_name,
+           o->id, o->n_dev);
+    answer(o, 201, raw);
+    free(raw);
+}
+
+static int add_device(send_op_t *o, const char *user, const char *server, unsigned device, int own)
+{
+    if (o->n_dev >= MAX_DEVICES)
+        return -1;
+    device_t *dv = &o->dev[o->n_dev];
+    int n = device ? snprintf(dv->jid, sizeof dv->jid, "%s:%u@%s", user, device, server)
+                   : snprintf(dv->jid, sizeof dv->jid, "%s@%s", user, server);
+    if (n <= 0 || (size_t)n >= sizeof dv->jid)
+        return -1;
+    dv->own = own;
+    o->n_dev++;
+    return 0;
+}
+
+static void not_on_whatsapp(send_op_t *o)
+{
+    json_t *list = json_pack("[{s:s,s:b,s:s}]", "jid", o->chat, "exists", 0, "number", o->number);
+    char *s = json_dumps(list, JSON_COMPACT);
+    answer(o, 400, s);
+    free(s);
+    json_decref(list);
+    op_free(o);
+}
+
+static void on_usync(uint64_t token, const void *reply)
+{
+    send_op_t *o = op_find(token);
+    const wg_node_t *n = reply;
+    if (!o || o->state != OP_USYNC)
+        return;
+    const char *type = wg_node_attr(n, "type");
+    const wg_node_t *usync = wg_node_child(n, "usync");
+    const wg_node_t *list = usync ? wg_node_child(usync, "list") : NULL;
+    if (!type || strcmp(type, "result") != 0 || !list) {
+        fail(o, 400, "Error: device list query failed");
+        return;
+    }
+    wg_jid_t me;
+    unsigned my_device = 0;
+    if (wg_jid_parse(o->creds.me_jid, strlen(o->creds.me_jid), &me) == 0 && me.has_device)
+        my_device = me.device;
+    int recipient_seen = 0;
+    for (size_t i = 0; i < list->child_count; i++) {
+        const wg_node_t *u = list->children[i];
+        const char *jid = wg_node_attr(u, "jid");
+        wg_jid_t uj;
+        if (!jid || wg_jid_parse(jid, strlen(jid), &uj) != 0)
+            continue;
+        int own = strcmp(jid, o->own_user) == 0;
+        const wg_node_t *devices = wg_node_child(u, "devices");
+        const wg_node_t *dl = devices ? wg_node_child(devices, "device-list") : NULL;
+        const wg_node_t *contact = wg_node_child(u, "contact");
+        const char *ctype = contact ? wg_node_attr(contact, "type") : NULL;
+        if (wg_node_child(u, "error") || !dl || (ctype && strcmp(ctype, "out") == 0))
+            continue;
+        size_t before = o->n_dev;
+        for (size_t k = 0; k < dl->child_count; k++) {
+            const wg_node_t *dv = dl->children[k];
+            const char *id = wg_node_attr(dv, "id");
+            if (strcmp(dv->tag, "device") != 0 || !id)
+                continue;
+            unsigned devno = (unsigned)strtoul(id, NULL, 10);
+            /* [B] skips non-zero devices without a key-index; kept here (a
+             * device that cannot be reached simply gets no <enc>) */
+            if (own && devno == my_device)
+                continue;
+            add_device(o, uj.user, uj.server, devno, own);
+        }
+        if (!own && o->n_dev > before)
+            recipient_seen = 1;
+    }
+    if (!recipient_seen) {
+        not_on_whatsapp(o);
+        return;
+    }
+    submit(o, 0);
+}
+
+/* ------------------------------------------------------------ entry points */
+
+static json_t *message_raw(send_op_t *o)
+{
+    /* Evolution normalises extendedTextMessage to conversation (§3.1) */
+    json_t *message = json_pack("{s:s}", "conversation", o->text);
+    json_t *raw = json_pack("{s:{s:s,s:b,s:s},s:s,s:s,s:o,s:s,s:I,s:s,s:s}", "key", "remoteJid",
+                            o->chat, "fromMe", 1, "id", o->id, "pushName",
+                            o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING",
+                            "message", message, "messageType", "conversation", "messageTimestamp",
+                            (json_int_t)o->t, "instanceId", o->instance_id, "source", "web");
+    if (raw && o->quoted_id) {
+        json_t *ci = json_pack("{s:s}", "stanzaId", o->quoted_id);
+        if (o->quoted_participant)
+            json_object_set_new(ci, "participant", json_string(o->quoted_participant));
+        if (o->quoted_text)
+            json_object_set_new(ci, "quotedMessage",
+                                json_pack("{s:s}", "conversation", o->quoted_text));
+        json_object_set_new(raw, "contextInfo", ci);
+    }
+    return raw;
+}
+
+void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
+                  wg_send_done_cb done, void *ctx)
+{
+    send_op_t *o = wg_calloc(1, sizeof *o);
+    o->token = g_next_token++;
+    o->d = d;
+    o->instance_id = wg_strdup(inst->row->id);
+    o->instance_name = wg_strdup(inst->row->name);
+    o->done = done;
+    o->ctx = ctx;
+    o->next = g_ops;
+    g_ops = o;
+    wg_wa_msg_new_id(o->id);
+    snprintf(o->number, sizeof o->number, "%s", req->number ? req->number : "");
+    const wg_wa_creds_t *creds = NULL;
+    wg_wa_session_t *s = wg_link_session(d, o->instance_id, &o->generation, &creds);
+    if (!s) {
+        fail(o, 400, "Error: Connection Closed");
+        return;
+    }
+    o->creds = *creds;
+    o->text = wg_strdup(req->text ? req->text : "");
+    if (req->quoted_id) {
+        o->quoted_id = wg_strdup(req->quoted_id);
+        if (req->has_quoted_from_me && req->quoted_from_me)
+            o->quoted_participant = NULL;
+        else if (req->quoted_remote_jid)
+            o->quoted_participant = wg_strdup(req->quoted_remote_jid);
+        if (req->quoted_text)
+            o->quoted_text = wg_strdup(req->quoted_text);
+    }
+    o->t = (d->now_ms ? d->now_ms() : wg_now_ms()) / 1000;
+    o->timer = wg_wa_timer_new(d->loop, on_timer, o);
+    wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
+    wg_jid_t me;
+    if (wg_send_chat_jid(o->number, o->chat, sizeof o->chat) != 0) {
+        /* Evolution's createJid appends the server to whatever it was given */
+        if (!strchr(o->number, '@') && strlen(o->number) < 64)
+            snprintf(o->chat, sizeof o->chat, "%s@s.whatsapp.net", o->number);
+        not_on_whatsapp(o);
+        return;
+    }
+    wg_jid_t chat;
+    if (wg_jid_parse(o->chat, strlen(o->chat), &chat) != 0 || !wg_jid_is_user(&chat)) {
+        fail(o, 400, "Error: only one-to-one chats can be sent to yet");
+        return;
+    }
+    if (wg_jid_parse(o->creds.me_jid, strlen(o->creds.me_jid), &me) != 0) {
+        fail(o, 400, "Error: Connection Closed");
+        return;
+    }
+    snprintf(o->own_user, sizeof o->own_user, "%s@%s", me.user, me.server);
+    o->raw = message_raw(o);
+    if (!o->raw) {
+        fail(o, 400, "Text is required");
+        return;
+    }
+    uint32_t delay = req->has_delay_ms ? req->delay_ms : 0;
+    if (delay) {
+        o->state = OP_DELAY;
+        chat_state(o, "composing");
+        wg_wa_timer_set(o->timer, delay < MAX_DELAY_MS ? delay : MAX_DELAY_MS);
+        return;
+    }
+    start_usync(o);
+}
+
+/* <chatstate to=chat><composing/>|<paused/></chatstate> (§6 "Typing"). */
+static void chat_state(send_op_t *o, const char *state)
+{
+    wg_wa_session_t *s = session_of(o);
+    if (!s)
+        return;
+    wg_node_t *n = wg_node_new("chatstate");
+    wg_node_set_attr(n, "to", o->chat);
+    wg_node_add_child(n, wg_node_new(state));
+    wg_wa_session_send(s, n);
+}
+
+/* §7.2 step 2: the recipient's devices and our own. */
+static void start_usync(send_op_t *o)
+{
+    wg_wa_session_t *s = session_of(o);
+    if (!s) {
+        fail(o, 400, "Error: Connection Closed");
+        return;
+    }
+    wg_node_t *iq = wg_node_new("iq");
+    wg_node_set_attr(iq, "type", "get");
+    wg_node_set_attr(iq, "xmlns", "usync");
+    wg_node_t *u = wg_node_add_child(iq, wg_node_new("usync"));
+    char sid[32];
+    snprintf(sid, sizeof sid, "wg.%llu", (unsigned long long)o->token);
+    wg_node_set_attr(u, "sid", sid);
+    wg_node_set_attr(u, "mode", "query");
+    wg_node_set_attr(u, "last", "true");
+    wg_node_set_attr(u, "index", "0");
+    wg_node_set_attr(u, "context", "message");
+    wg_node_t *q = wg_node_add_child(u, wg_node_new("query"));
+    wg_node_set_attr(wg_node_add_child(q, wg_node_new("devices")), "version", "2");
+    wg_node_t *l = wg_node_add_child(u, wg_node_new("list"));
+    wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->chat);
+    if (strcmp(o->chat, o->own_user) != 0)
+        wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->own_user);
+    o->state = OP_USYNC;
+    if (wg_wa_session_iq(s, iq, on_usync, o->token) != 0)
+        fail(o, 400, "Error: Connection Closed");
+}
+
+/* ------------------------------------------------------------ acks and receipts */
+
+typedef struct {
+    wg_job_t job;        /* must be first */
+    wg_connd_t *d;       /* daemon */
+    char *instance_id;   /* owner */
+    char *instance_name; /* for events */
+    char *remote_jid;    /* chat */
+    char *participant;   /* group receipts */
+    char *status;        /* new status */
+    char **ids;          /* message ids */
+    size_t n_ids;        /* how many */
+    int *found;          /* per id: a row of ours changed */
+    json_t *sent;        /* send.message data (ack), or NULL (receipt) */
+} status_job_t;
+
+static void status_run(void *worker_ctx, wg_job_t *job)
+{
+    status_job_t *j = (status_job_t *)job;
+    for (size_t i = 0; i < j->n_ids; i++)
+        j->found[i] =
+            wg_store_message_set_status(worker_ctx, j->instance_id, j->ids[i], j->status) == 0;
+}
+
+static void status_done(wg_job_t *job)
+{
+    status_job_t *j = (status_job_t *)job;
+    int64_t now = j->d->now_ms ? j->d->now_ms() : wg_now_ms();
+    if (j->sent) {
+        wg_bus_publish(j->d->bus, "send.message", j->instance_name, j->instance_id,
+                       json_incref(j->sent), now);
+    } else {
+        for (size_t i = 0; i < j->n_ids; i++) {
+            if (!j->found[i])
+                continue;
+            json_t *u = json_pack("{s:s,s:s,s:b,s:o,s:s,s:s}", "keyId", j->ids[i], "remoteJid",
+                                  j->remote_jid, "fromMe", 1, "participant",
+                                  j->participant ? json_string(j->participant) : json_null(),
+                                  "status", j->status, "instanceId", j->instance_id);
+            if (u)
+                wg_bus_publish(j->d->bus, "messages.update", j->instance_name, j->instance_id, u,
+                               now);
+        }
+    }
+    for (size_t i = 0; i < j->n_ids; i++)
+        free(j->ids[i]);
+    free(j->ids);
+    free(j->found);
+    free(j->instance_id);
+    free(j->instance_name);
+    free(j->remote_jid);
+    free(j->participant);
+    free(j->status);
+    json_decref(j->sent);
+    free(j);
+}
+
+static status_job_t *status_job(wg_connd_t *d, const char *instance_id, const char *name,
+                                const char *status)
+{
+    status_job_t *j = wg_calloc(1, sizeof *j);
+    j->job.run = status_run;
+    j->job.done = status_done;
+    j->d = d;
+    j->instance_id = wg_strdup(instance_id);
+    j->instance_name = wg_strdup(name ? name : "");
+    j->status = wg_strdup(status);
+    return j;
+}
+
+static void status_add_id(status_job_t *j, const char *id)
+{
+    j->ids = wg_realloc(j->ids, (j->n_ids + 1) * sizeof *j->ids);
+    j->found = wg_realloc(j->found, (j->n_ids + 1) * sizeof *j->found);
+    j->ids[j->n_ids] = wg_strdup(id);
+    j->found[j->n_ids] = 0;
+    j->n_ids++;
+}
+
+void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node)
+{
+    const wg_node_t *n = ack_node;
+    const char *id = wg_node_attr(n, "id");
+    send_op_t *o = g_ops;
+    while (o && !(o->state == OP_SENT && id && strcmp(o->id, id) == 0 &&
+                  strcmp(o->instance_id, instance_id) == 0))
+        o = o->next;
+    if (!o)
+        return;
+    const char *error = wg_node_attr(n, "error");
+    const char *status = error ? "ERROR" : "SERVER_ACK";
+    if (error)
+        wg_log(WG_LOG_WARN, "msg=\"server refused message\" instance=%s id=%s error=%s",
+               o->instance_name, o->id, error);
+    status_job_t *j = status_job(d, instance_id, o->instance_name, status);
+    status_add_id(j, o->id);
+    json_object_set_new(o->raw, "status", json_string(status));
+    j->sent = json_incref(o->raw);
+    wg_jobs_submit(d->jobs, &j->job);
+    op_free(o);
+}
+
+void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *receipt_node)
+{
+    const wg_node_t *n = receipt_node;
+    const char *type = wg_node_attr(n, "type");
+    const char *status = !type || !*type               ? "DELIVERY_ACK"
+                         : strcmp(type, "read") == 0   ? "READ"
+                         : strcmp(type, "played") == 0 ? "PLAYED"
+                                                       : NULL;
+    const char *id = wg_node_attr(n, "id");
+    const char *from = wg_node_attr(n, "from");
+    if (!status || !id || !from)
+        return;
+    wg_instance_t *inst = wg_registry_find_id(d->reg, instance_id);
+    status_job_t *j = status_job(d, instance_id, inst ? inst->row->name : "", status);
+    char chat[160];
+    const char *recipient = wg_node_attr(n, "recipient");
+    if (wg_send_chat_jid(recipient ? recipient : from, chat, sizeof chat) != 0)
+        snprintf(chat, sizeof chat, "%s", from);
+    j->remote_jid = wg_strdup(chat);
+    if (wg_node_attr(n, "participant"))
+        j->participant = wg_strdup(wg_node_attr(n, "participant"));
+    status_add_id(j, id);
+    const wg_node_t *list = wg_node_child(n, "list");
+    for (size_t i = 0; list && i < list->child_count && j->n_ids < 256; i++) {
+        const char *item = wg_node_attr(list->children[i], "id");
+        if (item && strcmp(list->children[i]->tag, "item") == 0)
+            status_add_id(j, item);
+    }
+    wg_jobs_submit(d->jobs, &j->job);
+}
+
+void wg_send_forget(wg_connd_t *d, const char *instance_id)
+{
+    (void)d;
+    send_op_t *o = g_ops;
+    while (o) {
+        send_op_t *next = o->next;
+        if (strcmp(o->instance_id, instance_id) == 0) {
+            if (o->busy) {
+                /* the job's done() will find it failed */
+                o->failed = 1;
+            } else {
+                fail(o, 400, "Error: Connection Closed");
+            }
+        }
+        o = next;
+    }
+}

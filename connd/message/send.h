@@ -1,0 +1,50 @@
+/* Sending a text message (wa-protocol.md §7.2, evolution-api.md §3.1,
+ * issue 6 "Sending"): device lists through usync (the recipient's and our
+ * own), pre-key bundles for devices without a session, one <enc> per
+ * device (the Message for the recipient's devices, a deviceSentMessage for
+ * our other devices), <device-identity> when any is a pkmsg; the row is
+ * stored PENDING and the REST caller gets the messageRaw (201); the
+ * server's ack makes it SERVER_ACK and publishes send.message; receipts
+ * make it DELIVERY_ACK / READ / PLAYED with messages.update.
+ *
+ * State lives on the loop thread; Signal and store work runs as worker
+ * jobs (one op at a time per job). The session is found through the link
+ * by instance id and connection generation, so an op never outlives the
+ * connection it started on: a reconnect fails it. Loop thread only. */
+#ifndef WG_MESSAGE_SEND_H
+#define WG_MESSAGE_SEND_H
+#include <stdint.h>
+
+#include "core/daemon.h"
+#include "instance/registry.h"
+#include "ipc.pb-c.h"
+
+/* The outcome for the REST caller (borrowed for the call). */
+typedef struct {
+    int status;       /* 201, 400 or 500 */
+    const char *json; /* 201: the messageRaw; else Evolution's message list (JSON array) */
+} wg_send_result_t;
+
+typedef void (*wg_send_done_cb)(void *ctx, const wg_send_result_t *r);
+
+/* Sends req->text to req->number from inst; done(ctx, r) is called exactly
+ * once (possibly before this returns, for a closed instance or a bad
+ * number). */
+void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
+                  wg_send_done_cb done, void *ctx);
+
+/* From the link: the server acked a message of instance_id (node is the
+ * <ack>), or a <receipt> arrived. Borrowed nodes. */
+void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node);
+void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *receipt_node);
+
+/* Drops every op of instance_id (instance deleted / daemon stopping):
+ * waiting callers get a 400 "Connection Closed". */
+void wg_send_forget(wg_connd_t *d, const char *instance_id);
+
+/* Pure helpers, for tests and the fuzz target: the chat JID of a number
+ * (digits with + ( ) - spaces stripped -> @s.whatsapp.net; a JID -> its
+ * user@server). 0 or WG_EINVAL. */
+int wg_send_chat_jid(const char *number, char *out, size_t n);
+
+#endif

@@ -1,0 +1,370 @@
+/* <message> stanzas and WAProto Message bodies (see message.h). Never logs
+ * message contents. */
+#include "wa/message.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wa/jid.h"
+#include "waproto.pb-c.h"
+#include "wg_alloc.h"
+#include "wg_err.h"
+
+#define QUOTE_DEPTH 2 /* a quoted message's own quote is kept, one more is dropped */
+
+/* ------------------------------------------------------------ stanza */
+
+/* user@server of a JID text (device and agent dropped) into out. */
+static int bare_jid(const char *text, char *out, size_t n, wg_jid_t *parsed)
+{
+    wg_jid_t j, bare;
+    if (!text || wg_jid_parse(text, strlen(text), &j) != 0 || !j.user[0])
+        return WG_EPROTO;
+    if (wg_jid_make(&bare, j.user, j.server) != 0)
+        return WG_EPROTO;
+    wg_buf_t b = WG_BUF_INIT;
+    wg_jid_format(&bare, &b);
+    int rc = b.len < n ? 0 : WG_EPROTO;
+    if (rc == 0)
+        memcpy(out, b.p, b.len + 1);
+    wg_buf_free(&b);
+    if (parsed)
+        *parsed = j;
+    return rc;
+}
+
+static bool same_user(const wg_jid_t *a, const char *mine)
+{
+    wg_jid_t m;
+    if (!mine || !*mine || wg_jid_parse(mine, strlen(mine), &m) != 0)
+        return false;
+    return strcmp(a->user, m.user) == 0 && wg_jid_is_lid(a) == wg_jid_is_lid(&m);
+}
+
+int wg_wa_msg_in_parse(const wg_node_t *node, const char *me_jid, const char *me_lid,
+                       wg_wa_msg_in_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!node || strcmp(node->tag, "message") != 0)
+        return WG_EPROTO;
+    out->id = wg_node_attr(node, "id");
+    out->from = wg_node_attr(node, "from");
+    if (!out->id || !*out->id || strlen(out->id) > 128 || !out->from)
+        return WG_EPROTO;
+    for (const char *c = out->id; *c; c++) /* ids are printable ASCII (they go into JSON) */
+        if (*c <= ' ' || *c > '~')
+            return WG_EPROTO;
+    out->participant = wg_node_attr(node, "participant");
+    out->recipient = wg_node_attr(node, "recipient");
+    out->push_name = wg_node_attr(node, "notify");
+    out->addressing_mode = wg_node_attr(node, "addressing_mode");
+    out->category = wg_node_attr(node, "category");
+    const char *t = wg_node_attr(node, "t");
+    out->t = t ? strtoll(t, NULL, 10) : 0;
+    if (out->t < 0)
+        out->t = 0;
+
+    wg_jid_t from, author;
+    if (wg_jid_parse(out->from, strlen(out->from), &from) != 0)
+        return WG_EPROTO;
+    out->is_group = wg_jid_is_group(&from) || wg_jid_is_broadcast(&from);
+    if (out->is_group) {
+        if (!out->participant || bare_jid(out->from, out->chat, sizeof out->chat, NULL) != 0)
+            return WG_EPROTO;
+        out->sender = out->participant;
+        if (wg_jid_parse(out->participant, strlen(out->participant), &author) != 0)
+            return WG_EPROTO;
+        out->from_me = same_user(&author, me_jid) || same_user(&author, me_lid);
+    } else {
+        out->sender = out->from;
+        author = from;
+        out->from_me = same_user(&author, me_jid) || same_user(&author, me_lid);
+        const char *chat = out->from_me && out->recipient ? out->recipient : out->from;
+        if (bare_jid(chat, out->chat, sizeof out->chat, NULL) != 0)
+            return WG_EPROTO;
+        /* the other form of the chat's address (LID <-> phone number) */
+        const char *alt = wg_jid_is_lid(&from) ? wg_node_attr(node, "sender_pn")
+                                               : wg_node_attr(node, "sender_lid");
+        if (out->from_me)
+            alt = wg_node_attr(node,
+                               wg_jid_is_lid(&from) ? "peer_recipient_pn" : "peer_recipient_lid");
+        if (alt && bare_jid(alt, out->chat_alt, sizeof out->chat_alt, NULL) != 0)
+            out->chat_alt[0] = '\0';
+    }
+    for (size_t i = 0; i < node->child_count; i++) {
+        const wg_node_t *c = node->children[i];
+        if (strcmp(c->tag, "enc") == 0 && out->n_enc < WG_WA_MSG_MAX_ENC &&
+            (c->kind == WG_NODE_BYTES || c->kind == WG_NODE_TEXT) && c->data_len > 0) {
+            const char *type = wg_node_attr(c, "type");
+            if (!type || strlen(type) >= sizeof out->enc[0].type)
+                continue;
+            wg_wa_enc_t *e = &out->enc[out->n_enc++];
+            snprintf(e->type, sizeof e->type, "%s", type);
+            e->ct = c->data;
+            e->len = c->data_len;
+        } else if (strcmp(c->tag, "plaintext") == 0 &&
+                   (c->kind == WG_NODE_BYTES || c->kind == WG_NODE_TEXT)) {
+            out->plaintext = c->data ? c->data : (const uint8_t *)"";
+            out->plaintext_len = c->data_len;
+        }
+    }
+    return out->n_enc || out->plaintext ? 0 : WG_EPROTO;
+}
+
+/* ------------------------------------------------------------ Message -> JSON */
+
+/* A JSON string of a protobuf string field; NULL when it is not UTF-8. */
+static json_t *jstr(const char *s)
+{
+    return json_string(s);
+}
+
+static json_t *jb64(const uint8_t *p, size_t len)
+{
+    size_t n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b = wg_malloc(n);
+    sodium_bin2base64(b, n, p, len, sodium_base64_VARIANT_ORIGINAL);
+    json_t *j = json_string(b);
+    free(b);
+    return j;
+}
+
+static int set_str(json_t *obj, const char *key, const char *s)
+{
+    if (!s)
+        return 0;
+    json_t *v = jstr(s);
+    if (!v)
+        return WG_EPROTO;
+    json_object_set_new(obj, key, v);
+    return 0;
+}
+
+static int message_json(const Wa__Message *m, int depth, json_t *obj, const char **type);
+
+static int context_json(const Wa__ContextInfo *ci, int depth, json_t **out)
+{
+    json_t *o = json_object();
+    int rc = set_str(o, "stanzaId", ci->stanzaid);
+    if (rc == 0)
+        rc = set_str(o, "participant", ci->participant);
+    if (rc == 0)
+        rc = set_str(o, "remoteJid", ci->remotejid);
+    if (rc == 0 && ci->has_quotedmessage && depth < QUOTE_DEPTH) {
+        Wa__Message *q = wa__message__unpack(NULL, ci->quotedmessage.len, ci->quotedmessage.data);
+        if (!q) {
+            rc = WG_EPROTO;
+        } else {
+            json_t *qo = json_object();
+            const char *qt;
+            rc = message_json(q, depth + 1, qo, &qt);
+            json_object_set_new(o, "quotedMessage", qo);
+            wa__message__free_unpacked(q, NULL);
+        }
+    }
+    if (rc == 0 && ci->n_mentionedjid) {
+        json_t *arr = json_array();
+        for (size_t i = 0; rc == 0 && i < ci->n_mentionedjid; i++) {
+            json_t *v = jstr(ci->mentionedjid[i]);
+            if (!v)
+                rc = WG_EPROTO;
+            else
+                json_array_append_new(arr, v);
+        }
+        json_object_set_new(o, "mentionedJid", arr);
+    }
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+/* Fills obj with m's fields; *type = Baileys' getContentType. */
+static int message_json(const Wa__Message *m, int depth, json_t *obj, const char **type)
+{
+    int rc = 0;
+    *type = "unknown";
+    if (m->senderkeydistributionmessage) {
+        const Wa__SenderKeyDistributionMessage *k = m->senderkeydistributionmessage;
+        json_t *o = json_object();
+        rc = set_str(o, "groupId", k->groupid);
+        if (k->has_axolotlsenderkeydistributionmessage)
+            json_object_set_new(o, "axolotlSenderKeyDistributionMessage",
+                                jb64(k->axolotlsenderkeydistributionmessage.data,
+                                     k->axolotlsenderkeydistributionmessage.len));
+        json_object_set_new(obj, "senderKeyDistributionMessage", o);
+        *type = "senderKeyDistributionMessage";
+    }
+    if (rc == 0 && m->conversation) {
+        rc = set_str(obj, "conversation", m->conversation);
+        *type = "conversation";
+    }
+    if (rc == 0 && m->extendedtextmessage) {
+        const Wa__ExtendedTextMessage *e = m->extendedtextmessage;
+        json_t *o = json_object();
+        rc = set_str(o, "text", e->text);
+        if (rc == 0)
+            rc = set_str(o, "matchedText", e->matchedtext);
+        if (rc == 0)
+            rc = set_str(o, "description", e->description);
+        if (rc == 0)
+            rc = set_str(o, "title", e->title);
+        json_t *ci = NULL;
+        if (rc == 0 && e->contextinfo && (rc = context_json(e->contextinfo, depth, &ci)) == 0)
+            json_object_set_new(o, "contextInfo", ci);
+        json_object_set_new(obj, "extendedTextMessage", o);
+        if (strcmp(*type, "conversation") != 0)
+            *type = "extendedTextMessage";
+    }
+    if (rc == 0 && m->messagecontextinfo) {
+        json_t *o = json_object();
+        if (m->messagecontextinfo->has_messagesecret)
+            json_object_set_new(o, "messageSecret",
+                                jb64(m->messagecontextinfo->messagesecret.data,
+                                     m->messagecontextinfo->messagesecret.len));
+        json_object_set_new(obj, "messageContextInfo", o);
+    }
+    return rc;
+}
+
+int wg_wa_msg_decode(const uint8_t *p, size_t len, wg_wa_msg_content_t *out)
+{
+    memset(out, 0, sizeof *out);
+    Wa__Message *outer = wa__message__unpack(NULL, len, p);
+    Wa__Message *inner = NULL;
+    if (!outer)
+        return WG_EPROTO;
+    const Wa__Message *m = outer;
+    int rc = 0;
+    if (outer->devicesentmessage) {
+        const Wa__DeviceSentMessage *d = outer->devicesentmessage;
+        if (d->destinationjid)
+            out->dsm_destination = wg_strdup(d->destinationjid);
+        if (d->has_message) {
+            inner = wa__message__unpack(NULL, d->message.len, d->message.data);
+            if (!inner)
+                rc = WG_EPROTO;
+            m = inner;
+        }
+    }
+    if (rc == 0) {
+        out->message = json_object();
+        rc = message_json(m, 0, out->message, &out->message_type);
+        if (rc == 0 && m != outer && outer->messagecontextinfo &&
+            !json_object_get(out->message, "messageContextInfo")) {
+            const char *ignored;
+            json_t *tmp = json_object();
+            Wa__Message only = WA__MESSAGE__INIT;
+            only.messagecontextinfo = outer->messagecontextinfo;
+            if (message_json(&only, 0, tmp, &ignored) == 0)
+                json_object_update(out->message, tmp);
+            json_decref(tmp);
+        }
+    }
+    if (rc == 0) {
+        const char *text = m->conversation;
+        if (!text && m->extendedtextmessage)
+            text = m->extendedtextmessage->text;
+        if (text)
+            out->text = wg_strdup(text);
+        /* an SKDM may ride in the outer message of a group stanza */
+        const Wa__SenderKeyDistributionMessage *k = m->senderkeydistributionmessage
+                                                        ? m->senderkeydistributionmessage
+                                                        : outer->senderkeydistributionmessage;
+        if (k && k->has_axolotlsenderkeydistributionmessage) {
+            out->skdm_len = k->axolotlsenderkeydistributionmessage.len;
+            out->skdm = wg_malloc(out->skdm_len ? out->skdm_len : 1);
+            if (out->skdm_len)
+                memcpy(out->skdm, k->axolotlsenderkeydistributionmessage.data, out->skdm_len);
+            if (k->groupid)
+                out->skdm_group = wg_strdup(k->groupid);
+        }
+    }
+    if (inner)
+        wa__message__free_unpacked(inner, NULL);
+    wa__message__free_unpacked(outer, NULL);
+    if (rc)
+        wg_wa_msg_content_free(out);
+    return rc;
+}
+
+void wg_wa_msg_content_free(wg_wa_msg_content_t *c)
+{
+    if (!c)
+        return;
+    json_decref(c->message);
+    free(c->text);
+    free(c->dsm_destination);
+    free(c->skdm);
+    free(c->skdm_group);
+    memset(c, 0, sizeof *c);
+}
+
+/* ------------------------------------------------------------ sending */
+
+static void pack(const ProtobufCMessage *m, wg_buf_t *out)
+{
+    size_t n = protobuf_c_message_get_packed_size(m);
+    wg_buf_reserve(out, n);
+    protobuf_c_message_pack(m, out->p + out->len);
+    out->len += n;
+    out->p[out->len] = '\0';
+}
+
+void wg_wa_msg_encode_text(const char *text, const char *quoted_id, const char *quoted_participant,
+                           const char *quoted_text, const char *dsm_destination, wg_buf_t *out)
+{
+    Wa__Message m = WA__MESSAGE__INIT;
+    Wa__ExtendedTextMessage ext = WA__EXTENDED_TEXT_MESSAGE__INIT;
+    Wa__ContextInfo ci = WA__CONTEXT_INFO__INIT;
+    wg_buf_t quoted = WG_BUF_INIT, inner = WG_BUF_INIT;
+    if (quoted_id) {
+        ext.text = (char *)text;
+        ci.stanzaid = (char *)quoted_id;
+        ci.participant = (char *)quoted_participant;
+        if (quoted_text) {
+            Wa__Message q = WA__MESSAGE__INIT;
+            q.conversation = (char *)quoted_text;
+            pack(&q.base, &quoted);
+            ci.has_quotedmessage = 1;
+            ci.quotedmessage.data = quoted.p;
+            ci.quotedmessage.len = quoted.len;
+        }
+        ext.contextinfo = &ci;
+        m.extendedtextmessage = &ext;
+    } else {
+        m.conversation = (char *)text;
+    }
+    if (!dsm_destination) {
+        pack(&m.base, out);
+    } else {
+        pack(&m.base, &inner);
+        Wa__Message outer = WA__MESSAGE__INIT;
+        Wa__DeviceSentMessage dsm = WA__DEVICE_SENT_MESSAGE__INIT;
+        dsm.destinationjid = (char *)dsm_destination;
+        dsm.has_message = 1;
+        dsm.message.data = inner.p;
+        dsm.message.len = inner.len;
+        outer.devicesentmessage = &dsm;
+        pack(&outer.base, out);
+    }
+    wg_buf_free(&quoted);
+    wg_buf_free(&inner);
+}
+
+void wg_wa_msg_new_id(char out[23])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    uint8_t r[9];
+    randombytes_buf(r, sizeof r);
+    memcpy(out, "3EB0", 4);
+    for (size_t i = 0; i < sizeof r; i++) {
+        out[4 + 2 * i] = hex[r[i] >> 4];
+        out[5 + 2 * i] = hex[r[i] & 15];
+    }
+    out[22] = '\0';
+}

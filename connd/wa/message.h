@@ -1,0 +1,86 @@
+/* Incoming <message> stanzas and the WAProto Message inside them
+ * (wa-protocol.md §7.1, §7.4): the stanza's addressing (chat, sender
+ * device, own-device and group cases, LID/PN alternates) and its <enc> or
+ * <plaintext> payloads; the decoded Message as Evolution's messageType and
+ * message object (evolution-api.md §4.1 messages.upsert); and the text
+ * Message a sendText builds. Bytes and nodes in, structs and JSON out: no
+ * Signal, no store, no socket. Pure; thread-safe. */
+#ifndef WG_WA_MESSAGE_H
+#define WG_WA_MESSAGE_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wa/binnode.h"
+#include "wg_buf.h"
+
+#define WG_WA_MSG_MAX_ENC 4 /* <enc> children kept (pkmsg/msg + skmsg is 2) */
+
+/* One <enc> child. */
+typedef struct {
+    char type[8];      /* "pkmsg", "msg", "skmsg", "msmsg" (other types are skipped) */
+    const uint8_t *ct; /* ciphertext, borrowed from the node */
+    size_t len;        /* its length */
+} wg_wa_enc_t;
+
+/* What a <message> stanza says. Strings point into the node (borrowed) or
+ * into the struct's own arrays; valid while the node lives. */
+typedef struct {
+    const char *id;                     /* message id (key.id) */
+    const char *from;                   /* stanza from */
+    const char *sender;                 /* device JID of the author (participant, else from) */
+    char chat[160];                     /* key.remoteJid: the chat, without device */
+    char chat_alt[160];                 /* key.remoteJidAlt ("" when unknown) */
+    const char *participant;            /* group sender (key.participant) or NULL */
+    const char *recipient;              /* recipient attribute (own-device messages) or NULL */
+    const char *push_name;              /* notify or NULL */
+    const char *addressing_mode;        /* "lid" / "pn" / NULL */
+    const char *category;               /* "peer" or NULL */
+    int64_t t;                          /* t attribute, seconds (0 when absent) */
+    bool from_me;                       /* author is one of our own devices */
+    bool is_group;                      /* chat is @g.us */
+    wg_wa_enc_t enc[WG_WA_MSG_MAX_ENC]; /* encrypted payloads in order */
+    size_t n_enc;                       /* how many */
+    const uint8_t *plaintext;           /* <plaintext> content (unencrypted), or NULL */
+    size_t plaintext_len;               /* its length */
+} wg_wa_msg_in_t;
+
+/* Reads a <message> node. me_jid / me_lid are our own JIDs (device forms
+ * fine; either may be NULL or ""), used to tell our other devices' messages
+ * apart. Returns 0, or WG_EPROTO when the stanza has no id/from, a JID is
+ * malformed, or it carries neither <enc> nor <plaintext>. */
+int wg_wa_msg_in_parse(const wg_node_t *node, const char *me_jid, const char *me_lid,
+                       wg_wa_msg_in_t *out);
+
+/* A decoded Message. */
+typedef struct {
+    json_t *message;          /* Evolution's message object (owned; json_decref) */
+    const char *message_type; /* messageType: "conversation", "extendedTextMessage",
+                               * "senderKeyDistributionMessage", "unknown" */
+    char *text;               /* the text for logs/tests, or NULL (owned) */
+    char *dsm_destination;    /* deviceSentMessage.destinationJid, or NULL (owned) */
+    uint8_t *skdm;            /* senderKeyDistributionMessage bytes, or NULL (owned) */
+    size_t skdm_len;          /* their length */
+    char *skdm_group;         /* its groupId, or NULL (owned) */
+} wg_wa_msg_content_t;
+
+/* Decodes a Message protobuf (already unpadded). deviceSentMessage is
+ * unwrapped (its destination kept). Returns 0 (free with
+ * wg_wa_msg_content_free), or WG_EPROTO for bytes that are not a Message. */
+int wg_wa_msg_decode(const uint8_t *p, size_t len, wg_wa_msg_content_t *out);
+void wg_wa_msg_content_free(wg_wa_msg_content_t *c);
+
+/* Appends the Message protobuf of a text message to out: conversation, or
+ * extendedTextMessage when quoted_id is given (contextInfo stanzaId,
+ * participant, quotedMessage {conversation: quoted_text}). With
+ * dsm_destination it is wrapped as deviceSentMessage for our own other
+ * devices (§7.2 step 4). May reallocate out. */
+void wg_wa_msg_encode_text(const char *text, const char *quoted_id, const char *quoted_participant,
+                           const char *quoted_text, const char *dsm_destination, wg_buf_t *out);
+
+/* A new message id "3EB0" + 18 uppercase hex digits (§7.2 step 1, legacy
+ * random form). out must hold 23 bytes. */
+void wg_wa_msg_new_id(char out[23]);
+
+#endif

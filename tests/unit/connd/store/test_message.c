@@ -1,0 +1,151 @@
+/* connd/store/message: insert, duplicate key ids (per instance), status,
+ * findMessages filters and paging, cascade on instance delete, and that an
+ * insert joins a caller's transaction (rolled back with it). */
+#include "store/message.h"
+#include "store/signal_key.h"
+#include "store/store.h"
+#include "wg_err.h"
+#include "wg_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static wg_store_t *g;
+static char a_id[64], b_id[64];
+
+static void add_instance(const char *name, char id[64])
+{
+    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
+    in.name = (char *)name;
+    in.integration = "WHATSAPP-BAILEYS";
+    in.token = "T";
+    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
+    snprintf(id, 64, "%s", row ? row->id : "");
+    wg_store_instance_free(row);
+}
+
+static int put(const char *inst, const char *key, const char *chat, int from_me, int64_t t)
+{
+    wg_store_message_t m = {.key_id = key,
+                            .remote_jid = chat,
+                            .from_me = from_me,
+                            .push_name = "Ana",
+                            .message_type = "conversation",
+                            .key_json = "{\"id\":\"k\"}",
+                            .message_json = "{\"conversation\":\"x\"}",
+                            .message_timestamp = t,
+                            .status = "DELIVERY_ACK",
+                            .source = "web"};
+    int inserted = -1;
+    char row[37] = "";
+    int rc = wg_store_message_insert(g, inst, &m, &inserted, row);
+    return rc ? rc : inserted;
+}
+
+static void insert_and_duplicates(void)
+{
+    WG_CHECK_INT(put(a_id, "K1", "1@s.whatsapp.net", 0, 100), 1);
+    WG_CHECK_INT(put(a_id, "K1", "1@s.whatsapp.net", 0, 100), 0); /* same key id: kept once */
+    WG_CHECK_INT(put(b_id, "K1", "1@s.whatsapp.net", 0, 100), 1); /* other instance */
+    WG_CHECK_INT(wg_store_message_exists(g, a_id, "K1"), 1);
+    WG_CHECK_INT(wg_store_message_exists(g, a_id, "K2"), 0);
+    WG_CHECK_INT(put("no-such-instance", "K9", "1@s.whatsapp.net", 0, 1), WG_ENOTFOUND);
+    wg_store_message_t bad = {0};
+    WG_CHECK_INT(wg_store_message_insert(g, a_id, &bad, NULL, NULL), WG_EINVAL);
+    WG_CHECK_INT(wg_store_message_set_status(g, a_id, "K1", "READ"), 0);
+    WG_CHECK_INT(wg_store_message_set_status(g, a_id, "nope", "READ"), WG_ENOTFOUND);
+}
+
+static void in_callers_transaction(void)
+{
+    WG_CHECK_INT(wg_store_signal_key_begin(g), 0);
+    WG_CHECK_INT(put(a_id, "TX", "1@s.whatsapp.net", 0, 1), 1);
+    wg_store_signal_key_rollback(g);
+    WG_CHECK_INT(wg_store_message_exists(g, a_id, "TX"), 0);
+}
+
+typedef struct {
+    char keys[16][8]; /* row key ids seen (from key_json is constant, so use push/status) */
+    int n;
+    char status[16][16];
+    int64_t ts[16];
+} seen_t;
+
+static int collect(void *ud, const wg_store_message_row_t *r)
+{
+    seen_t *s = ud;
+    if (s->n < 16) {
+        snprintf(s->status[s->n], 16, "%s", r->status);
+        s->ts[s->n] = r->message_timestamp;
+        s->n++;
+    }
+    return 0;
+}
+
+static void find(void)
+{
+    for (int i = 0; i < 5; i++) {
+        char k[8];
+        snprintf(k, sizeof k, "F%d", i);
+        WG_CHECK_INT(put(a_id, k, i % 2 ? "2@s.whatsapp.net" : "3@s.whatsapp.net", i == 4, 200 + i),
+                     1);
+    }
+    wg_store_message_query_t q = {.from_me = -1, .ts_gte = -1, .ts_lte = -1, .limit = 50};
+    seen_t s = {0};
+    int64_t total = 0;
+    WG_CHECK_INT(wg_store_message_find(g, a_id, &q, collect, &s, &total), 0);
+    WG_CHECK_INT((int)total, 6); /* K1 + F0..F4 */
+    WG_CHECK_INT(s.n, 6);
+    WG_CHECK_INT((int)s.ts[0], 204); /* newest first */
+    WG_CHECK_STR(s.status[5], "READ");
+    q.remote_jid = "2@s.whatsapp.net";
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_message_find(g, a_id, &q, collect, &s, &total), 0);
+    WG_CHECK_INT((int)total, 2);
+    q.remote_jid = NULL;
+    q.from_me = 1;
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_message_find(g, a_id, &q, collect, &s, &total), 0);
+    WG_CHECK_INT((int)total, 1);
+    WG_CHECK_INT((int)s.ts[0], 204);
+    q.from_me = -1;
+    q.ts_gte = 201;
+    q.ts_lte = 203;
+    q.limit = 2;
+    q.offset = 1;
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_message_find(g, a_id, &q, collect, &s, &total), 0);
+    WG_CHECK_INT((int)total, 3);
+    WG_CHECK_INT(s.n, 2);
+    WG_CHECK_INT((int)s.ts[0], 202);
+    WG_CHECK_INT((int)s.ts[1], 201);
+    q = (wg_store_message_query_t){
+        .key_id = "F3", .from_me = -1, .ts_gte = -1, .ts_lte = -1, .limit = 50};
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_message_find(g, a_id, &q, collect, &s, &total), 0);
+    WG_CHECK_INT(s.n, 1);
+}
+
+static void cascade(void)
+{
+    WG_CHECK_INT(wg_store_instance_delete(g, b_id), 0);
+    WG_CHECK_INT(wg_store_message_exists(g, b_id, "K1"), 0);
+}
+
+int main(void)
+{
+    wg_buf_t err = WG_BUF_INIT;
+    if (wg_store_open(":memory:", &g, &err) < 0) {
+        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+        return 1;
+    }
+    add_instance("a", a_id);
+    add_instance("b", b_id);
+    WG_RUN(insert_and_duplicates);
+    WG_RUN(in_callers_transaction);
+    WG_RUN(find);
+    WG_RUN(cascade);
+    wg_store_close(g);
+    wg_buf_free(&err);
+    return wg_test_done();
+}
