@@ -38,7 +38,8 @@ typedef struct detached {
     struct detached *next;   /* list link */
 } detached_t;
 
-static struct lws_vhost *g_vhost; /* the client vhost */
+static struct lws_vhost *g_vhost; /* the client vhost, created at the first connect */
+static void *g_loop;               /* the lws context given to wg_wa_ws_init */
 static detached_t *g_detached;    /* connections closing after wg_wa_ws_free */
 static size_t g_unflushed;        /* queued bytes, all connections */
 
@@ -178,7 +179,10 @@ static int callback_wa(struct lws *wsi, enum lws_callback_reasons reason, void *
     return 0;
 }
 
-int wg_wa_ws_init(void *loop, wg_buf_t *err)
+/* The client vhost is created at the first connect, not at start: its TLS
+ * set-up (OpenSSL initialisation, the system CA store) costs megabytes of
+ * RSS that a gateway with no linked instance should not pay. */
+static int ensure_vhost(void *loop, wg_buf_t *err)
 {
     static const struct lws_protocols protocols[] = {
         {"wg-wa", callback_wa, 0, 64 * 1024, 0, NULL, 0},
@@ -197,6 +201,13 @@ int wg_wa_ws_init(void *loop, wg_buf_t *err)
         wg_buf_append_str(err, "cannot create the WhatsApp client vhost");
         return WG_EIO;
     }
+    return 0;
+}
+
+int wg_wa_ws_init(void *loop, wg_buf_t *err)
+{
+    (void)err;
+    g_loop = loop;
     return 0;
 }
 
@@ -271,10 +282,12 @@ wg_wa_ws_t *wg_wa_ws_connect(void *loop, const char *url, const wg_wa_ws_events_
 {
     char host[256], path[1024];
     int tls = 0, port = 0;
-    if (!g_vhost) {
+    if (!g_loop || loop != g_loop) {
         wg_buf_append_str(err, "WhatsApp client not initialised");
         return NULL;
     }
+    if (ensure_vhost(loop, err) != 0)
+        return NULL;
     if (wg_wa_url_split(url, &tls, host, sizeof host, &port, path, sizeof path) != 0) {
         wg_buf_printf(err, "bad WhatsApp server URL");
         return NULL;

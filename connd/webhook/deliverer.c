@@ -43,6 +43,7 @@ struct wg_webhook {
     size_t n_touched, cap_touched; /* used / allocated */
     int rescan;                    /* look at every destination */
     int stop;                      /* leave the thread */
+    int booted;                    /* libcurl and the thread are up (under lock) */
 };
 
 static size_t discard(char *p, size_t size, size_t n, void *arg)
@@ -216,6 +217,39 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+/* Brings up libcurl and the delivery thread. Deferred until there is
+ * something to deliver (pending rows at start, or the first notify), because
+ * libcurl's initialisation (OpenSSL and friends) costs megabytes of RSS that
+ * a gateway without webhooks should not pay. Caller holds w->lock, or is the
+ * only thread that knows w. */
+static int boot(wg_webhook_t *w, wg_buf_t *err)
+{
+    if (w->booted)
+        return 0;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(w->multi = curl_multi_init())) {
+        wg_buf_append_str(err, "libcurl failed to initialise");
+        return WG_EIO;
+    }
+    w->queue = wg_webhook_queue_new(w->store, &w->settings.retry, NULL);
+    if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
+        wg_buf_append_str(err, "cannot start the webhook thread");
+        wg_webhook_queue_free(w->queue);
+        w->queue = NULL;
+        curl_multi_cleanup(w->multi);
+        w->multi = NULL;
+        curl_global_cleanup();
+        return WG_EIO;
+    }
+    w->booted = 1;
+    char q_url[256];
+    wg_log(WG_LOG_INFO,
+           "msg=\"webhook delivery started\" global=%s url=%s attempts=%d timeout_ms=%lld",
+           w->settings.global_enabled ? "true" : "false",
+           wg_log_quote(w->settings.global_url, q_url, sizeof q_url),
+           w->settings.retry.max_attempts, (long long)w->settings.timeout_ms);
+    return 0;
+}
+
 int wg_webhook_start(const wg_config_t *cfg, const char *db_path, int64_t (*now_ms)(void),
                      wg_webhook_t **out, wg_buf_t *err)
 {
@@ -223,36 +257,20 @@ int wg_webhook_start(const wg_config_t *cfg, const char *db_path, int64_t (*now_
     wg_webhook_t *w = wg_calloc(1, sizeof *w);
     pthread_mutex_init(&w->lock, NULL);
     w->now_ms = now_ms ? now_ms : wg_now_ms;
+    int64_t pending = 0, failed = 0;
     int rc = wg_webhook_settings_load(cfg, &w->settings, err);
     if (rc)
         goto fail;
     if ((rc = wg_store_open(db_path, &w->store, err)))
         goto fail;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(w->multi = curl_multi_init())) {
-        wg_buf_append_str(err, "libcurl failed to initialise");
-        rc = WG_EIO;
+    /* rows left by an earlier run are delivered at once; otherwise wait */
+    if ((rc = wg_store_outbox_counts(w->store, &pending, &failed)))
         goto fail;
-    }
-    w->queue = wg_webhook_queue_new(w->store, &w->settings.retry, NULL);
-    if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
-        wg_buf_append_str(err, "cannot start the webhook thread");
-        rc = WG_EIO;
+    if (pending > 0 && (rc = boot(w, err)))
         goto fail;
-    }
-    char q_url[256];
-    wg_log(WG_LOG_INFO,
-           "msg=\"webhook delivery started\" global=%s url=%s attempts=%d timeout_ms=%lld",
-           w->settings.global_enabled ? "true" : "false",
-           wg_log_quote(w->settings.global_url, q_url, sizeof q_url),
-           w->settings.retry.max_attempts, (long long)w->settings.timeout_ms);
     *out = w;
     return 0;
 fail:
-    wg_webhook_queue_free(w->queue);
-    if (w->multi) {
-        curl_multi_cleanup(w->multi);
-        curl_global_cleanup();
-    }
     wg_store_close(w->store);
     wg_webhook_settings_free(&w->settings);
     pthread_mutex_destroy(&w->lock);
@@ -266,12 +284,15 @@ void wg_webhook_stop(wg_webhook_t *w)
         return;
     pthread_mutex_lock(&w->lock);
     w->stop = 1;
+    int booted = w->booted;
     pthread_mutex_unlock(&w->lock);
-    curl_multi_wakeup(w->multi);
-    pthread_join(w->thread, NULL);
-    wg_webhook_queue_free(w->queue);
-    curl_multi_cleanup(w->multi);
-    curl_global_cleanup();
+    if (booted) {
+        curl_multi_wakeup(w->multi);
+        pthread_join(w->thread, NULL);
+        wg_webhook_queue_free(w->queue);
+        curl_multi_cleanup(w->multi);
+        curl_global_cleanup();
+    }
     wg_store_close(w->store);
     wg_webhook_settings_free(&w->settings);
     free(w->touched);
@@ -284,6 +305,22 @@ void wg_webhook_notify(wg_webhook_t *w, const int64_t *dest_ids, size_t n)
     if (!w)
         return;
     pthread_mutex_lock(&w->lock);
+    if (w->stop) {
+        pthread_mutex_unlock(&w->lock);
+        return; /* stopping: the rows stay pending for the next run */
+    }
+    if (!w->booted) {
+        wg_buf_t err = WG_BUF_INIT;
+        if (boot(w, &err) != 0) {
+            char q[300];
+            wg_log(WG_LOG_ERROR, "msg=\"webhook delivery cannot start; rows stay pending\" err=%s",
+                   wg_log_quote(wg_buf_cstr(&err), q, sizeof q));
+            wg_buf_free(&err);
+            pthread_mutex_unlock(&w->lock);
+            return;
+        }
+        wg_buf_free(&err);
+    }
     if (!dest_ids || n == 0) {
         w->rescan = 1;
     } else {

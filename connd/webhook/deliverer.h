@@ -24,9 +24,11 @@
 
 typedef struct wg_webhook wg_webhook_t;
 
-/* Reads the WEBHOOK_* settings from cfg, opens db_path (which must be a
- * file; the schema must be current, i.e. the main handle opened it first)
- * and starts the thread. now_ms is the clock for attempt times (NULL:
+/* Reads the WEBHOOK_* settings from cfg and opens db_path (which must be a
+ * file; the schema must be current, i.e. the main handle opened it first).
+ * libcurl and the thread start only when there is work: at once when the
+ * outbox holds pending rows, else at the first wg_webhook_notify() (an idle
+ * gateway without webhooks does not pay libcurl's memory). now_ms is the clock for attempt times (NULL:
  * wg_now_ms). Call once per process before other threads use libcurl
  * (it runs curl_global_init). Returns 0 and *out, or WG_EINVAL (settings),
  * WG_EDB (store), WG_EIO (libcurl or thread) with a reason in err. */
