@@ -55,6 +55,10 @@
     X(QR_TIMEOUT_MS, "WAGATE_QR_TIMEOUT_MS", WG_CFG_INT, "45000", wg_cfg_valid_positive,           \
       WG_SCOPE_CONND, "How long the first QR ref is shown; later refs are shown 20 s (or this "   \
       "long if shorter).")                                                                         \
+    X(PROFILE_PICTURE, "WAGATE_PROFILE_PICTURE", WG_CFG_BOOL, "true", NULL, WG_SCOPE_CONND,       \
+      "Ask WhatsApp for the account's profile picture URL after login, so connection.update open "\
+      "carries profilePictureUrl (open waits up to 1.5 s for it). false only for test servers "    \
+      "that cannot decode the query (crabline).")                                                  \
     X(KEEPALIVE_MS, "WAGATE_KEEPALIVE_MS", WG_CFG_INT, "30000", wg_cfg_valid_positive,             \
       WG_SCOPE_CONND, "WhatsApp keepalive ping interval; 5 s more of silence closes the link "    \
       "as 408 and reconnects.")                                                                    \

@@ -376,6 +376,8 @@ static void s_open(void *ud)
         wg_pb_set_str(&inst->row->owner_jid, wuid);
         if (l->creds.push_name[0])
             wg_pb_set_str(&inst->row->profile_name, l->creds.push_name);
+        wg_pb_set_str(&inst->row->profile_pic_url,
+                      l->session ? wg_wa_session_picture_url(l->session) : NULL);
     }
     wg_log(WG_LOG_INFO, "msg=\"WhatsApp open\" instance=%s jid=%s", l->name, l->creds.me_jid);
     set_state(l, "open", 200);
@@ -594,6 +596,7 @@ static void start_connection(wg_link_t *l)
     o.keepalive_ms = wg_cfg_int(&d->cfg, WG_CFG_KEEPALIVE_MS);
     wg_instance_t *inst = instance_of(l);
     o.always_online = inst && inst->row->settings && inst->row->settings->always_online;
+    o.fetch_picture = wg_cfg_bool(&l->d->cfg, WG_CFG_PROFILE_PICTURE);
     o.pair_phone = !wg_wa_creds_paired(&l->creds) && l->number[0] ? l->number : NULL;
     l->session = wg_wa_session_new(&l->creds, &o, &session_cb, l);
     l->generation++;

@@ -30,7 +30,19 @@ typedef enum {
     ST_CLOSED,    /* closed callback done */
 } state_t;
 
-typedef enum { IQ_NONE, IQ_PREKEY_COUNT, IQ_PREKEY_UPLOAD, IQ_PING, IQ_OTHER } iq_kind_t;
+typedef enum {
+    IQ_NONE,
+    IQ_PREKEY_COUNT,
+    IQ_PREKEY_UPLOAD,
+    IQ_PING,
+    IQ_PICTURE,
+    IQ_OTHER
+} iq_kind_t;
+
+/* How long open waits for our own profile picture URL: Evolution's
+ * connection.update open carries profilePictureUrl, so it is asked right
+ * after <success>; a server that does not answer only delays open this long. */
+#define PICTURE_WAIT_MS 1500
 
 #define MAX_ANSWERS 64 /* outstanding iqs of the owner (wg_wa_session_iq) */
 
@@ -54,6 +66,8 @@ struct wg_wa_session {
     int64_t deadline_handshake;    /* handshake bound */
     int64_t last_rx;               /* last frame time */
     int64_t next_ping;             /* next keepalive send */
+    int64_t open_deadline;         /* open not reported yet: report by then (0 = reported) */
+    char picture_url[1024];        /* our profile picture URL, "" when none */
     struct {
         char id[40];     /* request id */
         iq_kind_t kind;  /* what the answer is for */
@@ -215,7 +229,12 @@ void wg_wa_session_free(wg_wa_session_t *s)
 
 bool wg_wa_session_is_open(const wg_wa_session_t *s)
 {
-    return s->state == ST_OPEN;
+    return s->state == ST_OPEN && !s->open_deadline; /* open was reported */
+}
+
+const char *wg_wa_session_picture_url(const wg_wa_session_t *s)
+{
+    return s->picture_url[0] ? s->picture_url : NULL;
 }
 
 void wg_wa_session_start(wg_wa_session_t *s, int64_t now_ms)
@@ -430,6 +449,8 @@ static void send_presence(wg_wa_session_t *s, const char *type)
     send_node(s, p);
 }
 
+static void report_open(wg_wa_session_t *s);
+
 static void on_success(wg_wa_session_t *s, const wg_node_t *node, int64_t now_ms)
 {
     const char *lid = wg_node_attr(node, "lid");
@@ -457,8 +478,38 @@ static void on_success(wg_wa_session_t *s, const wg_node_t *node, int64_t now_ms
     send_node(s, count);
     if (s->creds->push_name[0])
         send_presence(s, s->opts.always_online ? "available" : "unavailable");
+    if (!s->opts.fetch_picture) {
+        if (changed)
+            s->cb.creds_changed(s->ud);
+        s->open_deadline = now_ms ? now_ms : 1;
+        report_open(s);
+        return;
+    }
+    /* our own profile picture, for connection.update open (w:profile:picture) */
+    char jid[128];
+    snprintf(jid, sizeof jid, "%s", s->creds->me_jid);
+    char *colon = strchr(jid, ':'), *at = strchr(jid, '@');
+    if (colon && at && colon < at)
+        memmove(colon, at, strlen(at) + 1);
+    s->picture_url[0] = '\0';
+    wg_node_t *pic = iq(s, "get", "w:profile:picture", id);
+    wg_node_set_attr(pic, "target", jid);
+    wg_node_t *want = wg_node_add_child(pic, wg_node_new("picture"));
+    wg_node_set_attr(want, "type", "image");
+    wg_node_set_attr(want, "query", "url");
+    remember(s, id, IQ_PICTURE);
+    send_node(s, pic);
+    s->open_deadline = now_ms + PICTURE_WAIT_MS;
     if (changed)
         s->cb.creds_changed(s->ud);
+}
+
+/* Tells the owner the link is open, once. */
+static void report_open(wg_wa_session_t *s)
+{
+    if (!s->open_deadline)
+        return;
+    s->open_deadline = 0;
     s->cb.open(s->ud);
 }
 
@@ -483,6 +534,14 @@ static void on_iq_answer(wg_wa_session_t *s, const wg_node_t *node)
                                                                       : WANTED_PREKEYS);
     } else if (kind == IQ_PREKEY_UPLOAD && type && strcmp(type, "error") == 0) {
         wg_log(WG_LOG_WARN, "msg=\"pre-key upload refused\"");
+    } else if (kind == IQ_PICTURE) {
+        /* an error (no picture, hidden by privacy) leaves the URL empty: null */
+        const wg_node_t *pic = type && strcmp(type, "result") == 0 ? wg_node_child(node, "picture")
+                                                                    : NULL;
+        const char *url = pic ? wg_node_attr(pic, "url") : NULL;
+        if (url && strncmp(url, "https://", 8) == 0 && strlen(url) < sizeof s->picture_url)
+            snprintf(s->picture_url, sizeof s->picture_url, "%s", url);
+        report_open(s);
     }
 }
 
@@ -658,6 +717,8 @@ int64_t wg_wa_session_tick(wg_wa_session_t *s, int64_t now_ms)
         if (s->state == ST_CLOSED)
             return -1;
     }
+    if (s->state == ST_OPEN && s->open_deadline && now_ms >= s->open_deadline)
+        report_open(s);
     if (s->state == ST_OPEN) {
         if (now_ms - s->last_rx > s->opts.keepalive_ms + 5000) {
             close_with(s, WG_WA_REASON_TIMED_OUT, "keepalive lost");
@@ -680,6 +741,7 @@ int64_t wg_wa_session_tick(wg_wa_session_t *s, int64_t now_ms)
     CONSIDER(s->deadline_handshake);
     CONSIDER(s->ref_deadline);
     if (s->state == ST_OPEN) {
+        CONSIDER(s->open_deadline);
         CONSIDER(s->next_ping);
         CONSIDER(s->last_rx + s->opts.keepalive_ms + 5001);
     }

@@ -66,6 +66,7 @@ typedef struct {
     int64_t keepalive_ms;     /* ping interval; silence over it + 5 s is 408 */
     int64_t handshake_ms;     /* bound on the Noise handshake */
     bool always_online;       /* presence available (else unavailable) after login */
+    bool fetch_picture;       /* ask our profile picture URL before reporting open */
     const char *pair_phone;   /* digits: request a pairing code while linking; NULL none */
 } wg_wa_session_opts_t;
 
@@ -83,6 +84,9 @@ void wg_wa_session_on_data(wg_wa_session_t *s, const uint8_t *p, size_t len, int
 int64_t wg_wa_session_tick(wg_wa_session_t *s, int64_t now_ms);
 /* Logged in? */
 bool wg_wa_session_is_open(const wg_wa_session_t *s);
+/* Our own profile picture URL as the server gave it after <success>, or NULL
+ * (none, hidden, or not answered). Valid while s lives. */
+const char *wg_wa_session_picture_url(const wg_wa_session_t *s);
 /* Sends <presence type=...> (available / unavailable). Returns 0 or WG_ESTATE. */
 int wg_wa_session_set_presence(wg_wa_session_t *s, const char *type);
 /* Asks the server to remove this companion device (logout). 0 or WG_ESTATE. */

@@ -256,7 +256,9 @@ def main():
         st.stop_connd()
 
         # ------------------------------------------------ login to crabline
+        # crabline's decoder cannot read the w:profile:picture query (it closes the socket)
         st.wa_env = {"WA_SERVER_URL": crab.url, "WA_CERT_CHECK": "off", "WEBSOCKET_ENABLED": "true",
+                     "WAGATE_PROFILE_PICTURE": "false",
                      "WAGATE_KEEPALIVE_MS": "1000", "WAGATE_RECONNECT_MIN_MS": "300",
                      "WAGATE_RECONNECT_MAX_MS": "1500", "WAGATE_CONNECT_WAIT_MS": "4000"}
         off = log_size(st)

@@ -86,9 +86,13 @@ def main():
         opened = [d for _, _, d in events(st, "connection.update", "wa1") if isinstance(d, dict) and d.get("state") == "open"]
         check(opened and opened[-1].get("wuid") == "15550001111@s.whatsapp.net" and opened[-1].get("statusReason") == 200
               and opened[-1].get("profileName") == "Sim Phone", "connection.update open with wuid, profileName, 200")
+        check(opened and opened[-1].get("profilePictureUrl") == "https://pps.whatsapp.net/sim/15550001111.jpg",
+              "connection.update open carries profilePictureUrl (w:profile:picture)")
         s, rows = rest(st, "GET", "/instance/fetchInstances?instanceName=wa1")
         check(s == 200 and rows[0].get("ownerJid") == "15550001111@s.whatsapp.net" and rows[0].get("profileName") == "Sim Phone",
               "instance row has ownerJid and profileName")
+        check(s == 200 and rows[0].get("profilePicUrl") == "https://pps.whatsapp.net/sim/15550001111.jpg",
+              "instance row has profilePicUrl")
         sstate = wait_for("pre-keys and pings", lambda: (lambda x: x if x["stats"]["prekeysUploaded"] >= 812 and x["stats"]["pings"] >= 1 else None)(sim.state()), timeout=10)
         check(sstate["stats"]["prekeysUploaded"] >= 812, "812 pre-keys uploaded after success")
         check(sstate["stats"]["pings"] >= 1, "keepalive pings answered")

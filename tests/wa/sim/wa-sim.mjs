@@ -199,6 +199,15 @@ class Conn {
             const result = (content) => this.sendNode({ tag: 'iq', attrs: { from: '@s.whatsapp.net', type: 'result', id: attrs.id }, content });
             if (attrs.xmlns === 'w:p') { stats.pings++; return result(); }
             if (attrs.xmlns === 'passive') return result();
+            if (attrs.xmlns === 'w:profile:picture' && child('picture')) {
+                // the linked account's own picture; others have none (404, as the server says)
+                const me = this.device && this.device.jid.split(':')[0];
+                if (attrs.target && me && attrs.target === `${me}@s.whatsapp.net`)
+                    return result([{ tag: 'picture', attrs: { id: '1', type: 'image',
+                        url: `https://pps.whatsapp.net/sim/${me}.jpg` } }]);
+                return this.sendNode({ tag: 'iq', attrs: { id: attrs.id, type: 'error', from: 's.whatsapp.net' },
+                    content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] });
+            }
             if (attrs.xmlns === 'encrypt' && attrs.type === 'get' && child('count'))
                 return result([{ tag: 'count', attrs: { value: String(this.device ? this.device.prekeys || 0 : 0) } }]);
             if (attrs.xmlns === 'encrypt' && attrs.type === 'set' && child('list')) {

@@ -100,6 +100,7 @@ static fx_t *fx_new(int paired)
     o.handshake_ms = 3000;
     o.qr_first_ms = 5000;
     o.qr_next_ms = 2000;
+    o.fetch_picture = true;
     f->s = wg_wa_session_new(&f->creds, &o, &CB, f);
     uint8_t k1[32], k2[32];
     memset(k1, 0x11, 32);
@@ -172,6 +173,13 @@ static wg_node_t *node_attr(const char *tag, const char *k, const char *v)
 static void login(fx_t *f, int64_t now)
 {
     deliver(f, node_attr("success", "lid", "987:10@lid"), now);
+    /* the server answers the profile picture query that follows success */
+    const wg_node_t *q = last_sent(f, "w:profile:picture", "picture");
+    wg_node_t *ans = node_attr("iq", "type", "result");
+    wg_node_set_attr(ans, "id", q ? wg_node_attr(q, "id") : "none");
+    wg_node_t *pic = wg_node_add_child(ans, wg_node_new("picture"));
+    wg_node_set_attr(pic, "url", "https://pps.example/me.jpg");
+    deliver(f, ans, now);
 }
 
 /* ------------------------------------------------------------ tests */
@@ -225,12 +233,33 @@ static void qr_refs_rotate_then_408(void)
     fx_free(f);
 }
 
+/* A server that never answers the picture query only delays open. */
+static void open_waits_for_the_picture_at_most_1500_ms(void)
+{
+    fx_t *f = fx_new(1);
+    deliver(f, node_attr("success", "lid", "987:10@lid"), 10);
+    WG_CHECK_INT(f->opened, 0);
+    WG_CHECK(!wg_wa_session_is_open(f->s));
+    int64_t next = wg_wa_session_tick(f->s, 1000);
+    WG_CHECK(next > 1000 && next <= 1510); /* the open deadline is among the wake-ups */
+    WG_CHECK_INT(f->opened, 0);
+    wg_wa_session_tick(f->s, 1510);
+    WG_CHECK_INT(f->opened, 1);
+    WG_CHECK(wg_wa_session_is_open(f->s));
+    WG_CHECK(wg_wa_session_picture_url(f->s) == NULL);
+    wg_wa_session_tick(f->s, 1600);
+    WG_CHECK_INT(f->opened, 1); /* once */
+    fx_free(f);
+}
+
 static void success_runs_post_login_sequence(void)
 {
     fx_t *f = fx_new(1);
     login(f, 10);
     WG_CHECK_INT(f->opened, 1);
     WG_CHECK(wg_wa_session_is_open(f->s));
+    WG_CHECK_STR(wg_wa_session_picture_url(f->s), "https://pps.example/me.jpg");
+    WG_CHECK_INT(count_sent(f, "iq", "w:profile:picture", "picture"), 1);
     WG_CHECK_STR(f->creds.me_lid, "987:10@lid");
     WG_CHECK(f->creds_changed >= 1); /* lid learned */
     WG_CHECK_INT(count_sent(f, "iq", "passive", "active"), 1);
@@ -510,6 +539,7 @@ int main(void)
     WG_RUN(handshake_bound_is_408);
     WG_RUN(qr_refs_rotate_then_408);
     WG_RUN(success_runs_post_login_sequence);
+    WG_RUN(open_waits_for_the_picture_at_most_1500_ms);
     WG_RUN(prekey_count_enough_no_upload);
     WG_RUN(keepalive_pings_and_408);
     WG_RUN(server_ping_is_answered);
