@@ -16,6 +16,15 @@ store_bind_t store_bind_start(wg_store_t *s, sqlite3_stmt *st)
     return b;
 }
 
+int store_bind_exec(store_bind_t *b, const char *what)
+{
+    if (b->rc) {
+        store_reset(b->st);
+        return b->rc;
+    }
+    return store_exec(b->s, b->st, what);
+}
+
 /* The index of :param, or 0 (and b->rc set) when the statement lacks it. */
 static int param_index(store_bind_t *b, const char *param)
 {

@@ -146,11 +146,7 @@ static int insert_one(wg_store_t *s, const wg_outbox_new_t *r, int64_t dest, int
     store_bind_text(&b, ":secret", r->secret);
     store_bind_text(&b, ":body", r->body);
     store_bind_int64(&b, ":now", now);
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    return store_exec(s, st, "outbox insert");
+    return store_bind_exec(&b, "outbox insert");
 }
 
 int wg_store_outbox_add(wg_store_t *s, const wg_outbox_new_t *rows, size_t n, int64_t now_ms,

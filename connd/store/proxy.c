@@ -56,11 +56,7 @@ int store_proxy_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Pro
     store_bind_text(&b, ":username", in->username);
     store_bind_text(&b, ":password", in->password);
     store_bind_int64(&b, ":now", now);
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    return store_exec(s, st, "proxy upsert");
+    return store_bind_exec(&b, "proxy upsert");
 }
 
 int wg_store_proxy_upsert(wg_store_t *s, const char *instance_id, const Wg__Ipc__Proxy *in,

@@ -62,11 +62,7 @@ int wg_store_session_put(wg_store_t *s, const char *instance_id, const uint8_t *
     if (!b.rc && sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":creds"), blob, (int)len,
                                    SQLITE_TRANSIENT) != SQLITE_OK)
         b.rc = WG_EDB;
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    return store_exec(s, st, "session put");
+    return store_bind_exec(&b, "session put");
 }
 
 int wg_store_session_delete(wg_store_t *s, const char *instance_id)
@@ -76,9 +72,5 @@ int wg_store_session_delete(wg_store_t *s, const char *instance_id)
         return WG_EDB;
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":id", instance_id);
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    return store_exec(s, st, "session delete");
+    return store_bind_exec(&b, "session delete");
 }

@@ -63,11 +63,7 @@ int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__
     store_bind_bool(&b, ":sync_full_history", in->has_sync_full_history, in->sync_full_history, 0);
     store_bind_text(&b, ":wavoip_token", in->wavoip_token);
     store_bind_int64(&b, ":now", now);
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    return store_exec(s, st, "settings upsert");
+    return store_bind_exec(&b, "settings upsert");
 }
 
 int wg_store_settings_upsert(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,

@@ -117,6 +117,9 @@ typedef struct {
 } store_bind_t;
 
 store_bind_t store_bind_start(wg_store_t *s, sqlite3_stmt *st);
+/* Ends a run of binds on a write: when a bind failed, resets the statement and
+ * returns that failure; else executes it (store_exec). */
+int store_bind_exec(store_bind_t *b, const char *what);
 void store_bind_text(store_bind_t *b, const char *param, const char *v); /* NULL -> NULL */
 void store_bind_int64(store_bind_t *b, const char *param, int64_t v);
 void store_bind_opt_int64(store_bind_t *b, const char *param, int has,

@@ -61,11 +61,7 @@ int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__W
     store_bind_bool(&b, ":base64", in->has_base64, in->base64, 0);
     store_bind_text(&b, ":secret", in->secret);
     store_bind_int64(&b, ":now", now);
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    return store_exec(s, st, "webhook upsert");
+    return store_bind_exec(&b, "webhook upsert");
 }
 
 int wg_store_webhook_upsert(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

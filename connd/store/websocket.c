@@ -44,11 +44,7 @@ int store_websocket_write(wg_store_t *s, const char *instance_id, const Wg__Ipc_
     store_bind_bool(&b, ":enabled", in->has_enabled, in->enabled, 0);
     store_bind_events(&b, ":events", in->events, in->n_events);
     store_bind_int64(&b, ":now", now);
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    return store_exec(s, st, "websocket upsert");
+    return store_bind_exec(&b, "websocket upsert");
 }
 
 int wg_store_websocket_upsert(wg_store_t *s, const char *instance_id, const Wg__Ipc__Websocket *in,
