@@ -1,6 +1,7 @@
 /* Baileys-style events over Socket.IO (see events_dialect.h). */
 #include "realtime/events_dialect.h"
 #include "realtime/baileys_map.h"
+#include "realtime/rt_client.h"
 #include "wg_err.h"
 #include "wg_log.h"
 #include <stdlib.h>
@@ -52,18 +53,6 @@ static json_t *subscription_list(uint32_t mask)
     return list;
 }
 
-static void ack_json(wg_sio_socket_t *sock, int64_t ack_id, json_t *obj)
-{
-    if (ack_id >= 0) {
-        json_t *args = json_pack("[O]", obj);
-        char *text = json_dumps(args, JSON_COMPACT);
-        wg_sio_ack(sock, ack_id, text, strlen(text), NULL, 0);
-        free(text);
-        json_decref(args);
-    }
-    json_decref(obj);
-}
-
 static void on_event(void *ud, wg_sio_socket_t *sock, const wg_sio_event_t *ev)
 {
     wg_realtime_t *rt = ud;
@@ -72,7 +61,7 @@ static void on_event(void *ud, wg_sio_socket_t *sock, const wg_sio_event_t *ev)
         return;
     int subscribe = strcmp(ev->name, "subscribe") == 0;
     if (!subscribe && strcmp(ev->name, "unsubscribe") != 0) {
-        ack_json(sock, ev->ack_id,
+        wg_rt_ack_json(sock, ev->ack_id,
                  json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", "unknown_event",
                            "message",
                            "this namespace listens to subscribe, unsubscribe, sendText and "
@@ -83,14 +72,14 @@ static void on_event(void *ud, wg_sio_socket_t *sock, const wg_sio_event_t *ev)
     uint32_t mask = c->subscriptions;
     int rc = wg_events_subscription_apply(&mask, json_array_get(ev->data, 1), subscribe, unknown);
     if (rc != WG_OK) {
-        ack_json(sock, ev->ack_id,
+        wg_rt_ack_json(sock, ev->ack_id,
                  json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", "bad_request",
                            "message", "expected an event name or a list of event names"));
         json_decref(unknown);
         return;
     }
     c->subscriptions = mask;
-    ack_json(sock, ev->ack_id,
+    wg_rt_ack_json(sock, ev->ack_id,
              json_pack("{s:b,s:o,s:o}", "ok", 1, "subscribed", subscription_list(mask), "unknown",
                        unknown));
 }

@@ -45,18 +45,6 @@ static int test_authorize(void *ud, wg_sio_socket_t *sock, const char *auth_json
     return wg_rt_client_authorize(ud, sock, auth_json, WG_CLIENT_NEED_GLOBAL, NULL, 1, reject);
 }
 
-static void test_ack(wg_sio_socket_t *sock, int64_t ack_id, json_t *obj)
-{
-    if (ack_id >= 0) {
-        json_t *args = json_pack("[O]", obj);
-        char *text = json_dumps(args, JSON_COMPACT);
-        wg_sio_ack(sock, ack_id, text, strlen(text), NULL, 0);
-        free(text);
-        json_decref(args);
-    }
-    json_decref(obj);
-}
-
 /* 'publish' {instance, event, data, count}: count copies of the event on
  * the bus, as if the instance had produced them. 'stats': counters. */
 static void test_event(void *ud, wg_sio_socket_t *sock, const wg_sio_event_t *ev)
@@ -65,14 +53,14 @@ static void test_event(void *ud, wg_sio_socket_t *sock, const wg_sio_event_t *ev
     wg_connd_t *d = rt->d;
     const json_t *req = json_array_get(ev->data, 1);
     if (strcmp(ev->name, "stats") == 0) {
-        test_ack(sock, ev->ack_id,
+        wg_rt_ack_json(sock, ev->ack_id,
                  json_pack("{s:I,s:I,s:I}", "published", (json_int_t)wg_bus_published(d->bus),
                            "evolution_renders", (json_int_t)rt->evolution_renders,
                            "events_renders", (json_int_t)rt->events_renders));
         return;
     }
     if (strcmp(ev->name, "publish") != 0 || !json_is_object(req)) {
-        test_ack(sock, ev->ack_id, json_pack("{s:b}", "ok", 0));
+        wg_rt_ack_json(sock, ev->ack_id, json_pack("{s:b}", "ok", 0));
         return;
     }
     const char *name = json_string_value(json_object_get(req, "instance"));
@@ -81,7 +69,7 @@ static void test_event(void *ud, wg_sio_socket_t *sock, const wg_sio_event_t *ev
     json_int_t count = json_integer_value(json_object_get(req, "count"));
     wg_instance_t *inst = name ? wg_registry_find(d->reg, name) : NULL;
     if (!event || !*event || (name && !inst)) {
-        test_ack(sock, ev->ack_id, json_pack("{s:b}", "ok", 0));
+        wg_rt_ack_json(sock, ev->ack_id, json_pack("{s:b}", "ok", 0));
         return;
     }
     if (count <= 0)
@@ -91,7 +79,7 @@ static void test_event(void *ud, wg_sio_socket_t *sock, const wg_sio_event_t *ev
     for (json_int_t i = 0; i < count; i++)
         wg_bus_publish(d->bus, event, inst ? inst->row->name : "", inst ? inst->row->id : "",
                        json_incref(data ? data : json_null()), d->now_ms());
-    test_ack(sock, ev->ack_id, json_pack("{s:b,s:I}", "ok", 1, "published", count));
+    wg_rt_ack_json(sock, ev->ack_id, json_pack("{s:b,s:I}", "ok", 1, "published", count));
 }
 
 static void test_disconnect(void *ud, wg_sio_socket_t *sock, const char *reason)

@@ -192,3 +192,15 @@ int wg_rt_client_request(wg_realtime_t *rt, wg_sio_socket_t *sock, const wg_sio_
     wg_outbound_handle(rt->d, ev->name, ev->data, bound, send_ack, t);
     return 1;
 }
+
+void wg_rt_ack_json(wg_sio_socket_t *sock, int64_t ack_id, json_t *obj)
+{
+    if (ack_id >= 0) {
+        json_t *args = json_pack("[O]", obj);
+        char *text = json_dumps(args, JSON_COMPACT);
+        wg_sio_ack(sock, ack_id, text, strlen(text), NULL, 0);
+        free(text);
+        json_decref(args);
+    }
+    json_decref(obj);
+}

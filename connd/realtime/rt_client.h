@@ -59,4 +59,7 @@ wg_instance_t *wg_rt_client_instance(wg_realtime_t *rt, const wg_rt_client_t *c)
  * client asked for an ack. Returns 1 if ev was such a request. */
 int wg_rt_client_request(wg_realtime_t *rt, wg_sio_socket_t *sock, const wg_sio_event_t *ev);
 
+/* Answers a client's ack (when ack_id >= 0) with [obj]; steals obj either way. */
+void wg_rt_ack_json(wg_sio_socket_t *sock, int64_t ack_id, json_t *obj);
+
 #endif
