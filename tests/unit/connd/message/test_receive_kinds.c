@@ -193,6 +193,8 @@ static int grab(void *ud, const wg_store_message_row_t *r)
     o->n++;
     snprintf(o->status, sizeof o->status, "%s", r->status);
     snprintf(o->type, sizeof o->type, "%s", r->message_type);
+    free(o->message_json);
+    free(o->key_json);
     o->message_json = strdup(r->message_json);
     o->key_json = strdup(r->key_json);
     return 0;
