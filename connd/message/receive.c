@@ -395,42 +395,66 @@ static void nack(wg_receive_job_t *j, int rc, const char *code)
 
 /* ------------------------------------------------------------ addressing */
 
+/* Records lid <-> pn and, the first time the pair is learned, moves pn's
+ * Signal sessions to the LID address (whatsmeow and Baileys migrate once;
+ * a PN session made later, e.g. by a sender not yet LID-aware, stays and is
+ * the fallback in decrypt_pairwise). 0 or WG_E*. */
+static int learn(commit_t *c, wg_signal_t *sig, const char *lid, const char *pn)
+{
+    int rc = wg_lid_map_record(c->store, c->j->instance_id, lid, pn);
+    if (rc == WG_EINVAL)
+        return 0; /* hosted or odd forms: not mapped */
+    if (rc != 1)
+        return rc;
+    rc = wg_lid_map_migrate_sessions(sig, pn, lid);
+    if (rc > 0)
+        wg_log(WG_LOG_INFO, "msg=\"signal sessions moved to LID\" instance=%s count=%d",
+               c->j->instance_name, rc);
+    return rc < 0 ? rc : 0;
+}
+
 /* Learns the LID <-> PN pairs this stanza and our credentials state
  * (Baileys storeMappingFromEnvelope / handleMessage), and picks the address
  * pkmsg/msg decrypt under: the author's LID device when the mapping is
- * known, its PN sessions moved there once (getDecryptionJid). */
-static int address_sender(commit_t *c, wg_signal_t *sig, wg_signal_addr_t *addr)
+ * known (getDecryptionJid), else the author as named. *pn_addr gets the
+ * author's own address when that differs (a fallback), else its name is
+ * left empty. */
+static int address_sender(commit_t *c, wg_signal_t *sig, wg_signal_addr_t *addr,
+                          wg_signal_addr_t *pn_addr)
 {
     const wg_wa_msg_in_t *in = c->in;
-    wg_store_t *st = c->store;
-    const char *iid = c->j->instance_id;
     int rc = 0;
+    memset(pn_addr, 0, sizeof *pn_addr);
     if (c->j->creds.me_lid[0] && c->j->creds.me_jid[0])
-        rc = wg_lid_map_record(st, iid, c->j->creds.me_lid, c->j->creds.me_jid);
+        rc = learn(c, sig, c->j->creds.me_lid, c->j->creds.me_jid);
     /* the primary form the stanza used, and its alternate */
     const char *primary = in->is_group ? in->participant : in->chat;
     const char *alt = in->is_group ? in->participant_alt : in->chat_alt;
-    if (rc >= 0 && primary && alt[0]) {
-        int lid_first = strstr(primary, "@lid") != NULL;
-        rc = lid_first ? wg_lid_map_record(st, iid, primary, alt)
-                       : wg_lid_map_record(st, iid, alt, primary);
-        if (rc == WG_EINVAL)
-            rc = 0; /* hosted or odd forms: not mapped */
-    }
+    if (rc == 0 && primary && alt[0])
+        rc = strstr(primary, "@lid") ? learn(c, sig, primary, alt) : learn(c, sig, alt, primary);
     if (rc < 0)
         return rc;
     char lid[160];
-    const char *dec = in->sender;
-    if (wg_lid_map_lookup_lid(st, iid, in->sender, lid, sizeof lid) == 0) {
-        rc = wg_lid_map_migrate_sessions(sig, in->sender, lid);
-        if (rc < 0)
-            return rc;
-        if (rc > 0)
-            wg_log(WG_LOG_INFO, "msg=\"signal sessions moved to LID\" instance=%s count=%d",
-                   c->j->instance_name, rc);
-        dec = lid;
+    if (wg_lid_map_lookup_lid(c->store, c->j->instance_id, in->sender, lid, sizeof lid) == 0 &&
+        wg_signal_addr_from_jid(lid, addr) == 0) {
+        if (wg_signal_addr_from_jid(in->sender, pn_addr) != 0)
+            memset(pn_addr, 0, sizeof *pn_addr);
+        return 0;
     }
-    return wg_signal_addr_from_jid(dec, addr) == 0 ? 0 : WG_EPROTO;
+    return wg_signal_addr_from_jid(in->sender, addr) == 0 ? 0 : WG_EPROTO;
+}
+
+/* A pkmsg/msg under the LID address, or when that fails and the author's
+ * PN address has a session, under that one. */
+static int decrypt_pairwise(wg_signal_t *sig, const wg_signal_addr_t *addr,
+                            const wg_signal_addr_t *pn_addr, wg_signal_type_t type,
+                            const wg_wa_enc_t *e, wg_buf_t *plain)
+{
+    int rc = wg_signal_decrypt(sig, addr, type, e->ct, e->len, plain, NULL);
+    if (rc != 0 && rc != WG_EDB && rc != WG_EEXIST && pn_addr->name[0] &&
+        wg_signal_has_session(sig, pn_addr) == 1)
+        rc = wg_signal_decrypt(sig, pn_addr, type, e->ct, e->len, plain, NULL);
+    return rc;
 }
 
 /* ------------------------------------------------------------ the job */
@@ -440,8 +464,8 @@ static int address_sender(commit_t *c, wg_signal_t *sig, wg_signal_addr_t *addr)
 static int decrypt_all(commit_t *c, wg_signal_t *sig)
 {
     const wg_wa_msg_in_t *in = c->in;
-    wg_signal_addr_t addr, author;
-    int rc = address_sender(c, sig, &addr);
+    wg_signal_addr_t addr, pn_addr, author;
+    int rc = address_sender(c, sig, &addr, &pn_addr);
     if (rc == 0 && wg_signal_addr_from_jid(in->sender, &author) != 0)
         rc = WG_EPROTO;
     wg_wa_msg_content_t best;
@@ -458,7 +482,7 @@ static int decrypt_all(commit_t *c, wg_signal_t *sig)
                                                         &plain)
                               : WG_EPROTO;
         else
-            rc = wg_signal_decrypt(sig, &addr, type, e->ct, e->len, &plain, NULL);
+            rc = decrypt_pairwise(sig, &addr, &pn_addr, type, e, &plain);
         wg_wa_msg_content_t content;
         if (rc == 0)
             rc = wg_wa_msg_decode(plain.p ? plain.p : (const uint8_t *)"", plain.len, &content);

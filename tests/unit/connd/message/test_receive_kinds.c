@@ -10,7 +10,8 @@
  * - LID: a PN session, then a stanza naming the sender's LID: mapping
  *   stored, session moved to the LID address, remoteJidAlt/addressingMode;
  *   a LID-addressed stanza decrypts under the LID session; our own
- *   <success lid> mapping is recorded;
+ *   <success lid> mapping is recorded; a PN session made after the mapping
+ *   was learned is kept and used as the fallback;
  * - protocol messages: REVOKE (row DELETED, messages.delete, no upsert),
  *   MESSAGE_EDIT (content replaced, messages.edited), reaction (upsert, and
  *   the /api/events dialect's messages.reaction), history-sync
@@ -552,6 +553,54 @@ static void lid_addressing(void)
     wg_buf_free(&pt);
 }
 
+/* a PN session made after the mapping was learned (as a sender that is
+ * not LID-aware makes one) is neither moved nor deleted, and a reply in it
+ * decrypts through the PN fallback */
+static void lid_pn_fallback(void)
+{
+    static peer_t gina;
+    add_instance("gina", gina.id);
+    WG_CHECK_INT(wg_wa_creds_generate(&gina.creds), 0);
+    gina.creds.next_prekey_id = 31;
+    gina.jid = "15556660000:4@s.whatsapp.net";
+    WG_CHECK_INT(wg_signal_open(g, gina.id, g_key, &gina.creds, &gina.sig), 0);
+    WG_CHECK_INT(wg_lid_map_record(g, alice_id, "555000666@lid", "15556660000@s.whatsapp.net"), 1);
+    WG_CHECK_INT(wg_lid_map_record(g, alice_id, "555000666@lid", "15556660000@s.whatsapp.net"), 0);
+    /* alice (her send side) opens a session to gina's PN device */
+    wg_signal_t *alice_sig = NULL;
+    WG_CHECK_INT(wg_signal_open(g, alice_id, g_key, &alice, &alice_sig), 0);
+    wg_signal_bundle_t b;
+    wg_signal_own_bundle(gina.sig, 9, &b);
+    wg_signal_addr_t gina_pn, alice_addr;
+    WG_CHECK_INT(wg_signal_addr_from_jid(gina.jid, &gina_pn), 0);
+    WG_CHECK_INT(wg_signal_addr_from_jid(ALICE_JID, &alice_addr), 0);
+    WG_CHECK_INT(wg_signal_process_bundle(alice_sig, &gina_pn, &b, NULL), 0);
+    wg_buf_t ct = WG_BUF_INIT, pt = WG_BUF_INIT;
+    wg_signal_type_t type;
+    WG_CHECK_INT(wg_signal_encrypt(alice_sig, &gina_pn, (const uint8_t *)"\x0a\x02hi", 4, &type,
+                                   &ct),
+                 0);
+    WG_CHECK_INT(wg_signal_decrypt(gina.sig, &alice_addr, type, ct.p, ct.len, &pt, NULL), 0);
+    wg_signal_free(alice_sig);
+    wg_buf_free(&ct);
+    wg_buf_free(&pt);
+    /* gina answers in that session; the stanza names her PN device */
+    text_message("reply", &pt);
+    wg_node_t *n = direct(&gina, gina.jid, "3EB0GINA000000000001", &pt);
+    WG_CHECK_STR(wg_node_attr(wg_node_child(n, "enc"), "type"), "msg");
+    result_t r;
+    run(n, &r);
+    WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
+    WG_CHECK_STR(json_string_value(json_object_get(json_object_get(r.event, "message"),
+                                                   "conversation")),
+                 "reply");
+    WG_CHECK_INT(alice_has_session("15556660000:4@s.whatsapp.net"), 1);
+    result_clear(&r);
+    wg_node_free(n);
+    wg_buf_free(&pt);
+    wg_signal_free(gina.sig);
+}
+
 /* ---- protocol messages and kinds */
 
 static wg_node_t *bob_says(const char *id, const Wa__Message *m)
@@ -800,6 +849,7 @@ int main(void)
     WG_RUN(group_unknown_sender_key);
     WG_RUN(garbage_pkmsg_retries);
     WG_RUN(lid_addressing);
+    WG_RUN(lid_pn_fallback);
     WG_RUN(revoke_edit_reaction);
     WG_RUN(ephemeral_unwrapped);
     WG_RUN(refused_kinds);
