@@ -11,6 +11,7 @@
 #include "signal/lid_map.h"
 #include "signal/signal.h"
 #include "store/message.h"
+#include "wa/jid.h"
 #include "wa/message.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
@@ -263,7 +264,31 @@ static int target_row(void *ud, const wg_store_message_row_t *r)
     return 1; /* the first is enough */
 }
 
-static int find_target(commit_t *c, const char *key_id, target_t *t)
+/* The user part of a JID text ("" when unparseable), for author checks. */
+static void user_of(const char *jid, char out[WG_JID_USER_MAX + 1])
+{
+    wg_jid_t j;
+    out[0] = '\0';
+    if (jid && wg_jid_parse(jid, strlen(jid), &j) == 0)
+        memcpy(out, j.user, strlen(j.user) + 1);
+}
+
+/* Whether the stanza's author wrote the target: the same side in a 1:1
+ * chat, the same participant user in a group. */
+static int same_author(const commit_t *c, json_t *key)
+{
+    if (!c->in->is_group)
+        return json_is_true(json_object_get(key, "fromMe")) == c->in->from_me;
+    char a[WG_JID_USER_MAX + 1], b[WG_JID_USER_MAX + 1];
+    user_of(json_string_value(json_object_get(key, "participant")), a);
+    user_of(c->in->participant, b);
+    return a[0] && strcmp(a, b) == 0;
+}
+
+/* The target row of a protocol message in this chat; with author_only,
+ * only when the stanza's author wrote it (edits; group admins may revoke
+ * others' messages, so revokes check the chat alone). */
+static int find_target(commit_t *c, const char *key_id, int author_only, target_t *t)
 {
     memset(t, 0, sizeof *t);
     if (!key_id)
@@ -274,8 +299,10 @@ static int find_target(commit_t *c, const char *key_id, target_t *t)
     if (rc < 0 && rc != 1)
         return rc;
     const char *chat = json_string_value(json_object_get(t->key, "remoteJid"));
-    if (!t->key || !chat || strcmp(chat, c->in->chat) != 0) {
-        /* never touch a row of another chat (a forged key id) */
+    if (!t->key || !chat || strcmp(chat, c->in->chat) != 0 ||
+        (author_only && !same_author(c, t->key)) ||
+        (!c->in->is_group && !same_author(c, t->key))) {
+        /* never touch a row of another chat or author (a forged key id) */
         json_decref(t->key);
         json_decref(t->message);
         memset(t, 0, sizeof *t);
@@ -302,7 +329,7 @@ static int apply_protocol(commit_t *c, wg_wa_msg_content_t *content)
     j->outcome = WG_RECEIVE_STORED;
     switch (content->protocol_type) {
     case WG_WA_PROTOCOL_REVOKE:
-        rc = find_target(c, content->target_id, &t);
+        rc = find_target(c, content->target_id, 0, &t);
         if (rc == 0) {
             rc = wg_store_message_set_status(c->store, j->instance_id, content->target_id,
                                              "DELETED");
@@ -319,7 +346,7 @@ static int apply_protocol(commit_t *c, wg_wa_msg_content_t *content)
         }
         break;
     case WG_WA_PROTOCOL_MESSAGE_EDIT:
-        rc = find_target(c, content->target_id, &t);
+        rc = find_target(c, content->target_id, 1, &t);
         if (rc == 0 && content->edited) {
             char *text = json_dumps(content->edited, JSON_COMPACT);
             rc = text ? wg_store_message_set_content(c->store, j->instance_id,

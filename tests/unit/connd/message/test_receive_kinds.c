@@ -13,7 +13,8 @@
  *   <success lid> mapping is recorded; a PN session made after the mapping
  *   was learned is kept and used as the fallback;
  * - protocol messages: REVOKE (row DELETED, messages.delete, no upsert),
- *   MESSAGE_EDIT (content replaced, messages.edited), reaction (upsert, and
+ *   MESSAGE_EDIT (content replaced, messages.edited; only by the author),
+ *   reaction (upsert, and
  *   the /api/events dialect's messages.reaction), history-sync
  *   notification (receipted, no event); ephemeral-wrapped text unwrapped;
  * - msmsg (nack 495), enc v="3" (nack 488). */
@@ -775,6 +776,49 @@ static void revoke_edit_reaction(void)
     wg_buf_free(&ob);
 }
 
+/* only the author edits: in a group, an edit by another participant
+ * leaves the row as it was (plaintext stanzas keep the test about that) */
+static void edit_author_only(void)
+{
+    Wa__Message edited = WA__MESSAGE__INIT;
+    edited.conversation = "forged";
+    wg_buf_t eb = WG_BUF_INIT, b = WG_BUF_INIT;
+    pack(&edited.base, &eb);
+    Wa__MessageKey key = WA__MESSAGE_KEY__INIT;
+    key.id = "3EB0GROUP000000000001"; /* bob's group message */
+    Wa__ProtocolMessage pm = WA__PROTOCOL_MESSAGE__INIT;
+    pm.key = &key;
+    pm.has_type = 1;
+    pm.type = 14;
+    pm.has_editedmessage = 1;
+    pm.editedmessage.data = eb.p;
+    pm.editedmessage.len = eb.len;
+    Wa__Message m = WA__MESSAGE__INIT;
+    m.protocolmessage = &pm;
+    pack(&m.base, &b);
+    wg_node_t *n = stanza(GROUP, CAROL_JID, "3EB0CAROLEDIT0000001");
+    wg_node_set_bytes(wg_node_add_child(n, wg_node_new("plaintext")), b.p, b.len);
+    result_t r;
+    run(n, &r);
+    WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
+    row_t row = row_of("3EB0GROUP000000000001");
+    WG_CHECK_STR(row.message_json, "{\"conversation\":\"hello group\"}");
+    row_free(&row);
+    result_clear(&r);
+    wg_node_free(n);
+    n = stanza(GROUP, "15551234567:5@s.whatsapp.net", "3EB0BOBEDIT000000002"); /* bob, other device */
+    wg_node_set_bytes(wg_node_add_child(n, wg_node_new("plaintext")), b.p, b.len);
+    run(n, &r);
+    WG_CHECK_STR(r.event_name, "messages.edited");
+    row = row_of("3EB0GROUP000000000001");
+    WG_CHECK_STR(row.message_json, "{\"conversation\":\"forged\"}");
+    row_free(&row);
+    result_clear(&r);
+    wg_node_free(n);
+    wg_buf_free(&eb);
+    wg_buf_free(&b);
+}
+
 static void ephemeral_unwrapped(void)
 {
     Wa__ExtendedTextMessage ext = WA__EXTENDED_TEXT_MESSAGE__INIT;
@@ -851,6 +895,7 @@ int main(void)
     WG_RUN(lid_addressing);
     WG_RUN(lid_pn_fallback);
     WG_RUN(revoke_edit_reaction);
+    WG_RUN(edit_author_only);
     WG_RUN(ephemeral_unwrapped);
     WG_RUN(refused_kinds);
     wg_signal_free(bob.sig);
