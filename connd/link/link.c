@@ -403,16 +403,24 @@ static void message_done(void *ctx, const wg_receive_result_t *r)
     if (live && (r->outcome == WG_RECEIVE_STORED || r->outcome == WG_RECEIVE_DUPLICATE))
         wg_wa_session_receipt(l->session, r->id, r->to, r->participant, r->recipient,
                               r->receipt_type);
-    else if (live && r->outcome == WG_RECEIVE_UNDECRYPTABLE && r->id)
+    else if (live && r->outcome == WG_RECEIVE_UNDECRYPTABLE && r->id) {
+        if (r->retry_receipt) /* the retry receipt first, then the nack (§7.1) */
+            wg_wa_session_send(l->session, wg_receive_retry_node(r));
         wg_wa_session_ack_message(l->session, r->id, r->to, r->participant, r->recipient,
                                   r->ack_error);
+    }
+    if (l && r->retry_prekey_id && r->retry_prekey_id >= l->creds.next_prekey_id) {
+        /* the retry receipt handed out that pre-key: never upload it again */
+        l->creds.next_prekey_id = (r->retry_prekey_id + 1) & 0xFFFFFF;
+        creds_submit(l, 1);
+    }
     if (r->outcome == WG_RECEIVE_RETRY_LATER)
         wg_log(WG_LOG_WARN, "msg=\"message not stored; left for redelivery\" instance=%s "
                             "err=\"%s\"", r->instance_name, wg_strerror(r->rc));
     if (live)
         after_session_call(l);
     if (r->event)
-        wg_bus_publish(d->bus, "messages.upsert", r->instance_name, r->instance_id,
+        wg_bus_publish(d->bus, r->event_name, r->instance_name, r->instance_id,
                        json_incref(r->event), now_ms(d));
 }
 

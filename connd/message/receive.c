@@ -1,12 +1,17 @@
 /* The receive job (see receive.h). Never logs message contents or keys. */
 #include "message/receive.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "signal/group.h"
+#include "signal/lid_map.h"
 #include "signal/signal.h"
 #include "store/message.h"
+#include "wa/jid.h"
 #include "wa/message.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
@@ -26,7 +31,10 @@ struct wg_receive_job {
     char *id, *to, *participant, *recipient; /* receipt addressing (owned) */
     const char *receipt_type;                /* static string or NULL */
     const char *ack_error;                   /* static string or NULL */
-    json_t *event;                           /* messages.upsert data when STORED */
+    json_t *event;                           /* event data when STORED */
+    const char *event_name;                  /* its name (static) */
+    wg_node_t *retry_receipt;                /* retry receipt to send, or NULL */
+    uint32_t retry_prekey_id;                /* pre-key id handed out in it, or 0 */
 };
 
 const char *wg_receive_source_of(const char *id)
@@ -57,6 +65,8 @@ static json_t *message_raw(const wg_wa_msg_in_t *in, wg_wa_msg_content_t *c,
     json_object_set_new(key, "id", json_string(in->id));
     if (in->participant && in->is_group)
         json_object_set_new(key, "participant", json_string(in->participant));
+    if (in->is_group && in->participant_alt[0])
+        json_object_set_new(key, "participantAlt", json_string(in->participant_alt));
     if (in->chat_alt[0])
         json_object_set_new(key, "remoteJidAlt", json_string(in->chat_alt));
     if (in->addressing_mode)
@@ -91,6 +101,147 @@ static json_t *message_raw(const wg_wa_msg_in_t *in, wg_wa_msg_content_t *c,
     return raw;
 }
 
+/* ------------------------------------------------------------ retry counts */
+
+/* Retry receipts sent per (instance, message id, participant), in memory:
+ * a bounded table whose oldest entry gives way (a forgotten count only
+ * restarts at the count the peer resends with). */
+#define RETRY_SLOTS 256
+#define RETRY_KEY_MAX 320
+
+static struct {
+    char key[RETRY_KEY_MAX]; /* "instance/id/participant", "" = free */
+    int count;               /* retry receipts sent */
+    uint64_t used;           /* last touch, for eviction */
+} g_retry[RETRY_SLOTS];
+static uint64_t g_retry_clock;
+static pthread_mutex_t g_retry_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void retry_key(const wg_receive_job_t *j, char out[RETRY_KEY_MAX])
+{
+    snprintf(out, RETRY_KEY_MAX, "%s/%s/%s", j->instance_id, j->id ? j->id : "",
+             j->participant ? j->participant : "");
+}
+
+/* The count of the next retry receipt: one more than what we sent or the
+ * peer says it resent (whichever is higher), remembered. */
+static int retry_next(const wg_receive_job_t *j, int peer_count)
+{
+    char key[RETRY_KEY_MAX];
+    retry_key(j, key);
+    pthread_mutex_lock(&g_retry_lock);
+    size_t slot = 0;
+    for (size_t i = 0; i < RETRY_SLOTS; i++) {
+        if (strcmp(g_retry[i].key, key) == 0) {
+            slot = i;
+            break;
+        }
+        if (g_retry[i].used < g_retry[slot].used)
+            slot = i;
+    }
+    if (strcmp(g_retry[slot].key, key) != 0) {
+        snprintf(g_retry[slot].key, RETRY_KEY_MAX, "%s", key);
+        g_retry[slot].count = 0;
+    }
+    int next = (g_retry[slot].count > peer_count ? g_retry[slot].count : peer_count) + 1;
+    g_retry[slot].count = next;
+    g_retry[slot].used = ++g_retry_clock;
+    pthread_mutex_unlock(&g_retry_lock);
+    return next;
+}
+
+static void retry_forget(const wg_receive_job_t *j)
+{
+    char key[RETRY_KEY_MAX];
+    retry_key(j, key);
+    pthread_mutex_lock(&g_retry_lock);
+    for (size_t i = 0; i < RETRY_SLOTS; i++)
+        if (strcmp(g_retry[i].key, key) == 0)
+            memset(&g_retry[i], 0, sizeof g_retry[i]);
+    pthread_mutex_unlock(&g_retry_lock);
+}
+
+static void be_bytes(uint8_t *out, uint32_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+static wg_node_t *bytes_child(wg_node_t *parent, const char *tag, const void *p, size_t len)
+{
+    wg_node_t *c = wg_node_add_child(parent, wg_node_new(tag));
+    wg_node_set_bytes(c, p, len);
+    return c;
+}
+
+/* The retry receipt (§7.1 "Retry receipts"); with <keys> from count 2 on. */
+static void retry_build(wg_receive_job_t *j, const wg_wa_msg_in_t *in, const char *t, int count)
+{
+    char num[16];
+    wg_node_t *r = wg_node_new("receipt");
+    wg_node_set_attr(r, "id", in->id);
+    wg_node_set_attr(r, "to", in->from);
+    if (in->participant)
+        wg_node_set_attr(r, "participant", in->participant);
+    if (in->recipient)
+        wg_node_set_attr(r, "recipient", in->recipient);
+    wg_node_set_attr(r, "type", "retry");
+    if (in->category && strcmp(in->category, "peer") == 0)
+        wg_node_set_attr(r, "category", "peer");
+    wg_node_t *retry = wg_node_add_child(r, wg_node_new("retry"));
+    snprintf(num, sizeof num, "%d", count);
+    wg_node_set_attr(retry, "count", num);
+    wg_node_set_attr(retry, "id", in->id);
+    wg_node_set_attr(retry, "t", t ? t : "0");
+    wg_node_set_attr(retry, "v", "1");
+    wg_node_set_attr(retry, "error", "0");
+    uint8_t b4[4], b3[3];
+    be_bytes(b4, j->creds.registration_id, 4);
+    bytes_child(r, "registration", b4, 4);
+    if (count > 1) {
+        wg_node_t *keys = wg_node_add_child(r, wg_node_new("keys"));
+        bytes_child(keys, "type", "\x05", 1);
+        bytes_child(keys, "identity", j->creds.identity_pub, 32);
+        /* a fresh one-time pre-key: the next id, not uploaded yet */
+        uint32_t id = j->creds.next_prekey_id ? j->creds.next_prekey_id & 0xFFFFFF : 1;
+        uint8_t priv[32], pub[32];
+        wg_wa_creds_prekey(&j->creds, id, priv, pub);
+        sodium_memzero(priv, sizeof priv);
+        wg_node_t *key = wg_node_add_child(keys, wg_node_new("key"));
+        be_bytes(b3, id, 3);
+        bytes_child(key, "id", b3, 3);
+        bytes_child(key, "value", pub, 32);
+        j->retry_prekey_id = id;
+        wg_node_t *skey = wg_node_add_child(keys, wg_node_new("skey"));
+        be_bytes(b3, j->creds.spk_id, 3);
+        bytes_child(skey, "id", b3, 3);
+        bytes_child(skey, "value", j->creds.spk_pub, 32);
+        bytes_child(skey, "signature", j->creds.spk_sig, 64);
+        bytes_child(keys, "device-identity", j->creds.account, j->creds.account_len);
+    }
+    j->retry_receipt = r;
+}
+
+static wg_node_t *node_copy(const wg_node_t *n)
+{
+    wg_node_t *c = wg_node_new(n->tag);
+    for (size_t i = 0; i < n->attr_count; i++)
+        wg_node_set_attr(c, n->attrs[i].key, n->attrs[i].value);
+    if (n->kind == WG_NODE_BYTES)
+        wg_node_set_bytes(c, n->data, n->data_len);
+    else if (n->kind == WG_NODE_TEXT)
+        wg_node_set_text(c, (const char *)n->data, n->data_len);
+    else if (n->kind == WG_NODE_CHILDREN)
+        for (size_t i = 0; i < n->child_count; i++)
+            wg_node_add_child(c, node_copy(n->children[i]));
+    return c;
+}
+
+wg_node_t *wg_receive_retry_node(const wg_receive_result_t *r)
+{
+    return r && r->retry_receipt ? node_copy(r->retry_receipt) : NULL;
+}
+
 /* ------------------------------------------------------------ the commit step */
 
 typedef struct {
@@ -99,17 +250,135 @@ typedef struct {
     const wg_wa_msg_in_t *in; /* the stanza */
 } commit_t;
 
-/* Decodes the message and inserts its row; runs inside the Signal
- * transaction for <enc>, alone for <plaintext>. 0 or WG_E* (rolls back). */
-static int store_message(void *ud, const uint8_t *p, size_t len)
+/* The stored row of key_id in this chat: its key and message objects. */
+typedef struct {
+    json_t *key;     /* parsed key_json, or NULL */
+    json_t *message; /* parsed message_json, or NULL */
+} target_t;
+
+static int target_row(void *ud, const wg_store_message_row_t *r)
 {
-    commit_t *c = ud;
-    wg_wa_msg_content_t content;
-    int rc = wg_wa_msg_decode(p, len, &content);
-    if (rc)
+    target_t *t = ud;
+    t->key = json_loads(r->key_json, 0, NULL);
+    t->message = json_loads(r->message_json, 0, NULL);
+    return 1; /* the first is enough */
+}
+
+/* The user part of a JID text ("" when unparseable), for author checks. */
+static void user_of(const char *jid, char out[WG_JID_USER_MAX + 1])
+{
+    wg_jid_t j;
+    out[0] = '\0';
+    if (jid && wg_jid_parse(jid, strlen(jid), &j) == 0)
+        memcpy(out, j.user, strlen(j.user) + 1);
+}
+
+/* Whether the stanza's author wrote the target: the same side in a 1:1
+ * chat, the same participant user in a group. */
+static int same_author(const commit_t *c, json_t *key)
+{
+    if (!c->in->is_group)
+        return json_is_true(json_object_get(key, "fromMe")) == c->in->from_me;
+    char a[WG_JID_USER_MAX + 1], b[WG_JID_USER_MAX + 1];
+    user_of(json_string_value(json_object_get(key, "participant")), a);
+    user_of(c->in->participant, b);
+    return a[0] && strcmp(a, b) == 0;
+}
+
+/* The target row of a protocol message in this chat; with author_only,
+ * only when the stanza's author wrote it (edits; group admins may revoke
+ * others' messages, so revokes check the chat alone). */
+static int find_target(commit_t *c, const char *key_id, int author_only, target_t *t)
+{
+    memset(t, 0, sizeof *t);
+    if (!key_id)
+        return WG_ENOTFOUND;
+    wg_store_message_query_t q = {
+        .key_id = key_id, .from_me = -1, .ts_gte = -1, .ts_lte = -1, .limit = 1};
+    int rc = wg_store_message_find(c->store, c->j->instance_id, &q, target_row, t, NULL);
+    if (rc < 0 && rc != 1)
         return rc;
+    const char *chat = json_string_value(json_object_get(t->key, "remoteJid"));
+    if (!t->key || !chat || strcmp(chat, c->in->chat) != 0 ||
+        (author_only && !same_author(c, t->key)) ||
+        (!c->in->is_group && !same_author(c, t->key))) {
+        /* never touch a row of another chat or author (a forged key id) */
+        json_decref(t->key);
+        json_decref(t->message);
+        memset(t, 0, sizeof *t);
+        return WG_ENOTFOUND;
+    }
+    return 0;
+}
+
+static void set_event(wg_receive_job_t *j, const char *name, json_t *data)
+{
+    json_decref(j->event);
+    j->event = data;
+    j->event_name = name;
+}
+
+/* protocolMessage (§7.4): REVOKE and MESSAGE_EDIT change the target row
+ * and announce it; the rest is receipted without an event. */
+static int apply_protocol(commit_t *c, wg_wa_msg_content_t *content)
+{
+    wg_receive_job_t *j = c->j;
+    json_t *pm = json_object_get(content->message, "protocolMessage");
+    target_t t;
+    int rc = 0;
+    j->outcome = WG_RECEIVE_STORED;
+    switch (content->protocol_type) {
+    case WG_WA_PROTOCOL_REVOKE:
+        rc = find_target(c, content->target_id, 0, &t);
+        if (rc == 0) {
+            rc = wg_store_message_set_status(c->store, j->instance_id, content->target_id,
+                                             "DELETED");
+            if (rc == 0)
+                set_event(j, "messages.delete", json_incref(t.key));
+        } else if (rc == WG_ENOTFOUND) {
+            /* not ours to change, still Evolution's event with the key given */
+            json_t *key = json_deep_copy(json_object_get(pm, "key"));
+            if (key && !json_object_get(key, "remoteJid"))
+                json_object_set_new(key, "remoteJid", json_string(c->in->chat));
+            if (key)
+                set_event(j, "messages.delete", key);
+            rc = 0;
+        }
+        break;
+    case WG_WA_PROTOCOL_MESSAGE_EDIT:
+        rc = find_target(c, content->target_id, 1, &t);
+        if (rc == 0 && content->edited) {
+            char *text = json_dumps(content->edited, JSON_COMPACT);
+            rc = text ? wg_store_message_set_content(c->store, j->instance_id,
+                                                     content->target_id, text)
+                      : WG_EPROTO;
+            free(text);
+        } else if (rc == WG_ENOTFOUND) {
+            rc = 0;
+        }
+        if (rc == 0)
+            set_event(j, "messages.edited", json_incref(pm));
+        break;
+    default:
+        /* history sync notification, app-state key share, ephemeral
+         * setting...: their own features, out of this module's scope */
+        wg_log(WG_LOG_DEBUG, "msg=\"protocol message receipted\" instance=%s id=%s type=%d",
+               j->instance_name, c->in->id, content->protocol_type);
+        return 0;
+    }
+    json_decref(t.key);
+    json_decref(t.message);
+    return rc;
+}
+
+/* Inserts the row of a decoded message (or applies a protocol message);
+ * runs inside the batch for <enc>, alone for <plaintext>. 0 or WG_E*. */
+static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
+{
+    if (content->protocol_type >= 0)
+        return apply_protocol(c, content);
     json_t *key = NULL, *message = NULL;
-    json_t *raw = message_raw(c->in, &content, c->j->instance_id, &key, &message);
+    json_t *raw = message_raw(c->in, content, c->j->instance_id, &key, &message);
     char *key_json = json_dumps(key, JSON_COMPACT);
     char *message_json = json_dumps(message, JSON_COMPACT);
     wg_store_message_t row = {
@@ -126,30 +395,179 @@ static int store_message(void *ud, const uint8_t *p, size_t len)
         .source = wg_receive_source_of(c->in->id),
     };
     int inserted = 0;
-    rc = key_json && message_json
-             ? wg_store_message_insert(c->store, c->j->instance_id, &row, &inserted, NULL)
-             : WG_EPROTO;
+    int rc = key_json && message_json
+                 ? wg_store_message_insert(c->store, c->j->instance_id, &row, &inserted, NULL)
+                 : WG_EPROTO;
     if (rc == 0) {
         c->j->outcome = inserted ? WG_RECEIVE_STORED : WG_RECEIVE_DUPLICATE;
         /* a bare sender-key distribution carries nothing to announce */
-        if (inserted && strcmp(content.message_type, "senderKeyDistributionMessage") != 0)
-            c->j->event = json_incref(raw);
+        if (inserted && strcmp(content->message_type, "senderKeyDistributionMessage") != 0)
+            set_event(c->j, "messages.upsert", json_incref(raw));
     }
     free(key_json);
     free(message_json);
     json_decref(key);
     json_decref(message);
     json_decref(raw);
-    wg_wa_msg_content_free(&content);
     return rc;
 }
 
-static void undecryptable(wg_receive_job_t *j, int rc, const char *code)
+static void nack(wg_receive_job_t *j, int rc, const char *code)
 {
     j->outcome = WG_RECEIVE_UNDECRYPTABLE;
     j->ack_error = code;
-    wg_log(WG_LOG_WARN, "msg=\"message not decrypted\" instance=%s id=%s err=\"%s\"",
-           j->instance_name, j->id ? j->id : "-", wg_strerror(rc));
+    wg_log(WG_LOG_WARN, "msg=\"message not decrypted\" instance=%s id=%s err=\"%s\" nack=%s",
+           j->instance_name, j->id ? j->id : "-", wg_strerror(rc), code);
+}
+
+/* ------------------------------------------------------------ addressing */
+
+/* Records lid <-> pn and, the first time the pair is learned, moves pn's
+ * Signal sessions to the LID address (whatsmeow and Baileys migrate once;
+ * a PN session made later, e.g. by a sender not yet LID-aware, stays and is
+ * the fallback in decrypt_pairwise). 0 or WG_E*. */
+static int learn(commit_t *c, wg_signal_t *sig, const char *lid, const char *pn)
+{
+    int rc = wg_lid_map_record(c->store, c->j->instance_id, lid, pn);
+    if (rc == WG_EINVAL)
+        return 0; /* hosted or odd forms: not mapped */
+    if (rc != 1)
+        return rc;
+    rc = wg_lid_map_migrate_sessions(sig, pn, lid);
+    if (rc > 0)
+        wg_log(WG_LOG_INFO, "msg=\"signal sessions moved to LID\" instance=%s count=%d",
+               c->j->instance_name, rc);
+    return rc < 0 ? rc : 0;
+}
+
+/* Learns the LID <-> PN pairs this stanza and our credentials state
+ * (Baileys storeMappingFromEnvelope / handleMessage), and picks the address
+ * pkmsg/msg decrypt under: the author's LID device when the mapping is
+ * known (getDecryptionJid), else the author as named. *pn_addr gets the
+ * author's own address when that differs (a fallback), else its name is
+ * left empty. */
+static int address_sender(commit_t *c, wg_signal_t *sig, wg_signal_addr_t *addr,
+                          wg_signal_addr_t *pn_addr)
+{
+    const wg_wa_msg_in_t *in = c->in;
+    int rc = 0;
+    memset(pn_addr, 0, sizeof *pn_addr);
+    if (c->j->creds.me_lid[0] && c->j->creds.me_jid[0])
+        rc = learn(c, sig, c->j->creds.me_lid, c->j->creds.me_jid);
+    /* the primary form the stanza used, and its alternate */
+    const char *primary = in->is_group ? in->participant : in->chat;
+    const char *alt = in->is_group ? in->participant_alt : in->chat_alt;
+    if (rc == 0 && primary && alt[0])
+        rc = strstr(primary, "@lid") ? learn(c, sig, primary, alt) : learn(c, sig, alt, primary);
+    if (rc < 0)
+        return rc;
+    char lid[160];
+    if (wg_lid_map_lookup_lid(c->store, c->j->instance_id, in->sender, lid, sizeof lid) == 0 &&
+        wg_signal_addr_from_jid(lid, addr) == 0) {
+        if (wg_signal_addr_from_jid(in->sender, pn_addr) != 0)
+            memset(pn_addr, 0, sizeof *pn_addr);
+        return 0;
+    }
+    return wg_signal_addr_from_jid(in->sender, addr) == 0 ? 0 : WG_EPROTO;
+}
+
+/* A pkmsg/msg under the LID address, or when that fails and the author's
+ * PN address has a session, under that one. */
+static int decrypt_pairwise(wg_signal_t *sig, const wg_signal_addr_t *addr,
+                            const wg_signal_addr_t *pn_addr, wg_signal_type_t type,
+                            const wg_wa_enc_t *e, wg_buf_t *plain)
+{
+    int rc = wg_signal_decrypt(sig, addr, type, e->ct, e->len, plain, NULL);
+    if (rc != 0 && rc != WG_EDB && rc != WG_EEXIST && pn_addr->name[0] &&
+        wg_signal_has_session(sig, pn_addr) == 1)
+        rc = wg_signal_decrypt(sig, pn_addr, type, e->ct, e->len, plain, NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the job */
+
+/* Decrypts every <enc> in order inside the open batch, processing SKDMs
+ * as they come, and applies the content. 0 or WG_E*. */
+static int decrypt_all(commit_t *c, wg_signal_t *sig)
+{
+    const wg_wa_msg_in_t *in = c->in;
+    wg_signal_addr_t addr, pn_addr, author;
+    int rc = address_sender(c, sig, &addr, &pn_addr);
+    if (rc == 0 && wg_signal_addr_from_jid(in->sender, &author) != 0)
+        rc = WG_EPROTO;
+    wg_wa_msg_content_t best;
+    memset(&best, 0, sizeof best);
+    int have = 0;
+    for (size_t i = 0; rc == 0 && i < in->n_enc; i++) {
+        const wg_wa_enc_t *e = &in->enc[i];
+        wg_signal_type_t type;
+        wg_buf_t plain = WG_BUF_INIT;
+        if (wg_signal_type_parse(e->type, &type) != 0)
+            continue; /* msmsg was refused before; other types carry nothing for us */
+        if (type == WG_SIGNAL_SKMSG)
+            rc = in->is_group ? wg_signal_group_decrypt(sig, in->chat, &author, e->ct, e->len,
+                                                        &plain)
+                              : WG_EPROTO;
+        else
+            rc = decrypt_pairwise(sig, &addr, &pn_addr, type, e, &plain);
+        wg_wa_msg_content_t content;
+        if (rc == 0)
+            rc = wg_wa_msg_decode(plain.p ? plain.p : (const uint8_t *)"", plain.len, &content);
+        if (plain.p)
+            sodium_memzero(plain.p, plain.cap);
+        wg_buf_free(&plain);
+        if (rc)
+            break;
+        if (content.skdm) {
+            const char *group = content.skdm_group ? content.skdm_group : in->chat;
+            int sk = wg_signal_group_process_skdm(sig, group, &author, content.skdm,
+                                                  content.skdm_len);
+            if (sk == WG_EDB) {
+                rc = sk;
+            } else if (sk) {
+                wg_log(WG_LOG_WARN, "msg=\"sender key distribution not processed\" "
+                                    "instance=%s id=%s err=\"%s\"",
+                       c->j->instance_name, in->id, wg_strerror(sk));
+            }
+        }
+        /* the content is the last part that is more than an SKDM (Baileys
+         * merges the parts; in practice one carries the message) */
+        int bare = strcmp(content.message_type, "senderKeyDistributionMessage") == 0;
+        if (rc == 0 && (!have || !bare)) {
+            wg_wa_msg_content_free(&best);
+            best = content;
+            have = 1;
+        } else {
+            wg_wa_msg_content_free(&content);
+        }
+    }
+    if (rc == 0 && !have)
+        rc = WG_EPROTO;
+    if (rc == 0)
+        rc = apply_content(c, &best);
+    if (have)
+        wg_wa_msg_content_free(&best);
+    return rc;
+}
+
+/* A decrypt failure: a retry receipt while retries are left, then the
+ * nack (Baileys sends both; the retry receipt is what makes the sender
+ * re-encrypt). */
+static void failed(wg_receive_job_t *j, const wg_wa_msg_in_t *in, const char *t, int rc)
+{
+    int peer_count = 0;
+    for (size_t i = 0; i < in->n_enc; i++)
+        if (in->enc[i].count > peer_count)
+            peer_count = in->enc[i].count;
+    int count = retry_next(j, peer_count);
+    if (count <= WG_RECEIVE_MAX_RETRIES) {
+        retry_build(j, in, t, count);
+    } else {
+        retry_forget(j);
+        wg_log(WG_LOG_WARN, "msg=\"message retries exhausted\" instance=%s id=%s",
+               j->instance_name, in->id);
+    }
+    nack(j, rc, "500");
 }
 
 void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
@@ -158,7 +576,6 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
     wg_node_t *node = NULL;
     wg_wa_msg_in_t in;
     wg_signal_t *sig = NULL;
-    wg_buf_t plain = WG_BUF_INIT;
     int rc = wg_node_decode(j->node_bytes.p, j->node_bytes.len, 0, &node);
     if (rc == 0)
         rc = wg_wa_msg_in_parse(node, j->creds.me_jid, j->creds.me_lid, &in);
@@ -170,7 +587,7 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
             j->id = wg_strdup(id);
             j->to = wg_strdup(from);
         }
-        undecryptable(j, rc, "487");
+        nack(j, rc, "487");
         goto done;
     }
     j->id = wg_strdup(in.id);
@@ -182,43 +599,50 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
                           : (in.category && strcmp(in.category, "peer") == 0 ? "peer_msg" : NULL);
     commit_t c = {j, store, &in};
     if (!in.n_enc) {
-        rc = store_message(&c, in.plaintext, in.plaintext_len);
+        wg_wa_msg_content_t content;
+        rc = wg_wa_msg_decode(in.plaintext, in.plaintext_len, &content);
+        if (rc == 0) {
+            rc = apply_content(&c, &content);
+            wg_wa_msg_content_free(&content);
+        }
         if (rc == WG_EPROTO)
-            undecryptable(j, rc, "491");
+            nack(j, rc, "491");
         else if (rc)
             j->outcome = WG_RECEIVE_RETRY_LATER;
         goto done;
     }
-    const wg_wa_enc_t *e = NULL;
-    wg_signal_type_t type = WG_SIGNAL_MSG;
-    for (size_t i = 0; i < in.n_enc && !e; i++)
-        if (wg_signal_type_parse(in.enc[i].type, &type) == 0 && type != WG_SIGNAL_SKMSG)
-            e = &in.enc[i];
-    wg_signal_addr_t addr;
-    if (!e || wg_signal_addr_from_jid(in.sender, &addr) != 0) {
-        /* skmsg-only (group sender keys) and msmsg are not handled yet */
-        undecryptable(j, WG_EPROTO, "500");
-        goto done;
+    for (size_t i = 0; i < in.n_enc; i++) {
+        if (strcmp(in.enc[i].type, "msmsg") == 0) { /* [B] NACKs them: MissingMessageSecret */
+            nack(j, WG_EPROTO, "495");
+            goto done;
+        }
+        if (in.enc[i].v[0] && strcmp(in.enc[i].v, "2") != 0) { /* v=3: not Signal-padded */
+            nack(j, WG_EPROTO, "488");
+            goto done;
+        }
     }
     rc = wg_signal_open(store, j->instance_id, j->vault_key, &j->creds, &sig);
     if (rc == 0)
-        rc = wg_signal_decrypt_commit(sig, &addr, type, e->ct, e->len, &plain, NULL, store_message,
-                                      &c);
+        rc = wg_signal_batch_begin(sig);
     if (rc == 0)
+        rc = wg_signal_batch_end(sig, decrypt_all(&c, sig));
+    if (rc == 0) {
+        retry_forget(j);
         goto done;
-    if (rc == WG_EDB) {
-        j->outcome = WG_RECEIVE_RETRY_LATER;
-    } else if (rc == WG_EEXIST && wg_store_message_exists(store, j->instance_id, in.id) == 1) {
-        /* the ratchet and the row were committed before: a redelivery */
-        j->outcome = WG_RECEIVE_DUPLICATE;
-    } else {
-        undecryptable(j, rc, rc == WG_EPROTO ? "491" : "500");
     }
+    /* nothing was committed: no ratchet step, no SKDM, no row */
+    set_event(j, NULL, NULL);
+    j->outcome = WG_RECEIVE_RETRY_LATER;
+    if (rc == WG_EDB)
+        goto done;
+    if (rc == WG_EEXIST) {
+        /* the ratchet was committed before, and with it this message */
+        j->outcome = WG_RECEIVE_DUPLICATE;
+        goto done;
+    }
+    failed(j, &in, wg_node_attr(node, "t"), rc);
 done:
     j->job.rc = rc;
-    if (plain.p)
-        sodium_memzero(plain.p, plain.cap);
-    wg_buf_free(&plain);
     wg_signal_free(sig);
     wg_node_free(node);
 }
@@ -255,6 +679,9 @@ void wg_receive_job_result(const wg_receive_job_t *j, wg_receive_result_t *r)
     r->receipt_type = j->receipt_type;
     r->ack_error = j->ack_error;
     r->event = j->event;
+    r->event_name = j->event ? j->event_name : NULL;
+    r->retry_receipt = j->retry_receipt;
+    r->retry_prekey_id = j->retry_prekey_id;
 }
 
 void wg_receive_job_free(wg_receive_job_t *j)
@@ -268,6 +695,7 @@ void wg_receive_job_free(wg_receive_job_t *j)
     free(j->participant);
     free(j->recipient);
     json_decref(j->event);
+    wg_node_free(j->retry_receipt);
     wg_buf_free(&j->node_bytes);
     sodium_memzero(j, sizeof *j);
     free(j);

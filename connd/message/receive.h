@@ -7,6 +7,14 @@
  * deliver the stanza again; a crash after it cannot lose the message, and
  * the redelivery finds its key id stored: receipt again, no second event.
  *
+ * Groups and status: the pkmsg/msg carrying a SenderKeyDistributionMessage
+ * is processed before the skmsg, and every <enc> of the stanza, the SKDM,
+ * the LID mapping and session move (connd/signal/lid_map.h) and the row
+ * commit in one Signal batch: a failure anywhere commits nothing and
+ * answers with a retry receipt. protocolMessage REVOKE marks the target row
+ * DELETED (messages.delete), MESSAGE_EDIT replaces its content
+ * (messages.edited); other protocol messages are receipted silently.
+ *
  * It never touches the socket or the session: what to send back is in the
  * result. Loop thread submits; run() is the worker's; finish() runs on the
  * loop thread. */
@@ -23,7 +31,8 @@
 typedef enum {
     WG_RECEIVE_STORED,        /* new message committed: receipt, then event */
     WG_RECEIVE_DUPLICATE,     /* key id already stored: receipt, no event */
-    WG_RECEIVE_UNDECRYPTABLE, /* bad ciphertext / no session / unsupported: ack with error */
+    WG_RECEIVE_UNDECRYPTABLE, /* bad ciphertext / no session / unsupported: [retry receipt,]
+                               * then ack with error; nothing was committed */
     WG_RECEIVE_RETRY_LATER,   /* store failure: send nothing, the server redelivers */
 } wg_receive_outcome_t;
 
@@ -40,8 +49,19 @@ typedef struct {
     const char *participant;  /* participant attribute or NULL */
     const char *recipient;    /* recipient attribute or NULL */
     const char *receipt_type; /* NULL (delivered), "sender", "peer_msg" */
-    const char *ack_error;    /* ack error code for UNDECRYPTABLE ("487", "491", "500") */
-    json_t *event;            /* messages.upsert data (STORED only), borrowed */
+    const char *ack_error;    /* ack error code for UNDECRYPTABLE ("487", "488", "491",
+                               * "495", "500") */
+    json_t *event;            /* event data (STORED only), borrowed */
+    const char *event_name;   /* its name: "messages.upsert", "messages.delete",
+                               * "messages.edited" (NULL when no event) */
+    /* UNDECRYPTABLE and worth a retry (§7.1 "Retry receipts"): the
+     * <receipt type="retry"> to send BEFORE the ack (borrowed; copy it with
+     * wg_receive_retry_node), else NULL */
+    const wg_node_t *retry_receipt;
+    /* when the retry receipt hands out a one-time pre-key (count > 1): its
+     * id, which is not uploaded yet; the caller moves creds.next_prekey_id
+     * past it and persists the credentials. 0 otherwise. */
+    uint32_t retry_prekey_id;
 } wg_receive_result_t;
 
 typedef void (*wg_receive_finish_cb)(void *ctx, const wg_receive_result_t *r);
@@ -66,6 +86,14 @@ void wg_receive_job_run(void *store, wg_receive_job_t *j);
 /* The result view of a run job (borrowed from j). */
 void wg_receive_job_result(const wg_receive_job_t *j, wg_receive_result_t *r);
 void wg_receive_job_free(wg_receive_job_t *j);
+
+/* A fresh copy of r->retry_receipt for wg_wa_session_send (which takes
+ * it), or NULL when there is none. Any thread. */
+wg_node_t *wg_receive_retry_node(const wg_receive_result_t *r);
+
+/* Retry receipts sent per message before giving up with a nack (§7.1:
+ * whatsmeow and Baileys both stop at 5). */
+#define WG_RECEIVE_MAX_RETRIES 5
 
 /* Baileys' getDevice(key id): "ios", "web", "android", "desktop", "unknown". */
 const char *wg_receive_source_of(const char *key_id);

@@ -19,6 +19,7 @@ struct wg_signal {
     wg_wa_creds_t creds;                  /* copy: own identity, spk, pre-key seed */
     int store_error;                      /* first WG_E* a store callback hit in this op */
     unsigned identity_flags;              /* WG_SIGNAL_IDENTITY_* seen in this op */
+    int batch;                            /* inside wg_signal_batch_begin: ops share its transaction */
 };
 
 /* Registers the five libsignal stores on s->stores (stores.c). 0 or WG_EINVAL. */

@@ -88,11 +88,13 @@ int signal_op_begin(wg_signal_t *s)
 {
     s->store_error = 0;
     s->identity_flags = 0;
-    return wg_store_signal_key_begin(s->store);
+    return s->batch ? 0 : wg_store_signal_key_begin(s->store);
 }
 
 int signal_op_end(wg_signal_t *s, int rc)
 {
+    if (s->batch)
+        return rc; /* the batch's end commits or rolls back */
     if (rc == 0)
         return wg_store_signal_key_commit(s->store);
     wg_store_signal_key_rollback(s->store);
@@ -123,6 +125,27 @@ int signal_map_error(wg_signal_t *s, int sg)
          * INVALID_PROTO_BUF, STALE_KEY_EXCHANGE, UNKNOWN: the bytes are bad */
         return WG_EPROTO;
     }
+}
+
+int wg_signal_batch_begin(wg_signal_t *s)
+{
+    if (!s || s->batch)
+        return WG_EINVAL;
+    int rc = wg_store_signal_key_begin(s->store);
+    if (rc == 0)
+        s->batch = 1;
+    return rc;
+}
+
+int wg_signal_batch_end(wg_signal_t *s, int rc)
+{
+    if (!s || !s->batch)
+        return rc ? rc : WG_EINVAL;
+    s->batch = 0;
+    if (rc == 0)
+        return wg_store_signal_key_commit(s->store);
+    wg_store_signal_key_rollback(s->store);
+    return rc;
 }
 
 int wg_signal_has_session(wg_signal_t *s, const wg_signal_addr_t *addr)

@@ -87,6 +87,16 @@ int wg_signal_decrypt_commit(wg_signal_t *s, const wg_signal_addr_t *addr, wg_si
                              const uint8_t *ct, size_t len, wg_buf_t *out, unsigned *flags,
                              int (*before_commit)(void *ud, const uint8_t *msg, size_t len),
                              void *ud);
+/* A batch: one store transaction around several operations of this
+ * layer (decrypts, SKDM processing, session migration) and whatever the
+ * caller writes to the same store meanwhile, so that a group stanza's
+ * pkmsg, SKDM, skmsg and the message row commit together or not at all
+ * (issue 6). Inside a batch an operation neither commits nor rolls back;
+ * batch_end(s, rc) commits when rc == 0 and returns the commit's code, else
+ * rolls everything back and returns rc. Not nestable: begin returns
+ * WG_EINVAL inside a batch, or WG_EDB. Worker thread. */
+int wg_signal_batch_begin(wg_signal_t *s);
+int wg_signal_batch_end(wg_signal_t *s, int rc);
 /* 1 when a session with addr exists, 0 when not, <0 on failure. */
 int wg_signal_has_session(wg_signal_t *s, const wg_signal_addr_t *addr);
 /* Drops the session with addr (0 whether or not it existed, or <0). */

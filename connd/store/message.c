@@ -36,6 +36,9 @@ static const store_sql_t message_sql[] = {
      " source FROM message" FIND_WHERE
      " ORDER BY message_timestamp DESC, rowid DESC LIMIT :limit OFFSET :offset"},
     {STMT_MESSAGE_COUNT, "SELECT count(*) FROM message" FIND_WHERE},
+    {STMT_MESSAGE_CONTENT,
+     "UPDATE message SET message_json = :message_json WHERE instance_id = :instance_id"
+     " AND key_id = :key_id"},
 };
 
 int store_message_prepare(wg_store_t *s)
@@ -170,5 +173,23 @@ int wg_store_message_find(wg_store_t *s, const char *instance_id, const wg_store
         rc = row(ud, &r);
     }
     store_reset(find);
+    return rc;
+}
+
+int wg_store_message_set_content(wg_store_t *s, const char *instance_id, const char *key_id,
+                                 const char *message_json)
+{
+    if (!s || !instance_id || !key_id || !message_json)
+        return WG_EINVAL;
+    sqlite3_stmt *st = s->stmt[STMT_MESSAGE_CONTENT];
+    if (!st)
+        return WG_EDB;
+    store_bind_t b = store_bind_start(s, st);
+    store_bind_text(&b, ":instance_id", instance_id);
+    store_bind_text(&b, ":key_id", key_id);
+    store_bind_text(&b, ":message_json", message_json);
+    int rc = store_bind_exec(&b, "message content");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = WG_ENOTFOUND;
     return rc;
 }

@@ -40,6 +40,11 @@ int wg_store_message_exists(wg_store_t *s, const char *instance_id, const char *
 /* Sets the status of one message. 0, WG_ENOTFOUND or WG_EDB. */
 int wg_store_message_set_status(wg_store_t *s, const char *instance_id, const char *key_id,
                                 const char *status);
+/* Replaces the message object (JSON text) of one message, e.g. after an
+ * edit; key, type and status stay. Joins the caller's transaction. 0,
+ * WG_EINVAL, WG_ENOTFOUND or WG_EDB. */
+int wg_store_message_set_content(wg_store_t *s, const char *instance_id, const char *key_id,
+                                 const char *message_json);
 
 /* findMessages filters (evolution-api.md §3.2); NULL / -1 = no filter. */
 typedef struct {

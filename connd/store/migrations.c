@@ -168,6 +168,20 @@ const char *const store_migrations[] = {
     ") STRICT;"
     "CREATE INDEX message_chat ON message (instance_id, remote_jid, message_timestamp);",
 
+    /* LID <-> phone-number mappings (connd/store/lid_map.c, wa-protocol.md
+     * §7.1 Addressing): one row per LID user of an instance, a phone number
+     * maps to at most one LID. Users only (no device, no server). IF NOT
+     * EXISTS and no reference but instance: independent of the order in
+     * which this issue's migrations were merged. */
+    "CREATE TABLE IF NOT EXISTS lid_map ("
+    " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " lid TEXT NOT NULL,"
+    " pn TEXT NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY (instance_id, lid)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS lid_map_pn ON lid_map (instance_id, pn);",
+
     /* Reserved for later issues, appended in the order they land (each its
      * own entry; do not create them before their code exists):
      *   app-state keys, message updates, contacts, chats. */

@@ -54,6 +54,10 @@ enum store_stmt {
     STMT_MESSAGE_EXISTS,
     STMT_MESSAGE_FIND,
     STMT_MESSAGE_COUNT,
+    STMT_LID_MAP_PUT,
+    STMT_LID_MAP_BY_LID,
+    STMT_LID_MAP_BY_PN,
+    STMT_MESSAGE_CONTENT,
     STMT_COUNT
 };
 
@@ -155,6 +159,8 @@ int store_session_prepare(wg_store_t *s);
 int store_signal_key_prepare(wg_store_t *s);
 /* The message table's statements (message.c), same rule as signal_key. */
 int store_message_prepare(wg_store_t *s);
+/* The lid_map table's statements (lid_map.c), same rule as signal_key. */
+int store_lid_map_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

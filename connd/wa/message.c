@@ -13,6 +13,7 @@
 #include "wg_err.h"
 
 #define QUOTE_DEPTH 2 /* a quoted message's own quote is kept, one more is dropped */
+#define WRAP_DEPTH 4  /* FutureProofMessage wrappers unwrapped (ephemeral(viewOnce(...))) */
 
 /* ------------------------------------------------------------ stanza */
 
@@ -60,6 +61,9 @@ int wg_wa_msg_in_parse(const wg_node_t *node, const char *me_jid, const char *me
     out->recipient = wg_node_attr(node, "recipient");
     out->push_name = wg_node_attr(node, "notify");
     out->addressing_mode = wg_node_attr(node, "addressing_mode");
+    if (out->addressing_mode && strcmp(out->addressing_mode, "lid") != 0 &&
+        strcmp(out->addressing_mode, "pn") != 0)
+        out->addressing_mode = NULL;
     out->category = wg_node_attr(node, "category");
     const char *t = wg_node_attr(node, "t");
     out->t = t ? strtoll(t, NULL, 10) : 0;
@@ -77,6 +81,10 @@ int wg_wa_msg_in_parse(const wg_node_t *node, const char *me_jid, const char *me
         if (wg_jid_parse(out->participant, strlen(out->participant), &author) != 0)
             return WG_EPROTO;
         out->from_me = same_user(&author, me_jid) || same_user(&author, me_lid);
+        const char *alt = wg_node_attr(node, wg_jid_is_lid(&author) ? "participant_pn"
+                                                                   : "participant_lid");
+        if (alt && bare_jid(alt, out->participant_alt, sizeof out->participant_alt, NULL) != 0)
+            out->participant_alt[0] = '\0';
     } else {
         out->sender = out->from;
         author = from;
@@ -93,6 +101,8 @@ int wg_wa_msg_in_parse(const wg_node_t *node, const char *me_jid, const char *me
         if (alt && bare_jid(alt, out->chat_alt, sizeof out->chat_alt, NULL) != 0)
             out->chat_alt[0] = '\0';
     }
+    if (!out->addressing_mode) /* Baileys: the sender's own form decides */
+        out->addressing_mode = wg_jid_is_lid(&author) ? "lid" : "pn";
     for (size_t i = 0; i < node->child_count; i++) {
         const wg_node_t *c = node->children[i];
         if (strcmp(c->tag, "enc") == 0 && out->n_enc < WG_WA_MSG_MAX_ENC &&
@@ -104,6 +114,11 @@ int wg_wa_msg_in_parse(const wg_node_t *node, const char *me_jid, const char *me
             snprintf(e->type, sizeof e->type, "%s", type);
             e->ct = c->data;
             e->len = c->data_len;
+            const char *v = wg_node_attr(c, "v");
+            snprintf(e->v, sizeof e->v, "%s", v && strlen(v) < sizeof e->v ? v : "");
+            const char *count = wg_node_attr(c, "count");
+            long n = count ? strtol(count, NULL, 10) : 0;
+            e->count = n > 0 && n < 1000 ? (int)n : 0;
         } else if (strcmp(c->tag, "plaintext") == 0 &&
                    (c->kind == WG_NODE_BYTES || c->kind == WG_NODE_TEXT)) {
             out->plaintext = c->data ? c->data : (const uint8_t *)"";
@@ -183,6 +198,86 @@ static int context_json(const Wa__ContextInfo *ci, int depth, json_t **out)
     return 0;
 }
 
+/* proto3 JSON of an int64: a string */
+static json_t *int64_text(int64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    return json_string(b);
+}
+
+static int key_json(const Wa__MessageKey *k, json_t **out)
+{
+    json_t *o = json_object();
+    int rc = set_str(o, "remoteJid", k->remotejid);
+    if (rc == 0 && k->has_fromme)
+        json_object_set_new(o, "fromMe", json_boolean(k->fromme));
+    if (rc == 0)
+        rc = set_str(o, "id", k->id);
+    if (rc == 0)
+        rc = set_str(o, "participant", k->participant);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+static json_t *protocol_type_json(uint32_t t)
+{
+    static const struct {
+        uint32_t type;
+        const char *name;
+    } names[] = {{0, "REVOKE"},
+                 {3, "EPHEMERAL_SETTING"},
+                 {4, "EPHEMERAL_SYNC_RESPONSE"},
+                 {5, "HISTORY_SYNC_NOTIFICATION"},
+                 {6, "APP_STATE_SYNC_KEY_SHARE"},
+                 {7, "APP_STATE_SYNC_KEY_REQUEST"},
+                 {8, "MSG_FANOUT_BACKFILL_REQUEST"},
+                 {9, "INITIAL_SECURITY_NOTIFICATION_SETTING_SYNC"},
+                 {10, "APP_STATE_FATAL_EXCEPTION_NOTIFICATION"},
+                 {11, "SHARE_PHONE_NUMBER"},
+                 {14, "MESSAGE_EDIT"},
+                 {16, "PEER_DATA_OPERATION_REQUEST_MESSAGE"},
+                 {17, "PEER_DATA_OPERATION_REQUEST_RESPONSE_MESSAGE"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].type == t)
+            return json_string(names[i].name);
+    return json_integer(t); /* proto3 JSON of an unknown enum value */
+}
+
+
+static int protocol_json(const Wa__ProtocolMessage *p, int depth, json_t *o)
+{
+    int rc = 0;
+    json_t *k = NULL;
+    if (p->key && (rc = key_json(p->key, &k)) == 0)
+        json_object_set_new(o, "key", k);
+    json_object_set_new(o, "type", protocol_type_json(p->has_type ? p->type : 0));
+    if (p->has_ephemeralexpiration)
+        json_object_set_new(o, "ephemeralExpiration", json_integer(p->ephemeralexpiration));
+    if (p->has_ephemeralsettingtimestamp)
+        json_object_set_new(o, "ephemeralSettingTimestamp",
+                            int64_text(p->ephemeralsettingtimestamp));
+    if (p->has_timestampms)
+        json_object_set_new(o, "timestampMs", int64_text(p->timestampms));
+    if (rc == 0 && p->has_editedmessage && depth < QUOTE_DEPTH) {
+        Wa__Message *e = wa__message__unpack(NULL, p->editedmessage.len, p->editedmessage.data);
+        if (!e) {
+            rc = WG_EPROTO;
+        } else {
+            json_t *eo = json_object();
+            const char *et;
+            rc = message_json(e, depth + 1, eo, &et);
+            json_object_set_new(o, "editedMessage", eo);
+            wa__message__free_unpacked(e, NULL);
+        }
+    }
+    return rc;
+}
+
 /* Fills obj with m's fields; *type = Baileys' getContentType. */
 static int message_json(const Wa__Message *m, int depth, json_t *obj, const char **type)
 {
@@ -220,6 +315,29 @@ static int message_json(const Wa__Message *m, int depth, json_t *obj, const char
         if (strcmp(*type, "conversation") != 0)
             *type = "extendedTextMessage";
     }
+    if (rc == 0 && m->protocolmessage) {
+        json_t *o = json_object();
+        rc = protocol_json(m->protocolmessage, depth, o);
+        json_object_set_new(obj, "protocolMessage", o);
+        if (!strcmp(*type, "unknown") || !strcmp(*type, "senderKeyDistributionMessage"))
+            *type = "protocolMessage";
+    }
+    if (rc == 0 && m->reactionmessage) {
+        const Wa__ReactionMessage *r = m->reactionmessage;
+        json_t *o = json_object();
+        json_t *k = NULL;
+        if (r->key && (rc = key_json(r->key, &k)) == 0)
+            json_object_set_new(o, "key", k);
+        if (rc == 0)
+            rc = set_str(o, "text", r->text);
+        if (rc == 0)
+            rc = set_str(o, "groupingKey", r->groupingkey);
+        if (rc == 0 && r->has_sendertimestampms)
+            json_object_set_new(o, "senderTimestampMs", int64_text(r->sendertimestampms));
+        json_object_set_new(obj, "reactionMessage", o);
+        if (!strcmp(*type, "unknown") || !strcmp(*type, "senderKeyDistributionMessage"))
+            *type = "reactionMessage";
+    }
     if (rc == 0 && m->messagecontextinfo) {
         json_t *o = json_object();
         if (m->messagecontextinfo->has_messagesecret)
@@ -231,9 +349,22 @@ static int message_json(const Wa__Message *m, int depth, json_t *obj, const char
     return rc;
 }
 
+/* The FutureProofMessage wrapper m is, or NULL. */
+static const Wa__FutureProofMessage *future_proof_of(const Wa__Message *m)
+{
+    const Wa__FutureProofMessage *all[] = {
+        m->ephemeralmessage,           m->viewoncemessage, m->viewoncemessagev2,
+        m->viewoncemessagev2extension, m->documentwithcaptionmessage, m->editedmessage};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i])
+            return all[i];
+    return NULL;
+}
+
 int wg_wa_msg_decode(const uint8_t *p, size_t len, wg_wa_msg_content_t *out)
 {
     memset(out, 0, sizeof *out);
+    out->protocol_type = -1;
     Wa__Message *outer = wa__message__unpack(NULL, len, p);
     Wa__Message *inner = NULL;
     if (!outer)
@@ -251,6 +382,24 @@ int wg_wa_msg_decode(const uint8_t *p, size_t len, wg_wa_msg_content_t *out)
             m = inner;
         }
     }
+    /* FutureProofMessage wrappers (§7.4): the content is inside */
+    Wa__Message *wrapped[WRAP_DEPTH] = {NULL};
+    for (size_t level = 0; rc == 0 && level < WRAP_DEPTH; level++) {
+        const Wa__FutureProofMessage *f = future_proof_of(m);
+        if (!f)
+            break;
+        if (!f->has_message) {
+            rc = WG_EPROTO;
+            break;
+        }
+        wrapped[level] = wa__message__unpack(NULL, f->message.len, f->message.data);
+        if (!wrapped[level])
+            rc = WG_EPROTO;
+        else
+            m = wrapped[level];
+    }
+    if (rc == 0 && future_proof_of(m))
+        rc = WG_EPROTO; /* deeper than any real client nests */
     if (rc == 0) {
         out->message = json_object();
         rc = message_json(m, 0, out->message, &out->message_type);
@@ -284,6 +433,22 @@ int wg_wa_msg_decode(const uint8_t *p, size_t len, wg_wa_msg_content_t *out)
                 out->skdm_group = wg_strdup(k->groupid);
         }
     }
+    if (rc == 0 && m->protocolmessage) {
+        const Wa__ProtocolMessage *pm = m->protocolmessage;
+        out->protocol_type = pm->has_type ? (int)pm->type : 0;
+        if (pm->key && pm->key->id)
+            out->target_id = wg_strdup(pm->key->id);
+        json_t *edited = json_object_get(json_object_get(out->message, "protocolMessage"),
+                                         "editedMessage");
+        if (edited)
+            out->edited = json_incref(edited);
+    } else if (rc == 0 && m->reactionmessage && m->reactionmessage->key &&
+               m->reactionmessage->key->id) {
+        out->target_id = wg_strdup(m->reactionmessage->key->id);
+    }
+    for (size_t level = WRAP_DEPTH; level-- > 0;)
+        if (wrapped[level])
+            wa__message__free_unpacked(wrapped[level], NULL);
     if (inner)
         wa__message__free_unpacked(inner, NULL);
     wa__message__free_unpacked(outer, NULL);
@@ -301,7 +466,10 @@ void wg_wa_msg_content_free(wg_wa_msg_content_t *c)
     free(c->dsm_destination);
     free(c->skdm);
     free(c->skdm_group);
+    free(c->target_id);
+    json_decref(c->edited);
     memset(c, 0, sizeof *c);
+    c->protocol_type = -1;
 }
 
 /* ------------------------------------------------------------ sending */

@@ -22,6 +22,8 @@ typedef struct {
     char type[8];      /* "pkmsg", "msg", "skmsg", "msmsg" (other types are skipped) */
     const uint8_t *ct; /* ciphertext, borrowed from the node */
     size_t len;        /* its length */
+    char v[4];         /* the v attribute ("2"; "3" is not Signal-padded; "" absent) */
+    int count;         /* the retry count the sender resent it with (0 when absent) */
 } wg_wa_enc_t;
 
 /* What a <message> stanza says. Strings point into the node (borrowed) or
@@ -35,7 +37,8 @@ typedef struct {
     const char *participant;            /* group sender (key.participant) or NULL */
     const char *recipient;              /* recipient attribute (own-device messages) or NULL */
     const char *push_name;              /* notify or NULL */
-    const char *addressing_mode;        /* "lid" / "pn" / NULL */
+    const char *addressing_mode;        /* "lid" / "pn" (attribute, else from the sender's form) */
+    char participant_alt[160];          /* groups: the sender's other form, bare ("" unknown) */
     const char *category;               /* "peer" or NULL */
     int64_t t;                          /* t attribute, seconds (0 when absent) */
     bool from_me;                       /* author is one of our own devices */
@@ -57,17 +60,33 @@ int wg_wa_msg_in_parse(const wg_node_t *node, const char *me_jid, const char *me
 typedef struct {
     json_t *message;          /* Evolution's message object (owned; json_decref) */
     const char *message_type; /* messageType: "conversation", "extendedTextMessage",
-                               * "senderKeyDistributionMessage", "unknown" */
+                               * "senderKeyDistributionMessage", "protocolMessage",
+                               * "reactionMessage", "unknown" */
     char *text;               /* the text for logs/tests, or NULL (owned) */
     char *dsm_destination;    /* deviceSentMessage.destinationJid, or NULL (owned) */
     uint8_t *skdm;            /* senderKeyDistributionMessage bytes, or NULL (owned) */
     size_t skdm_len;          /* their length */
     char *skdm_group;         /* its groupId, or NULL (owned) */
+    int protocol_type;        /* protocolMessage.type (WG_WA_PROTOCOL_*), -1 when none */
+    char *target_id;          /* key.id a protocolMessage / reactionMessage names, or NULL */
+    json_t *edited;           /* MESSAGE_EDIT: the new message object, or NULL (owned) */
 } wg_wa_msg_content_t;
 
+/* protocolMessage types the receive side acts on (§7.4 ProtocolMessage). */
+#define WG_WA_PROTOCOL_REVOKE 0
+#define WG_WA_PROTOCOL_EPHEMERAL_SETTING 3
+#define WG_WA_PROTOCOL_HISTORY_SYNC_NOTIFICATION 5
+#define WG_WA_PROTOCOL_APP_STATE_SYNC_KEY_SHARE 6
+#define WG_WA_PROTOCOL_MESSAGE_EDIT 14
+
 /* Decodes a Message protobuf (already unpadded). deviceSentMessage is
- * unwrapped (its destination kept). Returns 0 (free with
- * wg_wa_msg_content_free), or WG_EPROTO for bytes that are not a Message. */
+ * unwrapped (its destination kept), then the FutureProofMessage wrappers
+ * (ephemeralMessage, viewOnceMessage[V2[Extension]],
+ * documentWithCaptionMessage, editedMessage; at most 4 deep) so message
+ * and message_type describe the content itself. protocolMessage and
+ * reactionMessage are rendered as proto3 JSON (enum names, int64 as
+ * strings). Returns 0 (free with wg_wa_msg_content_free), or WG_EPROTO for
+ * bytes that are not a Message. */
 int wg_wa_msg_decode(const uint8_t *p, size_t len, wg_wa_msg_content_t *out);
 void wg_wa_msg_content_free(wg_wa_msg_content_t *c);
 

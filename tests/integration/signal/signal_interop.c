@@ -4,14 +4,19 @@
  * a reinstalled peer in both directions (new identity and pre-keys -> pkmsg
  * again, reported as an identity change), the store closed and reopened in
  * between, and group sender keys (C SKDM -> Node, skmsg both ways, out of
- * order). Prints "ok - case" / "not ok - case"; exit 0, 1, or 77 when node
+ * order), and the receive job (connd/message/receive) on a Baileys group
+ * stanza: pkmsg carrying the SKDM followed by the skmsg, then an skmsg
+ * alone. Prints "ok - case" / "not ok - case"; exit 0, 1, or 77 when node
  * or the npm packages are unavailable. argv[1] = tests/signal. */
+#include "message/receive.h"
 #include "signal/address.h"
 #include "signal/bundle.h"
 #include "signal/group.h"
 #include "signal/signal.h"
 #include "store/store.h"
 #include "wa/creds.h"
+#include "wa/message.h"
+#include "waproto.pb-c.h"
 #include "wg_err.h"
 
 #include <jansson.h>
@@ -404,6 +409,123 @@ static void groups(void)
     wg_buf_free(&pt);
 }
 
+/* The receive job on stanzas Baileys' Signal repository produced: carl's
+ * pkmsg carries Message{senderKeyDistributionMessage} (his sender key for
+ * GROUP2), his skmsg the text; then a second skmsg alone. */
+#define GROUP2 "120363000000000002@g.us"
+#define CARL_JID "15553000001:2@s.whatsapp.net"
+
+static wg_node_t *group_stanza(const char *id)
+{
+    wg_node_t *n = wg_node_new("message");
+    wg_node_set_attr(n, "from", GROUP2);
+    wg_node_set_attr(n, "participant", CARL_JID);
+    wg_node_set_attr(n, "id", id);
+    wg_node_set_attr(n, "t", "1717689097");
+    return n;
+}
+
+static void add_enc(wg_node_t *n, const char *type, const wg_buf_t *ct)
+{
+    wg_node_t *e = wg_node_add_child(n, wg_node_new("enc"));
+    wg_node_set_attr(e, "v", "2");
+    wg_node_set_attr(e, "type", type);
+    wg_node_set_bytes(e, ct->p, ct->len);
+}
+
+/* Node's skmsg of text for GROUP2 as carl; its SKDM into skdm when asked */
+static int node_gencrypt(const char *text, wg_buf_t *ct, wg_buf_t *skdm)
+{
+    wg_buf_t pt = WG_BUF_INIT;
+    wg_wa_msg_encode_text(text, NULL, NULL, NULL, NULL, &pt);
+    char *h = to_hex(pt.p, pt.len);
+    json_t *r = call(json_pack("{s:s,s:s,s:s,s:s,s:s}", "op", "gencrypt", "peer", "carl", "group",
+                               GROUP2, "me", CARL_JID, "pt", h));
+    free(h);
+    wg_buf_free(&pt);
+    int rc = r && from_hex(json_string_value(json_object_get(r, "ct")), ct) == 0 &&
+                     (!skdm || from_hex(json_string_value(json_object_get(r, "skdm")), skdm) == 0)
+                 ? 0
+                 : -1;
+    json_decref(r);
+    return rc;
+}
+
+static int run_receive(const wg_node_t *n, const char *want_text, const char *case_name)
+{
+    wg_receive_job_t *j = wg_receive_job_new(g_instance, "signal-interop", &g_creds, g_vault, n, 1);
+    wg_receive_job_run(g_store, j);
+    wg_receive_result_t r;
+    wg_receive_job_result(j, &r);
+    json_t *key = json_object_get(r.event, "key");
+    const char *text =
+        json_string_value(json_object_get(json_object_get(r.event, "message"), "conversation"));
+    int ok = r.outcome == WG_RECEIVE_STORED && r.event_name &&
+             strcmp(r.event_name, "messages.upsert") == 0 && text &&
+             strcmp(text, want_text) == 0 &&
+             strcmp(json_string_value(json_object_get(key, "participant")) ?: "", CARL_JID) == 0 &&
+             strcmp(json_string_value(json_object_get(key, "remoteJid")) ?: "", GROUP2) == 0;
+    if (!ok)
+        fprintf(stderr, "receive: outcome %d rc %s\n", (int)r.outcome, wg_strerror(r.rc));
+    result(ok, case_name);
+    wg_receive_job_free(j);
+    return ok;
+}
+
+static void receive_group(void)
+{
+    wg_buf_t skdm = WG_BUF_INIT, sk1 = WG_BUF_INIT, sk2 = WG_BUF_INIT, msg = WG_BUF_INIT,
+             pk = WG_BUF_INIT;
+    wg_signal_bundle_t unused;
+    wg_signal_type_t type = WG_SIGNAL_MSG;
+    int ok = node_new("carl", 1, &unused) == 0 && node_inject("carl", 7) == 0 &&
+             node_gencrypt("hello from Baileys group", &sk1, &skdm) == 0;
+    /* Message{senderKeyDistributionMessage{groupId, axolotl...}} 1:1 to us */
+    Wa__Message m = WA__MESSAGE__INIT;
+    Wa__SenderKeyDistributionMessage k = WA__SENDER_KEY_DISTRIBUTION_MESSAGE__INIT;
+    k.groupid = GROUP2;
+    k.has_axolotlsenderkeydistributionmessage = 1;
+    k.axolotlsenderkeydistributionmessage.data = skdm.p;
+    k.axolotlsenderkeydistributionmessage.len = skdm.len;
+    m.senderkeydistributionmessage = &k;
+    size_t n = protobuf_c_message_get_packed_size(&m.base);
+    wg_buf_reserve(&msg, n + 1);
+    protobuf_c_message_pack(&m.base, msg.p);
+    msg.len = n;
+    char *h = to_hex(msg.p, msg.len);
+    json_t *r = ok ? call(json_pack("{s:s,s:s,s:s,s:s}", "op", "encrypt", "peer", "carl", "jid",
+                                    ME_JID, "pt", h))
+                   : NULL;
+    free(h);
+    ok = r && wg_signal_type_parse(json_string_value(json_object_get(r, "type")), &type) == 0 &&
+         from_hex(json_string_value(json_object_get(r, "ct")), &pk) == 0;
+    json_decref(r);
+    if (!ok) {
+        result(0, "receive job: Baileys pkmsg(SKDM) + skmsg -> stored");
+    } else {
+        wg_node_t *st = group_stanza("3EB0INTEROPGROUP0001");
+        add_enc(st, wg_signal_type_name(type), &pk);
+        add_enc(st, "skmsg", &sk1);
+        run_receive(st, "hello from Baileys group",
+                    "receive job: Baileys pkmsg(SKDM) + skmsg -> stored");
+        wg_node_free(st);
+        st = group_stanza("3EB0INTEROPGROUP0002");
+        if (node_gencrypt("second, sender key stored", &sk2, NULL) == 0) {
+            add_enc(st, "skmsg", &sk2);
+            run_receive(st, "second, sender key stored",
+                        "receive job: Baileys skmsg alone -> stored");
+        } else {
+            result(0, "receive job: Baileys skmsg alone -> stored");
+        }
+        wg_node_free(st);
+    }
+    wg_buf_free(&skdm);
+    wg_buf_free(&sk1);
+    wg_buf_free(&sk2);
+    wg_buf_free(&msg);
+    wg_buf_free(&pk);
+}
+
 /* ------------------------------------------------------------ setup */
 
 static int have_node_packages(const char *dir)
@@ -490,6 +612,7 @@ int main(int argc, char **argv)
     one_to_one();
     node_initiated();
     groups();
+    receive_group();
 
     close_layer();
     fclose(g_to);

@@ -295,7 +295,8 @@ def main():
         ups = wait_for("messages.upsert", lambda: events(st, "messages.upsert", "cr1", since=off), 5) or []
         check(len(ups) == 1, "one messages.upsert event (%d)" % len(ups))
         data = ups[0][2] if ups else {}
-        want_key = {"remoteJid": PEER + "@s.whatsapp.net", "fromMe": False, "id": INBOUND_ID}
+        want_key = {"remoteJid": PEER + "@s.whatsapp.net", "fromMe": False, "id": INBOUND_ID,
+                    "addressingMode": "pn"}  # Baileys 7 keys always carry it
         check(isinstance(data, dict) and data.get("key") == want_key and
               data.get("message") == {"conversation": "hi from crabline"} and
               data.get("messageType") == "conversation" and data.get("pushName") == "Crab Peer" and

@@ -119,7 +119,7 @@ static void pkmsg_then_msg(void)
     char *s = ev ? json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char want[512];
     snprintf(want, sizeof want,
-             "{\"instanceId\":\"%s\",\"key\":{\"fromMe\":false,\"id\":\"3EB0000000000000000001\","
+             "{\"instanceId\":\"%s\",\"key\":{\"addressingMode\":\"pn\",\"fromMe\":false,\"id\":\"3EB0000000000000000001\","
              "\"remoteJid\":\"15551234567@s.whatsapp.net\"},\"message\":{\"conversation\":"
              "\"hello alice\"},\"messageTimestamp\":1717689097,\"messageType\":\"conversation\","
              "\"pushName\":\"Bob\",\"source\":\"web\",\"status\":\"DELIVERY_ACK\"}",
@@ -162,7 +162,7 @@ static void garbage(void)
     WG_CHECK_INT(run(n, NULL, &r, NULL), WG_RECEIVE_UNDECRYPTABLE);
     WG_CHECK_INT((int)rows(), 2);
     wg_node_free(n);
-    /* an skmsg-only stanza is not handled yet: undecryptable, acked */
+    /* an skmsg from a sender key never distributed: undecryptable (retry) */
     n = wg_node_new("message");
     wg_node_set_attr(n, "from", "120363000000000000@g.us");
     wg_node_set_attr(n, "participant", BOB_JID);
