@@ -54,6 +54,15 @@ enum store_stmt {
     STMT_MESSAGE_EXISTS,
     STMT_MESSAGE_FIND,
     STMT_MESSAGE_COUNT,
+    STMT_CONTACT_GET,
+    STMT_CONTACT_INSERT,
+    STMT_CONTACT_RENAME,
+    STMT_CONTACT_FIND,
+    STMT_CHAT_GET,
+    STMT_CHAT_INSERT,
+    STMT_CHAT_TOUCH,
+    STMT_CHAT_READ,
+    STMT_CHAT_FIND,
     STMT_COUNT
 };
 
@@ -155,6 +164,9 @@ int store_session_prepare(wg_store_t *s);
 int store_signal_key_prepare(wg_store_t *s);
 /* The message table's statements (message.c), same rule as signal_key. */
 int store_message_prepare(wg_store_t *s);
+/* The contact and chat tables' statements (contact.c, chat.c), same rule. */
+int store_contact_prepare(wg_store_t *s);
+int store_chat_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

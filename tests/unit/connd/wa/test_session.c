@@ -83,7 +83,7 @@ static void cb_closed(void *ud, int reason, const char *detail)
     snprintf(f->detail, sizeof f->detail, "%s", detail ? detail : "");
 }
 
-static const wg_wa_session_cb_t CB = {cb_send, cb_qr, cb_code, cb_creds, cb_open, cb_closed, NULL, NULL, NULL};
+static const wg_wa_session_cb_t CB = {cb_send, cb_qr, cb_code, cb_creds, cb_open, cb_closed, NULL, NULL, NULL, NULL};
 
 /* A session in the transport phase (as after the handshake), paired or not. */
 static fx_t *fx_new(int paired)

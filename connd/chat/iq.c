@@ -1,0 +1,76 @@
+/* Pending chat queries (see iq.h): a list of {token, timer, callback}. */
+#include "chat/iq.h"
+
+#include <stdlib.h>
+
+#include "link/link.h"
+#include "wa/ws_client.h"
+#include "wg_alloc.h"
+#include "wg_err.h"
+
+typedef struct pending_iq {
+    uint64_t token;          /* names the query for the session */
+    wg_wa_timer_t *timer;    /* the bound */
+    wg_chat_iq_cb answer;    /* the owner */
+    void *ctx;               /* its argument */
+    struct pending_iq *next; /* list link */
+} pending_iq_t;
+
+static pending_iq_t *g_pending;
+static uint64_t g_next_token = 1;
+
+static pending_iq_t *take(uint64_t token)
+{
+    for (pending_iq_t **pp = &g_pending; *pp; pp = &(*pp)->next)
+        if ((*pp)->token == token) {
+            pending_iq_t *p = *pp;
+            *pp = p->next;
+            return p;
+        }
+    return NULL;
+}
+
+static void finish(pending_iq_t *p, const wg_node_t *reply)
+{
+    wg_wa_timer_free(p->timer);
+    p->answer(p->ctx, reply);
+    free(p);
+}
+
+static void on_answer(uint64_t token, const void *reply)
+{
+    pending_iq_t *p = take(token);
+    if (p)
+        finish(p, reply);
+}
+
+static void on_timeout(void *arg)
+{
+    pending_iq_t *p = take(((pending_iq_t *)arg)->token);
+    if (p)
+        finish(p, NULL);
+}
+
+int wg_chat_iq(wg_connd_t *d, const char *instance_id, wg_node_t *iq, wg_chat_iq_cb answer,
+               void *ctx)
+{
+    uint64_t generation = 0;
+    wg_wa_session_t *s = wg_link_session(d, instance_id, &generation, NULL);
+    if (!s) {
+        wg_node_free(iq);
+        return WG_ESTATE;
+    }
+    pending_iq_t *p = wg_calloc(1, sizeof *p);
+    p->token = g_next_token++;
+    p->answer = answer;
+    p->ctx = ctx;
+    if (wg_wa_session_iq(s, iq, on_answer, p->token) != 0) {
+        free(p);
+        return WG_ESTATE;
+    }
+    p->timer = wg_wa_timer_new(d->loop, on_timeout, p);
+    wg_wa_timer_set(p->timer, WG_CHAT_IQ_TIMEOUT_MS);
+    p->next = g_pending;
+    g_pending = p;
+    return 0;
+}
