@@ -36,15 +36,13 @@ wg_node_t *wg_chat_numbers_query(char *const *numbers, size_t n, const char *sid
     wg_node_add_child(q, wg_node_new("lid"));
     wg_node_t *list = wg_node_add_child(u, wg_node_new("list"));
     for (size_t i = 0; i < n; i++) {
-        char digits[40], phone[48], jid[80];
+        char digits[40], phone[48];
         digits_of(numbers[i] ? numbers[i] : "", digits, sizeof digits);
         if (!digits[0])
             continue;
         snprintf(phone, sizeof phone, "+%s", digits);
-        snprintf(jid, sizeof jid, "%s@s.whatsapp.net", digits);
+        /* the phone only, as Baileys and whatsmeow ask it (no jid attribute) */
         wg_node_t *user = wg_node_add_child(list, wg_node_new("user"));
-        /* the jid as well: servers that key users by it (crabline) need it */
-        wg_node_set_attr(user, "jid", jid);
         wg_node_t *c = wg_node_add_child(user, wg_node_new("contact"));
         wg_node_set_text(c, phone, strlen(phone));
     }
@@ -87,12 +85,9 @@ json_t *wg_chat_numbers_result(char *const *numbers, size_t n, const wg_node_t *
         char digits[40], jid[200];
         digits_of(number, digits, sizeof digits);
         const wg_node_t *u = digits[0] ? user_for(list, digits) : NULL;
-        int exists = 0;
-        if (u && !wg_node_child(u, "error")) {
-            const wg_node_t *c = wg_node_child(u, "contact");
-            const char *ct = c ? wg_node_attr(c, "type") : NULL;
-            exists = c ? ct && strcmp(ct, "in") == 0 : 1;
-        }
+        const wg_node_t *c = u && !wg_node_child(u, "error") ? wg_node_child(u, "contact") : NULL;
+        const char *ct = c ? wg_node_attr(c, "type") : NULL;
+        int exists = ct && strcmp(ct, "in") == 0;
         const char *ujid = u ? wg_node_attr(u, "jid") : NULL;
         if (ujid && strlen(ujid) < sizeof jid)
             snprintf(jid, sizeof jid, "%s", ujid);

@@ -21,10 +21,9 @@ void wg_chat_numbers(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__Whatsapp
 wg_node_t *wg_chat_numbers_query(char *const *numbers, size_t n, const char *sid);
 
 /* The answer document for numbers[0..n) from a usync result (reply may be
- * NULL or an error: everything is then exists:false). A <user> counts as on
- * WhatsApp when its <contact> says type="in", or, when it has no <contact>
- * at all, when it carries no <error> (test servers answer so). New
- * reference. */
+ * NULL or an error: everything is then exists:false). A <user> (matched by
+ * its jid's user or the phone its <contact> echoes) is on WhatsApp when its
+ * <contact> says type="in" and it carries no <error>. New reference. */
 json_t *wg_chat_numbers_result(char *const *numbers, size_t n, const wg_node_t *reply);
 
 #endif
