@@ -9,6 +9,7 @@
 #include "chat/presence.h"
 #include "chat/profile_picture.h"
 #include "chat/read.h"
+#include "wg_err.h"
 
 void wg_chat_fail(wg_chat_done_cb done, void *ctx, int status, const char *text)
 {
@@ -28,6 +29,14 @@ void wg_chat_answer(wg_chat_done_cb done, void *ctx, json_t *doc)
         wg_chat_fail(done, ctx, 500, "Error: the answer could not be built");
     free(s);
     json_decref(doc);
+}
+
+void wg_chat_fail_send(wg_chat_done_cb done, void *ctx, int rc)
+{
+    if (rc == WG_ETOOBIG)
+        wg_chat_fail(done, ctx, 503, "Error: too many WhatsApp queries in flight, try again");
+    else
+        wg_chat_fail(done, ctx, 400, "Error: Connection Closed");
 }
 
 int wg_chat_handles(int op)

@@ -27,5 +27,9 @@ void wg_chat_request(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__Request 
 void wg_chat_fail(wg_chat_done_cb done, void *ctx, int status, const char *text);
 /* done(200, doc) and releases doc (may be NULL: 500). */
 void wg_chat_answer(wg_chat_done_cb done, void *ctx, json_t *doc);
+/* The failure of a query that could not be sent (wg_chat_iq's code):
+ * 400 "Error: Connection Closed" (as sendText) or 503 when too many
+ * queries are in flight. */
+void wg_chat_fail_send(wg_chat_done_cb done, void *ctx, int rc);
 
 #endif

@@ -64,9 +64,10 @@ int wg_chat_iq(wg_connd_t *d, const char *instance_id, wg_node_t *iq, wg_chat_iq
     p->token = g_next_token++;
     p->answer = answer;
     p->ctx = ctx;
-    if (wg_wa_session_iq(s, iq, on_answer, p->token) != 0) {
+    int rc = wg_wa_session_iq(s, iq, on_answer, p->token);
+    if (rc != 0) {
         free(p);
-        return WG_ESTATE;
+        return rc;
     }
     p->timer = wg_wa_timer_new(d->loop, on_timeout, p);
     wg_wa_timer_set(p->timer, WG_CHAT_IQ_TIMEOUT_MS);

@@ -17,8 +17,9 @@
 typedef void (*wg_chat_iq_cb)(void *ctx, const wg_node_t *reply);
 
 /* Sends iq (taken, freed in every case) on the open session of
- * instance_id. Returns 0 (answer will be called exactly once, later) or
- * WG_ESTATE (not open; answer is not called). */
+ * instance_id. Returns 0 (answer will be called exactly once, later),
+ * WG_ESTATE (not open) or WG_ETOOBIG (too many queries in flight on the
+ * connection); answer is not called on an error. */
 int wg_chat_iq(wg_connd_t *d, const char *instance_id, wg_node_t *iq, wg_chat_iq_cb answer,
                void *ctx);
 

@@ -154,8 +154,9 @@ void wg_chat_numbers(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__Whatsapp
         numbers_free(o);
         return;
     }
-    if (wg_chat_iq(d, inst->row->id, iq, on_reply, o) != 0) {
-        wg_chat_fail(done, ctx, 400, "Error: Connection Closed");
+    int rc = wg_chat_iq(d, inst->row->id, iq, on_reply, o);
+    if (rc != 0) {
+        wg_chat_fail_send(done, ctx, rc);
         numbers_free(o);
     }
 }

@@ -42,8 +42,9 @@ void wg_chat_profile_picture(wg_connd_t *d, wg_instance_t *inst,
         free(o);
         return;
     }
-    if (wg_chat_iq(d, inst->row->id, wg_wa_picture_query(o->jid), on_reply, o) != 0) {
-        wg_chat_fail(done, ctx, 400, "Error: Connection Closed");
+    int rc = wg_chat_iq(d, inst->row->id, wg_wa_picture_query(o->jid), on_reply, o);
+    if (rc != 0) {
+        wg_chat_fail_send(done, ctx, rc);
         free(o);
     }
 }
