@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "chat/find.h"
+#include "chat/iq.h"
 #include "chat/numbers.h"
 #include "chat/presence.h"
 #include "chat/profile_picture.h"
@@ -37,6 +38,12 @@ void wg_chat_fail_send(wg_chat_done_cb done, void *ctx, int rc)
         wg_chat_fail(done, ctx, 503, "Error: too many WhatsApp queries in flight, try again");
     else
         wg_chat_fail(done, ctx, 400, "Error: Connection Closed");
+}
+
+void wg_chat_forget(const char *instance_id)
+{
+    wg_chat_iq_forget(instance_id);
+    wg_chat_presence_forget(instance_id);
 }
 
 int wg_chat_handles(int op)

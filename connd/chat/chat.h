@@ -23,6 +23,10 @@ int wg_chat_handles(int op);
 void wg_chat_request(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__Request *req,
                      wg_chat_done_cb done, void *ctx);
 
+/* The link of instance_id is being freed (instance deleted, logout, daemon
+ * stopping): every chat request still waiting on it is answered now. */
+void wg_chat_forget(const char *instance_id);
+
 /* Helpers of the chat modules. done with the one-message list [text]. */
 void wg_chat_fail(wg_chat_done_cb done, void *ctx, int status, const char *text);
 /* done(200, doc) and releases doc (may be NULL: 500). */

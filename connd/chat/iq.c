@@ -2,6 +2,7 @@
 #include "chat/iq.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "link/link.h"
 #include "wa/ws_client.h"
@@ -10,6 +11,7 @@
 
 typedef struct pending_iq {
     uint64_t token;          /* names the query for the session */
+    char *instance_id;       /* whose connection (owned) */
     wg_wa_timer_t *timer;    /* the bound */
     wg_chat_iq_cb answer;    /* the owner */
     void *ctx;               /* its argument */
@@ -34,6 +36,7 @@ static void finish(pending_iq_t *p, const wg_node_t *reply)
 {
     wg_wa_timer_free(p->timer);
     p->answer(p->ctx, reply);
+    free(p->instance_id);
     free(p);
 }
 
@@ -62,10 +65,12 @@ int wg_chat_iq(wg_connd_t *d, const char *instance_id, wg_node_t *iq, wg_chat_iq
     }
     pending_iq_t *p = wg_calloc(1, sizeof *p);
     p->token = g_next_token++;
+    p->instance_id = wg_strdup(instance_id);
     p->answer = answer;
     p->ctx = ctx;
     int rc = wg_wa_session_iq(s, iq, on_answer, p->token);
     if (rc != 0) {
+        free(p->instance_id);
         free(p);
         return rc;
     }
@@ -74,4 +79,18 @@ int wg_chat_iq(wg_connd_t *d, const char *instance_id, wg_node_t *iq, wg_chat_iq
     p->next = g_pending;
     g_pending = p;
     return 0;
+}
+
+void wg_chat_iq_forget(const char *instance_id)
+{
+    pending_iq_t **pp = &g_pending;
+    while (*pp) {
+        pending_iq_t *p = *pp;
+        if (strcmp(p->instance_id, instance_id) != 0) {
+            pp = &p->next;
+            continue;
+        }
+        *pp = p->next;
+        finish(p, NULL);
+    }
 }

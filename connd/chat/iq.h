@@ -23,4 +23,8 @@ typedef void (*wg_chat_iq_cb)(void *ctx, const wg_node_t *reply);
 int wg_chat_iq(wg_connd_t *d, const char *instance_id, wg_node_t *iq, wg_chat_iq_cb answer,
                void *ctx);
 
+/* The connection of instance_id is going away (link freed): every query
+ * of it is answered NULL now. */
+void wg_chat_iq_forget(const char *instance_id);
+
 #endif

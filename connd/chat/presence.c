@@ -85,10 +85,18 @@ typedef struct presence_op {
     wg_wa_timer_t *timer;     /* the delay */
     wg_chat_done_cb done;     /* REST completion */
     void *ctx;                /* its argument */
+    struct presence_op *next; /* list of ops waiting out their delay */
 } presence_op_t;
+
+static presence_op_t *g_ops;
 
 static void op_free(presence_op_t *o)
 {
+    for (presence_op_t **pp = &g_ops; *pp; pp = &(*pp)->next)
+        if (*pp == o) {
+            *pp = o->next;
+            break;
+        }
     wg_wa_timer_free(o->timer);
     free(o->instance_id);
     free(o);
@@ -154,4 +162,19 @@ void wg_chat_send_presence(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__Se
         delay = WG_CHAT_PRESENCE_MAX_DELAY_MS;
     o->timer = wg_wa_timer_new(d->loop, on_delay, o);
     wg_wa_timer_set(o->timer, delay);
+    o->next = g_ops;
+    g_ops = o;
+}
+
+void wg_chat_presence_forget(const char *instance_id)
+{
+    presence_op_t *o = g_ops;
+    while (o) {
+        presence_op_t *next = o->next;
+        if (strcmp(o->instance_id, instance_id) == 0) {
+            answer(o); /* the state was sent; the connection that held it is gone */
+            op_free(o);
+        }
+        o = next;
+    }
 }

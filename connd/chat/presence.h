@@ -20,6 +20,10 @@
 void wg_chat_send_presence(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendPresenceReq *req,
                            wg_chat_done_cb done, void *ctx);
 
+/* The connection of instance_id is going away: sendPresence calls still
+ * holding their delay are answered now. */
+void wg_chat_presence_forget(const char *instance_id);
+
 /* <chatstate [from] to><composing/>|<composing media="audio"/>|<paused/>
  * </chatstate> for state composing / recording / paused; NULL for any other
  * state. from may be NULL. Caller frees. */

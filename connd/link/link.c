@@ -14,6 +14,7 @@
 #include "link/vault.h"
 #include "message/receive.h"
 #include "chat/call.h"
+#include "chat/chat.h"
 #include "chat/presence.h"
 #include "chat/track.h"
 #include "message/send.h"
@@ -679,6 +680,7 @@ static wg_link_t *link_of(wg_connd_t *d, wg_instance_t *inst)
 static void link_free(wg_link_t *l)
 {
     wg_send_forget(l->d, l->id);
+    wg_chat_forget(l->id);
     wake_waiters(l, WG_ENOTFOUND);
     teardown_session(l);
     wg_wa_timer_free(l->tick);

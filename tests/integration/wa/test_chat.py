@@ -286,6 +286,21 @@ def main():
         st.start_connd()
         wait_for("cr1 open on crabline", lambda: state_of(st, "cr1") == "open", 15)
         crabline_part(st, crab)
+
+        # a sendPresence still holding its delay when the instance goes away is answered at once
+        import threading
+        box = {}
+        t0 = time.monotonic()
+        th = threading.Thread(target=lambda: box.update(r=rest(st, "POST", "/chat/sendPresence/cr1", {
+            "number": PEER, "presence": "composing", "delay": 4000})))
+        th.start()
+        time.sleep(0.5)
+        s, _ = rest(st, "DELETE", "/instance/delete/cr1")
+        th.join(10)
+        took = time.monotonic() - t0
+        check(s == 200 and box.get("r", (0,))[0] == 201 and took < 3.5,
+              "delete during a sendPresence delay: the call is answered at once (%.2f s, %s)"
+              % (took, box.get("r")))
         reports = st.sanitizer_reports()
         check(not reports, "no sanitizer report")
     except stack.Skip as e:
