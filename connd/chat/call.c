@@ -93,22 +93,22 @@ void wg_chat_on_call(wg_connd_t *d, wg_instance_t *inst, const wg_node_t *node)
     const char *call_id = json_string_value(json_object_get(call, "id"));
     const Wg__Ipc__Settings *set = inst->row->settings;
     int offer = strcmp(status, "offer") == 0; /* offline offers too, as Evolution */
-    if (offer && caller && set && set->reject_call) {
-        const wg_wa_creds_t *creds = NULL;
-        uint64_t generation = 0;
-        wg_wa_session_t *s = wg_link_session(d, inst->row->id, &generation, &creds);
-        if (s) {
-            wg_wa_session_send(s, wg_chat_call_reject(creds ? creds->me_jid : NULL, caller,
-                                                      call_id, caller));
-            wg_log(WG_LOG_INFO, "msg=\"call rejected\" instance=%s", inst->row->name);
-        }
-        if (s && set->msg_call && *set->msg_call) {
-            Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-            req.number = (char *)caller;
-            req.text = set->msg_call;
-            wg_send_text(d, inst, &req, msg_call_sent, wg_strdup(inst->row->name));
-        }
+    const wg_wa_creds_t *creds = NULL;
+    uint64_t generation = 0;
+    wg_wa_session_t *s = offer && caller && set ? wg_link_session(d, inst->row->id, &generation, &creds)
+                                                : NULL;
+    if (s && set->reject_call) {
+        wg_wa_session_send(s, wg_chat_call_reject(creds ? creds->me_jid : NULL, caller, call_id,
+                                                  caller));
+        wg_log(WG_LOG_INFO, "msg=\"call rejected\" instance=%s", inst->row->name);
     }
-    wg_bus_publish(d->bus, "call", inst->row->name, inst->row->id, json_pack("[o]", call),
+    if (s && set->msg_call && *set->msg_call) {
+        /* Evolution answers every offer with msgCall, rejected or not */
+        Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
+        req.number = (char *)caller;
+        req.text = set->msg_call;
+        wg_send_text(d, inst, &req, msg_call_sent, wg_strdup(inst->row->name));
+    }
+    wg_bus_publish(d->bus, "call", inst->row->name, inst->row->id, call,
                    d->now_ms ? d->now_ms() : wg_now_ms());
 }

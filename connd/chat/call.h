@@ -3,11 +3,12 @@
  * terminate (reason="timeout" is a timeout), reject, accept, preaccept,
  * transport, relaylatency -- becomes Baileys' call object {chatId, from,
  * id, date, offline, status, isVideo?, isGroup?, groupJid?} published as
- * `call` ([call], as Baileys emits it). The session has already acked the
- * stanza. With settings rejectCall an offer is refused (<call to=caller>
- * <reject call-id call-creator count="0"/></call>) and a non-empty msgCall
- * is sent to the caller as a text through message/send.h. Loop thread; the
- * parser and builder are pure. */
+ * `call` (the object itself, as Evolution sends Baileys' events.call[0]).
+ * The session has already acked the stanza. On an offer, settings
+ * rejectCall refuses it (<call to=caller><reject call-id call-creator
+ * count="0"/></call>) and a non-empty msgCall is sent to the caller as a
+ * text through message/send.h (Evolution does both independently). Loop
+ * thread; the parser and builder are pure. */
 #ifndef WG_CHAT_CALL_H
 #define WG_CHAT_CALL_H
 #include <jansson.h>
