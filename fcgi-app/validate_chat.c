@@ -191,8 +191,9 @@ static void send_presence(ctx_t *c, json_t *doc, Wg__Ipc__Request *out)
         for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
             ok |= strcmp(r->presence, allowed[i]) == 0;
         if (!ok)
-            wg_msgs_add(c->errs, c->a, "presence is not one of enum values: unavailable,"
-                                       "available,composing,recording,paused");
+            wg_msgs_add(c->errs, c->a,
+                        "presence is not one of enum values: unavailable,"
+                        "available,composing,recording,paused");
     }
     r->has_delay_ms = uint_prop(c, doc, "delay", 1, 3600000, &r->delay_ms);
     out->op_case = WG__IPC__REQUEST__OP_SEND_PRESENCE;

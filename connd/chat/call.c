@@ -19,8 +19,8 @@ static const char *status_of(const wg_node_t *info)
         const char *reason = wg_node_attr(info, "reason");
         return reason && strcmp(reason, "timeout") == 0 ? "timeout" : "terminate";
     }
-    static const char *const same[] = {"reject", "accept", "preaccept", "transport",
-                                       "relaylatency", "timeout"};
+    static const char *const same[] = {"reject",    "accept",       "preaccept",
+                                       "transport", "relaylatency", "timeout"};
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
         if (strcmp(tag, same[i]) == 0)
             return same[i];
@@ -44,9 +44,9 @@ json_t *wg_chat_call_object(const wg_node_t *node)
     char date[32];
     wg_time_iso8601(secs * 1000, date);
     const char *status = status_of(info);
-    json_t *call = json_pack("{s:s,s:s?,s:s,s:s,s:b,s:s}", "chatId", chat, "from", from, "id",
-                             call_id, "date", date, "offline",
-                             wg_node_attr(node, "offline") != NULL, "status", status);
+    json_t *call =
+        json_pack("{s:s,s:s?,s:s,s:s,s:b,s:s}", "chatId", chat, "from", from, "id", call_id, "date",
+                  date, "offline", wg_node_attr(node, "offline") != NULL, "status", status);
     if (!call)
         return NULL;
     if (strcmp(status, "offer") == 0) {
@@ -95,11 +95,11 @@ void wg_chat_on_call(wg_connd_t *d, wg_instance_t *inst, const wg_node_t *node)
     int offer = strcmp(status, "offer") == 0; /* offline offers too, as Evolution */
     const wg_wa_creds_t *creds = NULL;
     uint64_t generation = 0;
-    wg_wa_session_t *s = offer && caller && set ? wg_link_session(d, inst->row->id, &generation, &creds)
-                                                : NULL;
+    wg_wa_session_t *s =
+        offer && caller && set ? wg_link_session(d, inst->row->id, &generation, &creds) : NULL;
     if (s && set->reject_call) {
-        wg_wa_session_send(s, wg_chat_call_reject(creds ? creds->me_jid : NULL, caller, call_id,
-                                                  caller));
+        wg_wa_session_send(
+            s, wg_chat_call_reject(creds ? creds->me_jid : NULL, caller, call_id, caller));
         wg_log(WG_LOG_INFO, "msg=\"call rejected\" instance=%s", inst->row->name);
     }
     if (s && set->msg_call && *set->msg_call) {

@@ -115,8 +115,7 @@ static int keep_message(void *ud, const wg_store_message_row_t *r)
     json_object_set_new(*out, "id", str_or_null(r->id));
     json_object_set_new(*out, "key", key);
     json_object_set_new(*out, "pushName", str_or_null(r->push_name));
-    json_object_set_new(*out, "participant",
-                        participant ? json_incref(participant) : json_null());
+    json_object_set_new(*out, "participant", participant ? json_incref(participant) : json_null());
     json_object_set_new(*out, "messageType", str_or_null(r->message_type));
     json_object_set_new(*out, "message", parsed(r->message_json));
     json_object_set_new(*out, "contextInfo", json_null());
@@ -145,12 +144,12 @@ static int chat_json(wg_store_t *s, find_job_t *j, const chat_row_t *c)
     }
     int64_t start_ms = c->last_message_at * 1000;
     json_t *row = json_object();
-    json_object_set_new(row, "id", contact ? json_incref(json_object_get(contact, "id"))
-                                           : json_null());
+    json_object_set_new(row, "id",
+                        contact ? json_incref(json_object_get(contact, "id")) : json_null());
     json_object_set_new(row, "remoteJid", str_or_null(c->remote_jid));
     json_t *push = contact ? json_object_get(contact, "pushName") : NULL;
-    json_object_set_new(row, "pushName", push && !json_is_null(push) ? json_incref(push)
-                                                                     : str_or_null(c->name));
+    json_object_set_new(row, "pushName",
+                        push && !json_is_null(push) ? json_incref(push) : str_or_null(c->name));
     json_object_set_new(row, "profilePicUrl",
                         contact ? json_incref(json_object_get(contact, "profilePicUrl"))
                                 : json_null());

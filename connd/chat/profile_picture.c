@@ -31,8 +31,7 @@ static void on_reply(void *arg, const wg_node_t *reply)
 }
 
 void wg_chat_profile_picture(wg_connd_t *d, wg_instance_t *inst,
-                             const Wg__Ipc__ProfilePictureReq *req, wg_chat_done_cb done,
-                             void *ctx)
+                             const Wg__Ipc__ProfilePictureReq *req, wg_chat_done_cb done, void *ctx)
 {
     picture_op_t *o = wg_calloc(1, sizeof *o);
     o->done = done;

@@ -143,8 +143,8 @@ void wg_chat_mark_read(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__MarkRe
         return;
     }
     wg_node_t *receipts[MAX_RECEIPTS];
-    size_t n = wg_chat_read_receipts(req->messages, req->n_messages, now_s(d), receipts,
-                                     MAX_RECEIPTS);
+    size_t n =
+        wg_chat_read_receipts(req->messages, req->n_messages, now_s(d), receipts, MAX_RECEIPTS);
     for (size_t i = 0; i < n; i++)
         wg_wa_session_send(s, receipts[i]);
     read_job_t *j = read_job(inst->row->id, req->n_messages);

@@ -62,15 +62,15 @@ static void track_done(wg_job_t *job)
                                                                 : "contacts.update",
                                j->instance_name, j->instance_id, c, now);
         }
-        json_t *ch = j->chat_created
-                         ? json_pack("[{s:s,s:s,s:o,s:i}]", "remoteJid", j->chat, "instanceId",
-                                     j->instance_id, "name",
-                                     j->push_name && j->sender && !strstr(j->chat, "@g.us")
-                                         ? json_string(j->push_name)
-                                         : json_null(),
-                                     "unreadMessages", j->unread)
-                         : json_pack("[{s:s,s:s}]", "remoteJid", j->chat, "instanceId",
-                                     j->instance_id);
+        json_t *ch =
+            j->chat_created
+                ? json_pack("[{s:s,s:s,s:o,s:i}]", "remoteJid", j->chat, "instanceId",
+                            j->instance_id, "name",
+                            j->push_name && j->sender && !strstr(j->chat, "@g.us")
+                                ? json_string(j->push_name)
+                                : json_null(),
+                            "unreadMessages", j->unread)
+                : json_pack("[{s:s,s:s}]", "remoteJid", j->chat, "instanceId", j->instance_id);
         if (ch)
             wg_bus_publish(j->d->bus, j->chat_created ? "chats.upsert" : "chats.update",
                            j->instance_name, j->instance_id, ch, now);

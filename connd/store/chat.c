@@ -10,13 +10,11 @@ static const store_sql_t chat_sql[] = {
      "INSERT INTO chat (id, instance_id, remote_jid, name, unread_count, last_message_at,"
      " created_at, updated_at)"
      " VALUES (:id, :instance_id, :jid, :name, :unread, :ts, :now, :now)"},
-    {STMT_CHAT_TOUCH,
-     "UPDATE chat SET unread_count = unread_count + :unread,"
-     " last_message_at = max(last_message_at, :ts), updated_at = :now"
-     " WHERE instance_id = :instance_id AND remote_jid = :jid"},
-    {STMT_CHAT_READ,
-     "UPDATE chat SET unread_count = 0, updated_at = :now"
-     " WHERE instance_id = :instance_id AND remote_jid = :jid"},
+    {STMT_CHAT_TOUCH, "UPDATE chat SET unread_count = unread_count + :unread,"
+                      " last_message_at = max(last_message_at, :ts), updated_at = :now"
+                      " WHERE instance_id = :instance_id AND remote_jid = :jid"},
+    {STMT_CHAT_READ, "UPDATE chat SET unread_count = 0, updated_at = :now"
+                     " WHERE instance_id = :instance_id AND remote_jid = :jid"},
     {STMT_CHAT_FIND,
      "SELECT id, remote_jid, name, unread_count, last_message_at, updated_at FROM chat"
      " WHERE instance_id = :instance_id AND (:jid IS NULL OR remote_jid = :jid)"
@@ -27,8 +25,8 @@ static const store_sql_t chat_sql[] = {
 
 int store_chat_prepare(wg_store_t *s)
 {
-    if (sqlite3_table_column_metadata(s->db, "main", "chat", "unread_count", NULL, NULL, NULL,
-                                      NULL, NULL) != SQLITE_OK)
+    if (sqlite3_table_column_metadata(s->db, "main", "chat", "unread_count", NULL, NULL, NULL, NULL,
+                                      NULL) != SQLITE_OK)
         return 0;
     return store_prepare(s, chat_sql, sizeof chat_sql / sizeof chat_sql[0]);
 }

@@ -12,9 +12,8 @@ static const store_sql_t contact_sql[] = {
     {STMT_CONTACT_INSERT,
      "INSERT INTO contact (id, instance_id, remote_jid, push_name, created_at, updated_at)"
      " VALUES (:id, :instance_id, :jid, :push_name, :now, :now)"},
-    {STMT_CONTACT_RENAME,
-     "UPDATE contact SET push_name = :push_name, updated_at = :now"
-     " WHERE instance_id = :instance_id AND remote_jid = :jid"},
+    {STMT_CONTACT_RENAME, "UPDATE contact SET push_name = :push_name, updated_at = :now"
+                          " WHERE instance_id = :instance_id AND remote_jid = :jid"},
     {STMT_CONTACT_FIND,
      "SELECT id, remote_jid, push_name, profile_pic_url, created_at, updated_at FROM contact"
      " WHERE instance_id = :instance_id AND (:jid IS NULL OR remote_jid = :jid)"
@@ -23,8 +22,8 @@ static const store_sql_t contact_sql[] = {
 
 int store_contact_prepare(wg_store_t *s)
 {
-    if (sqlite3_table_column_metadata(s->db, "main", "contact", "push_name", NULL, NULL, NULL,
-                                      NULL, NULL) != SQLITE_OK)
+    if (sqlite3_table_column_metadata(s->db, "main", "contact", "push_name", NULL, NULL, NULL, NULL,
+                                      NULL) != SQLITE_OK)
         return 0;
     return store_prepare(s, contact_sql, sizeof contact_sql / sizeof contact_sql[0]);
 }

@@ -89,9 +89,9 @@ static void send_presence(void)
     WG_CHECK(has_msg("instance requires property \"number\""));
     WG_CHECK(has_msg("instance requires property \"presence\""));
     WG_CHECK(has_msg("instance requires property \"delay\""));
-    WG_CHECK_INT(run(WG_ROUTE_SEND_PRESENCE,
-                     "{\"number\":\"abc\",\"presence\":\"typing\",\"delay\":-1}"),
-                 WG_EINVAL);
+    WG_CHECK_INT(
+        run(WG_ROUTE_SEND_PRESENCE, "{\"number\":\"abc\",\"presence\":\"typing\",\"delay\":-1}"),
+        WG_EINVAL);
     WG_CHECK(has_msg("Invalid format"));
     WG_CHECK(has_msg("presence is not one of enum values: unavailable,available,composing,"
                      "recording,paused"));

@@ -66,8 +66,8 @@ static void objects(void)
 
 static void reject(void)
 {
-    wg_node_t *n = wg_chat_call_reject("me:1@s.whatsapp.net", "1@s.whatsapp.net", "CALL1",
-                                       "1@s.whatsapp.net");
+    wg_node_t *n =
+        wg_chat_call_reject("me:1@s.whatsapp.net", "1@s.whatsapp.net", "CALL1", "1@s.whatsapp.net");
     WG_CHECK_STR(n->tag, "call");
     WG_CHECK_STR(wg_node_attr(n, "from"), "me:1@s.whatsapp.net");
     WG_CHECK_STR(wg_node_attr(n, "to"), "1@s.whatsapp.net");

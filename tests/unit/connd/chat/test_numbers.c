@@ -49,8 +49,8 @@ static void result(void)
     char *numbers[] = {"5511", "15551234567", "999", "7777"};
     wg_node_t *r = wg_node_new("iq");
     wg_node_set_attr(r, "type", "result");
-    wg_node_t *list = wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")),
-                                        wg_node_new("list"));
+    wg_node_t *list =
+        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
     user(list, "15551234567@s.whatsapp.net", "in", "123@lid");
     user(list, "5511@s.whatsapp.net", "out", "9@lid");
     wg_node_t *e = user(list, "999@s.whatsapp.net", NULL, NULL);

@@ -17,7 +17,7 @@ static Wg__Ipc__ReadMessageKey key(const char *id, int from_me, const char *chat
 static void grouping(void)
 {
     Wg__Ipc__ReadMessageKey k[6] = {
-        key("A", 0, "1@s.whatsapp.net", NULL), key("B", 1, "1@s.whatsapp.net", NULL),
+        key("A", 0, "1@s.whatsapp.net", NULL),     key("B", 1, "1@s.whatsapp.net", NULL),
         key("C", 0, "2@g.us", "3@s.whatsapp.net"), key("D", 0, "1@s.whatsapp.net", NULL),
         key("E", 0, "2@g.us", "4@s.whatsapp.net"), key("F", 0, "1@s.whatsapp.net", NULL)};
     Wg__Ipc__ReadMessageKey *keys[6];

@@ -12,11 +12,11 @@ static wg_store_t *g;
 static char a_id[64];
 
 typedef struct {
-    int n;            /* rows seen */
-    char jid[4][64];  /* their JIDs */
-    int64_t unread[4];/* their unread counts */
-    int64_t last[4];  /* their newest message times */
-    char name[4][64]; /* names ("" for NULL) */
+    int n;             /* rows seen */
+    char jid[4][64];   /* their JIDs */
+    int64_t unread[4]; /* their unread counts */
+    int64_t last[4];   /* their newest message times */
+    char name[4][64];  /* names ("" for NULL) */
 } seen_t;
 
 static int see(void *ud, const wg_store_chat_row_t *r)

@@ -23,9 +23,9 @@ static void add_instance(const char *name, char id[64])
 }
 
 typedef struct {
-    int n;              /* rows seen */
-    char jid[4][64];    /* their JIDs */
-    char name[4][64];   /* their push names ("" for NULL) */
+    int n;            /* rows seen */
+    char jid[4][64];  /* their JIDs */
+    char name[4][64]; /* their push names ("" for NULL) */
 } seen_t;
 
 static int see(void *ud, const wg_store_contact_row_t *r)
