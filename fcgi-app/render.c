@@ -453,6 +453,17 @@ int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char
             doc = json_loads(reply->json->json, 0, NULL);
         status = route == WG_ROUTE_SEND_TEXT ? 201 : 200;
         break;
+    case WG_ROUTE_WHATSAPP_NUMBERS:
+    case WG_ROUTE_MARK_READ:
+    case WG_ROUTE_SEND_PRESENCE:
+    case WG_ROUTE_PROFILE_PICTURE:
+    case WG_ROUTE_FIND_CONTACTS:
+    case WG_ROUTE_FIND_CHATS:
+        /* connd/chat built the document (evolution-api.md §3.2) */
+        if (reply->result_case == WG__IPC__REPLY__RESULT_JSON && reply->json->json)
+            doc = json_loads(reply->json->json, 0, NULL);
+        status = route == WG_ROUTE_MARK_READ || route == WG_ROUTE_SEND_PRESENCE ? 201 : 200;
+        break;
     default:
         break;
     }

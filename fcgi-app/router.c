@@ -36,6 +36,14 @@ static const route_t routes[] = {
     /* wagate extension: the durable webhook outbox (failed deliveries, replay) */
     {WG_ROUTE_WEBHOOK_FAILED, "GET", "/webhook/failed/:name", "webhook.failed"},
     {WG_ROUTE_WEBHOOK_RETRY, "POST", "/webhook/retry/:name", "webhook.retry"},
+    /* chat routes without Message protobufs (validate_chat.c, connd/chat/) */
+    {WG_ROUTE_WHATSAPP_NUMBERS, "POST", "/chat/whatsappNumbers/:name", "chat.whatsappNumbers"},
+    {WG_ROUTE_MARK_READ, "POST", "/chat/markMessageAsRead/:name", "chat.markMessageAsRead"},
+    {WG_ROUTE_SEND_PRESENCE, "POST", "/chat/sendPresence/:name", "chat.sendPresence"},
+    {WG_ROUTE_PROFILE_PICTURE, "POST", "/chat/fetchProfilePictureUrl/:name",
+     "chat.fetchProfilePictureUrl"},
+    {WG_ROUTE_FIND_CONTACTS, "POST", "/chat/findContacts/:name", "chat.findContacts"},
+    {WG_ROUTE_FIND_CHATS, "POST", "/chat/findChats/:name", "chat.findChats"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -5,6 +5,7 @@
  * message states the rule. Everything a request keeps is copied into the
  * arena before the parsed JSON is released. */
 #include "validate.h"
+#include "validate_chat.h"
 #include "wg_events.h"
 #include "wg_names.h"
 #include "url.h"
@@ -638,6 +639,11 @@ int wg_validate_request(wg_route_id_t route, const char *name, const char *query
         break;
     }
     default:
+        if (wg_validate_chat_route(route)) {
+            if ((doc = parse_body(c, body, body_len)))
+                wg_validate_chat(route, doc, a, out, errs);
+            break;
+        }
         wg_msgs_add(errs, a, "This route takes no operation");
         break;
     }

@@ -1,6 +1,8 @@
 /* Request -> operation -> reply (see dispatch.h). Error texts follow
  * Evolution 2.3.6 (spec evolution-api.md §1, §2). */
 #include "ipc/dispatch.h"
+#include "chat/chat.h"
+#include "chat/track.h"
 #include "instance/config.h"
 #include "instance/lifecycle.h"
 #include "instance/registry.h"
@@ -379,6 +381,7 @@ static void config_done(void *arg, int rc, wg_instance_t *inst)
     case WG__IPC__REQUEST__OP_SETTINGS_SET:
         reply.result_case = WG__IPC__REPLY__RESULT_SETTINGS;
         reply.settings = inst->row->settings;
+        wg_chat_settings_applied(p->d, inst); /* alwaysOnline at runtime */
         break;
     case WG__IPC__REQUEST__OP_WEBHOOK_SET:
         reply.result_case = WG__IPC__REPLY__RESULT_WEBHOOK;
@@ -495,6 +498,13 @@ static void send_text_done(void *arg, const wg_send_result_t *r)
     pending_free(p);
 }
 
+/* connd/chat answers: 200 with the document, else Evolution's message list */
+static void chat_done(void *arg, int status, const char *json)
+{
+    wg_send_result_t r = {status == 200 ? 201 : status, json};
+    send_text_done(arg, &r);
+}
+
 static void find_messages_done(void *arg, int rc, const char *json)
 {
     pending_t *p = arg;
@@ -607,6 +617,10 @@ void wg_dispatch(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req)
                         pending_new(d, conn, req));
         break;
     default:
+        if (wg_chat_handles(req->op_case)) {
+            wg_chat_request(d, inst, req, chat_done, pending_new(d, conn, req));
+            break;
+        }
         send_error(d, conn, req->id, 400, "unknown IPC operation");
         break;
     }

@@ -13,6 +13,10 @@
 #include "instance/lifecycle.h"
 #include "link/vault.h"
 #include "message/receive.h"
+#include "chat/call.h"
+#include "chat/chat.h"
+#include "chat/presence.h"
+#include "chat/track.h"
 #include "message/send.h"
 #include "message/socket_send.h"
 #include "store/session.h"
@@ -422,11 +426,19 @@ static void message_done(void *ctx, const wg_receive_result_t *r)
     if (r->event)
         wg_bus_publish(d->bus, r->event_name, r->instance_name, r->instance_id,
                        json_incref(r->event), now_ms(d));
+    if (r->event && inst && strcmp(r->event_name, "messages.upsert") == 0)
+        wg_chat_track_message(d, inst, r->event); /* contacts, chats, readMessages */
 }
 
 static void s_message(void *ud, const void *node)
 {
     wg_link_t *l = ud;
+    if (wg_chat_ignores(instance_of(l), node)) { /* groupsIgnore: receipt only */
+        const wg_node_t *n = node;
+        wg_wa_session_receipt(l->session, wg_node_attr(n, "id"), wg_node_attr(n, "from"),
+                              wg_node_attr(n, "participant"), NULL, NULL);
+        return;
+    }
     wg_receive_submit(l->d->jobs, l->id, l->name, &l->creds, g_key, node, l->generation,
                       message_done, l->d);
 }
@@ -443,9 +455,26 @@ static void s_receipt(void *ud, const void *node)
     wg_send_on_receipt(l->d, l->id, node);
 }
 
+/* <presence>, <chatstate> -> presence.update; <call> -> connd/chat/call.c */
+static void s_stanza(void *ud, const void *node)
+{
+    wg_link_t *l = ud;
+    wg_instance_t *inst = instance_of(l);
+    if (!inst)
+        return;
+    if (strcmp(((const wg_node_t *)node)->tag, "call") == 0) {
+        wg_chat_on_call(l->d, inst, node);
+        return;
+    }
+    json_t *p = wg_chat_presence_event(node);
+    if (p)
+        publish(l, "presence.update", p);
+}
+
 static const wg_wa_session_cb_t session_cb = {s_send,   s_qr,      s_pairing_code,
                                               s_creds_changed, s_open, s_closed,
-                                              s_message, s_message_ack, s_receipt};
+                                              s_message, s_message_ack, s_receipt,
+                                              s_stanza};
 
 wg_wa_session_t *wg_link_session(wg_connd_t *d, const char *instance_id, uint64_t *generation,
                                  const wg_wa_creds_t **creds)
@@ -659,6 +688,7 @@ static wg_link_t *link_of(wg_connd_t *d, wg_instance_t *inst)
 static void link_free(wg_link_t *l)
 {
     wg_send_forget(l->d, l->id);
+    wg_chat_forget(l->id);
     wake_waiters(l, WG_ENOTFOUND);
     teardown_session(l);
     wg_wa_timer_free(l->tick);

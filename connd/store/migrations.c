@@ -182,9 +182,38 @@ const char *const store_migrations[] = {
     ") STRICT, WITHOUT ROWID;"
     "CREATE UNIQUE INDEX IF NOT EXISTS lid_map_pn ON lid_map (instance_id, pn);",
 
+    /* 6: contacts and chats (connd/store/contact.c, chat.c), fed from
+     * received messages (connd/chat/track.c): a contact per sender JID with
+     * its last push name; a chat per remote JID with the count of incoming
+     * messages not read yet and the time of its newest message. */
+    "CREATE TABLE contact ("
+    " rowid INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"            /* UUIDv4, findContacts' id */
+    " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " remote_jid TEXT NOT NULL,"
+    " push_name TEXT,"
+    " profile_pic_url TEXT,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " UNIQUE (instance_id, remote_jid)"
+    ") STRICT;"
+    "CREATE TABLE chat ("
+    " rowid INTEGER PRIMARY KEY,"
+    " id TEXT NOT NULL UNIQUE,"
+    " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " remote_jid TEXT NOT NULL,"
+    " name TEXT,"
+    " unread_count INTEGER NOT NULL DEFAULT 0,"
+    " last_message_at INTEGER NOT NULL DEFAULT 0," /* seconds */
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " UNIQUE (instance_id, remote_jid)"
+    ") STRICT;"
+    "CREATE INDEX chat_recent ON chat (instance_id, last_message_at);",
+
     /* Reserved for later issues, appended in the order they land (each its
      * own entry; do not create them before their code exists):
-     *   app-state keys, message updates, contacts, chats. */
+     *   app-state keys, message updates. */
 };
 
 const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];

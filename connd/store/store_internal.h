@@ -58,6 +58,15 @@ enum store_stmt {
     STMT_LID_MAP_BY_LID,
     STMT_LID_MAP_BY_PN,
     STMT_MESSAGE_CONTENT,
+    STMT_CONTACT_GET,
+    STMT_CONTACT_INSERT,
+    STMT_CONTACT_RENAME,
+    STMT_CONTACT_FIND,
+    STMT_CHAT_GET,
+    STMT_CHAT_INSERT,
+    STMT_CHAT_TOUCH,
+    STMT_CHAT_READ,
+    STMT_CHAT_FIND,
     STMT_COUNT
 };
 
@@ -161,6 +170,9 @@ int store_signal_key_prepare(wg_store_t *s);
 int store_message_prepare(wg_store_t *s);
 /* The lid_map table's statements (lid_map.c), same rule as signal_key. */
 int store_lid_map_prepare(wg_store_t *s);
+/* The contact and chat tables' statements (contact.c, chat.c), same rule. */
+int store_contact_prepare(wg_store_t *s);
+int store_chat_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

@@ -11,6 +11,7 @@
 #include "wa/frame.h"
 #include "wa/handshake.h"
 #include "wa/pairing.h"
+#include "wa/picture.h"
 #include "wa/transport.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
@@ -492,11 +493,10 @@ static void on_success(wg_wa_session_t *s, const wg_node_t *node, int64_t now_ms
     if (colon && at && colon < at)
         memmove(colon, at, strlen(at) + 1);
     s->picture_url[0] = '\0';
-    wg_node_t *pic = iq(s, "get", "w:profile:picture", id);
-    wg_node_set_attr(pic, "target", jid);
-    wg_node_t *want = wg_node_add_child(pic, wg_node_new("picture"));
-    wg_node_set_attr(want, "type", "image");
-    wg_node_set_attr(want, "query", "url");
+    wg_node_t *pic = wg_wa_picture_query(jid);
+    new_id(s, id);
+    wg_node_set_attr(pic, "id", id);
+    wg_node_set_attr(pic, "to", SERVER_JID);
     remember(s, id, IQ_PICTURE);
     send_node(s, pic);
     s->open_deadline = now_ms + PICTURE_WAIT_MS;
@@ -536,11 +536,7 @@ static void on_iq_answer(wg_wa_session_t *s, const wg_node_t *node)
         wg_log(WG_LOG_WARN, "msg=\"pre-key upload refused\"");
     } else if (kind == IQ_PICTURE) {
         /* an error (no picture, hidden by privacy) leaves the URL empty: null */
-        const wg_node_t *pic = type && strcmp(type, "result") == 0 ? wg_node_child(node, "picture")
-                                                                    : NULL;
-        const char *url = pic ? wg_node_attr(pic, "url") : NULL;
-        if (url && strncmp(url, "https://", 8) == 0 && strlen(url) < sizeof s->picture_url)
-            snprintf(s->picture_url, sizeof s->picture_url, "%s", url);
+        wg_wa_picture_url(node, s->picture_url, sizeof s->picture_url);
         report_open(s);
     }
 }
@@ -628,6 +624,12 @@ static void on_node(wg_wa_session_t *s, wg_node_t *node, int64_t now_ms)
     } else if (strcmp(tag, "receipt") == 0 && s->cb.receipt) {
         send_ack(s, node);
         s->cb.receipt(s->ud, node);
+    } else if ((strcmp(tag, "presence") == 0 || strcmp(tag, "chatstate") == 0) &&
+               s->cb.stanza && s->state == ST_OPEN) {
+        s->cb.stanza(s->ud, node);
+    } else if (strcmp(tag, "call") == 0 && s->cb.stanza && s->state == ST_OPEN) {
+        send_ack(s, node);
+        s->cb.stanza(s->ud, node);
     } else if (strcmp(tag, "message") == 0 || strcmp(tag, "receipt") == 0 ||
                strcmp(tag, "call") == 0) {
         /* not handled here: acknowledge so the server does not redeliver */

@@ -55,6 +55,9 @@ typedef struct {
     /* a <receipt> (delivered/read/played of what we sent), already acked
      * by the session (borrowed); NULL: only acked */
     void (*receipt)(void *ud, const void *node);
+    /* a <presence>, <chatstate> or <call> (the call already acked by the
+     * session) after login (borrowed); NULL: ignored (calls still acked) */
+    void (*stanza)(void *ud, const void *node);
 } wg_wa_session_cb_t;
 
 typedef struct {

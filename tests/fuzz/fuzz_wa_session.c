@@ -47,7 +47,7 @@ static void f_closed(void *ud, int reason, const char *detail)
         abort();
 }
 
-static const wg_wa_session_cb_t CB = {f_send, f_qr, f_code, f_creds, f_open, f_closed, NULL, NULL, NULL};
+static const wg_wa_session_cb_t CB = {f_send, f_qr, f_code, f_creds, f_open, f_closed, NULL, NULL, NULL, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

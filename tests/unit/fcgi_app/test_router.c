@@ -62,7 +62,7 @@ static void not_found(void)
     const char *paths[] = {"", "/instance", "/instance/", "/instance/connectionState",
                            "/instance/connectionState/", "/instance/connectionState/a/b",
                            "/settings/find//", "//", "/instance/createX", "/Instance/create",
-                           "/message/sendImage/a", "/chat/findChats/a"};
+                           "/message/sendImage/a", "/chat/archiveChat/a"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         WG_CHECK_INT(wg_router_match("GET", paths[i], &arena, &m), WG_MATCH_NOT_FOUND);
     /* issue 6 routes exist, POST only */
@@ -71,6 +71,20 @@ static void not_found(void)
     WG_CHECK_INT(m.route, WG_ROUTE_SEND_TEXT);
     WG_CHECK_INT(wg_router_match("POST", "/chat/findMessages/a", &arena, &m), WG_MATCH_OK);
     WG_CHECK_INT(m.route, WG_ROUTE_FIND_MESSAGES);
+    /* the chat routes of connd/chat, POST only */
+    WG_CHECK_INT(wg_router_match("GET", "/chat/findChats/a", &arena, &m), WG_MATCH_BAD_METHOD);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/findChats/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_FIND_CHATS);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/whatsappNumbers/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_WHATSAPP_NUMBERS);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/markMessageAsRead/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_MARK_READ);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/sendPresence/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_SEND_PRESENCE);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/fetchProfilePictureUrl/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_PROFILE_PICTURE);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/findContacts/a", &arena, &m), WG_MATCH_OK);
+    WG_CHECK_INT(m.route, WG_ROUTE_FIND_CONTACTS);
     WG_CHECK_INT(wg_router_match(NULL, "/", &arena, &m), WG_MATCH_NOT_FOUND);
 }
 

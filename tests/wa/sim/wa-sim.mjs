@@ -349,6 +349,7 @@ const admin = http.createServer((req, res) => {
                 return send(200, { sent: list.length });
             }
             if (req.url === '/refs') { refCount = Number(q.count); return send(200, { refs: refCount }); }
+            if (req.url === '/inject') return send(200, await (await import('./inject.mjs')).inject(findConn(q.jid), q));
             send(404, { error: 'no such endpoint' });
         } catch (e) { send(500, { error: String(e.stack || e) }); }
     });

@@ -83,7 +83,7 @@ static void cb_closed(void *ud, int reason, const char *detail)
     snprintf(f->detail, sizeof f->detail, "%s", detail ? detail : "");
 }
 
-static const wg_wa_session_cb_t CB = {cb_send, cb_qr, cb_code, cb_creds, cb_open, cb_closed, NULL, NULL, NULL};
+static const wg_wa_session_cb_t CB = {cb_send, cb_qr, cb_code, cb_creds, cb_open, cb_closed, NULL, NULL, NULL, NULL};
 
 /* A session in the transport phase (as after the handshake), paired or not. */
 static fx_t *fx_new(int paired)
@@ -524,6 +524,45 @@ static void messages_receipts_and_owner_iqs(void)
     fx_free(f);
 }
 
+/* <presence>, <chatstate> and <call> after login go to the stanza
+ * callback; the call is acked first (class=call), the others are not. */
+static int g_stanzas;
+static void cb_stanza(void *ud, const void *node)
+{
+    (void)ud;
+    (void)node;
+    g_stanzas++;
+}
+
+static void presence_chatstate_call_to_owner(void)
+{
+    fx_t *f = fx_new(1);
+    f->s->cb.stanza = cb_stanza;
+    wg_node_t *early = node_attr("presence", "from", "1@s.whatsapp.net");
+    deliver(f, early, 0); /* before login: ignored */
+    WG_CHECK_INT(g_stanzas, 0);
+    login(f, 0);
+    int before = f->n_sent;
+    deliver(f, node_attr("presence", "from", "1@s.whatsapp.net"), 1);
+    wg_node_t *cs = node_attr("chatstate", "from", "1@s.whatsapp.net");
+    wg_node_add_child(cs, wg_node_new("composing"));
+    deliver(f, cs, 2);
+    WG_CHECK_INT(g_stanzas, 2);
+    WG_CHECK_INT(f->n_sent, before);
+    wg_node_t *c = node_attr("call", "from", "1@s.whatsapp.net");
+    wg_node_set_attr(c, "id", "CALLSTANZA");
+    wg_node_set_attr(wg_node_add_child(c, wg_node_new("offer")), "call-id", "X");
+    deliver(f, c, 3);
+    WG_CHECK_INT(g_stanzas, 3);
+    WG_CHECK_INT(f->n_sent, before + 1);
+    const wg_node_t *ack = f->sent[f->n_sent - 1];
+    WG_CHECK_STR(ack->tag, "ack");
+    WG_CHECK_STR(wg_node_attr(ack, "class"), "call");
+    WG_CHECK_STR(wg_node_attr(ack, "id"), "CALLSTANZA");
+    WG_CHECK_STR(wg_node_attr(ack, "to"), "1@s.whatsapp.net");
+    fx_free(f);
+}
+
 static void not_open_refuses_presence(void)
 {
     fx_t *f = fx_new(0);
@@ -548,6 +587,7 @@ int main(void)
     WG_RUN(bad_frame_is_500);
     WG_RUN(not_open_refuses_presence);
     WG_RUN(messages_receipts_and_owner_iqs);
+    WG_RUN(presence_chatstate_call_to_owner);
     (void)g_fx;
     return wg_test_done();
 }

@@ -1,0 +1,98 @@
+/* connd/store/contact: create, rename, unchanged, a NULL name keeps the
+ * stored one, find by JID and paging, per-instance rows, cascade. */
+#include "store/contact.h"
+#include "store/store.h"
+#include "wg_err.h"
+#include "wg_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static wg_store_t *g;
+static char a_id[64], b_id[64];
+
+static void add_instance(const char *name, char id[64])
+{
+    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
+    in.name = (char *)name;
+    in.integration = "WHATSAPP-BAILEYS";
+    in.token = "T";
+    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
+    snprintf(id, 64, "%s", row ? row->id : "");
+    wg_store_instance_free(row);
+}
+
+typedef struct {
+    int n;            /* rows seen */
+    char jid[4][64];  /* their JIDs */
+    char name[4][64]; /* their push names ("" for NULL) */
+} seen_t;
+
+static int see(void *ud, const wg_store_contact_row_t *r)
+{
+    seen_t *s = ud;
+    if (s->n < 4) {
+        snprintf(s->jid[s->n], 64, "%s", r->remote_jid);
+        snprintf(s->name[s->n], 64, "%s", r->push_name ? r->push_name : "");
+    }
+    WG_CHECK(r->id && strlen(r->id) == 36 && r->created_at > 0 && r->updated_at >= r->created_at);
+    s->n++;
+    return 0;
+}
+
+static void upsert(void)
+{
+    wg_contact_change_t c;
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "1@s.whatsapp.net", "Ana", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "1@s.whatsapp.net", "Ana", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_UNCHANGED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "1@s.whatsapp.net", NULL, &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_UNCHANGED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "1@s.whatsapp.net", "Ana B", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_RENAMED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "2@s.whatsapp.net", NULL, &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, b_id, "1@s.whatsapp.net", "Bo", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED); /* per instance */
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "", "x", &c), WG_EINVAL);
+    WG_CHECK_INT(wg_store_contact_upsert(g, "no-such-instance", "3@s.whatsapp.net", "x", &c),
+                 WG_ENOTFOUND);
+}
+
+static void find(void)
+{
+    seen_t s;
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_contact_find(g, a_id, NULL, 0, -1, see, &s), 0);
+    WG_CHECK_INT(s.n, 2);
+    WG_CHECK_STR(s.jid[0], "1@s.whatsapp.net");
+    WG_CHECK_STR(s.name[0], "Ana B");
+    WG_CHECK_STR(s.name[1], "");
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_contact_find(g, a_id, "2@s.whatsapp.net", 0, -1, see, &s), 0);
+    WG_CHECK_INT(s.n, 1);
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_contact_find(g, a_id, NULL, 1, 1, see, &s), 0);
+    WG_CHECK(s.n == 1 && strcmp(s.jid[0], "2@s.whatsapp.net") == 0);
+    memset(&s, 0, sizeof s);
+    WG_CHECK_INT(wg_store_instance_delete(g, b_id), 0);
+    WG_CHECK_INT(wg_store_contact_find(g, b_id, NULL, 0, -1, see, &s), 0);
+    WG_CHECK_INT(s.n, 0);
+}
+
+int main(void)
+{
+    wg_buf_t err = WG_BUF_INIT;
+    if (wg_store_open(":memory:", &g, &err) < 0) {
+        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+        return 1;
+    }
+    add_instance("a", a_id);
+    add_instance("b", b_id);
+    WG_RUN(upsert);
+    WG_RUN(find);
+    wg_store_close(g);
+    wg_buf_free(&err);
+    return wg_test_done();
+}
