@@ -1,4 +1,4 @@
-/* Sending text messages (see send.h). Never logs message contents. */
+/* Sending messages (see send.h). Never logs message contents. */
 #include "message/send.h"
 
 #include <ctype.h>
@@ -10,6 +10,8 @@
 
 #include "core/jobs.h"
 #include "link/link.h"
+#include "message/compose.h"
+#include "message/stanza.h"
 #include "message/receive.h"
 #include "signal/bundle.h"
 #include "signal/signal.h"
@@ -53,11 +55,10 @@ typedef struct send_op {
     char id[23];               /* message id */
     char chat[160];            /* recipient chat JID */
     char own_user[160];        /* our bare PN JID */
-    char number[96];           /* as requested */
-    char *text;                /* message text (owned) */
-    char *quoted_id;           /* quoted.key.id or NULL (owned) */
-    char *quoted_participant;  /* quoted author or NULL (owned) */
-    char *quoted_text;         /* quoted conversation or NULL (owned) */
+    char number[160];          /* as requested */
+    wg_compose_t c;            /* what is sent (owned) */
+    wg_buf_t plain;            /* the Message for the recipients' devices (wiped) */
+    wg_buf_t dsm;              /* its deviceSentMessage form for our own devices (wiped) */
     int64_t t;                 /* messageTimestamp (s) */
     device_t dev[MAX_DEVICES]; /* target devices */
     size_t n_dev;              /* how many */
@@ -91,21 +92,38 @@ int wg_send_chat_jid(const char *number, char *out, size_t n)
         wg_buf_free(&b);
         return rc;
     }
+    /* Evolution's createJid: spaces, + and parentheses dropped; a dashed
+     * form of 24+ characters is a group id (creator-timestamp), as is a
+     * number of 18+ digits; anything else keeps only its digits */
     char digits[64];
-    size_t k = 0;
+    size_t k = 0, dashes = 0;
     for (const char *c = number; *c; c++) {
-        if (isdigit((unsigned char)*c)) {
+        if (isdigit((unsigned char)*c) || *c == '-') {
             if (k + 1 >= sizeof digits)
                 return WG_EINVAL;
+            dashes += *c == '-';
             digits[k++] = *c;
-        } else if (!strchr("+()- ", *c)) {
+        } else if (!strchr("+() ", *c)) {
             return WG_EINVAL;
         }
     }
     digits[k] = '\0';
-    if (k < 5)
+    const char *server = "s.whatsapp.net";
+    if (dashes && k >= 24) {
+        server = "g.us";
+    } else {
+        size_t w = 0;
+        for (size_t r = 0; r < k; r++)
+            if (digits[r] != '-')
+                digits[w++] = digits[r];
+        digits[w] = '\0';
+        k = w;
+        if (k >= 18)
+            server = "g.us";
+    }
+    if (k < 5 || digits[0] == '-' || digits[k - 1] == '-')
         return WG_EINVAL;
-    if ((size_t)snprintf(out, n, "%s@s.whatsapp.net", digits) >= n)
+    if ((size_t)snprintf(out, n, "%s@%s", digits, server) >= n)
         return WG_EINVAL;
     return 0;
 }
@@ -130,10 +148,13 @@ static void op_free(send_op_t *o)
         wg_buf_free(&o->dev[i].ct);
     free(o->instance_id);
     free(o->instance_name);
-    free(o->text);
-    free(o->quoted_id);
-    free(o->quoted_participant);
-    free(o->quoted_text);
+    wg_compose_free(&o->c);
+    if (o->plain.p)
+        sodium_memzero(o->plain.p, o->plain.len);
+    if (o->dsm.p)
+        sodium_memzero(o->dsm.p, o->dsm.len);
+    wg_buf_free(&o->plain);
+    wg_buf_free(&o->dsm);
     json_decref(o->raw);
     sodium_memzero(&o->creds, sizeof o->creds);
     free(o);
@@ -168,8 +189,38 @@ static wg_wa_session_t *session_of(send_op_t *o)
     return wg_link_session(o->d, o->instance_id, &g, NULL);
 }
 
+/* The op's connection, or NULL after failing the op ("Connection Closed"). */
+static wg_wa_session_t *session_or_fail(send_op_t *o, const wg_wa_creds_t **creds)
+{
+    uint64_t g = o->generation;
+    wg_wa_session_t *s = wg_link_session(o->d, o->instance_id, &g, creds);
+    if (!s)
+        fail(o, 400, "Error: Connection Closed");
+    return s;
+}
+
+/* <iq type="get" xmlns=...> for the op's queries. */
+static wg_node_t *get_iq(const char *xmlns)
+{
+    wg_node_t *iq = wg_node_new("iq");
+    wg_node_set_attr(iq, "type", "get");
+    wg_node_set_attr(iq, "xmlns", xmlns);
+    return iq;
+}
+
+/* Sends iq with the reply going to cb; fails the op when the link is gone. */
+static void ask(send_op_t *o, wg_wa_session_t *s, wg_node_t *iq, op_state_t state,
+                void (*cb)(uint64_t, const void *))
+{
+    o->state = state;
+    if (wg_wa_session_iq(s, iq, cb, o->token) != 0)
+        fail(o, 400, "Error: Connection Closed");
+}
+
 static void start_usync(send_op_t *o);
 static void chat_state(send_op_t *o, const char *state);
+static void publish_after_send(send_op_t *o);
+static void not_on_whatsapp(send_op_t *o);
 
 static void on_timer(void *arg)
 {
@@ -224,14 +275,11 @@ static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
     o->store_rc = rc;
 }
 
+static int store_outcome(wg_store_t *store, send_op_t *o);
+
 static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 {
     wg_signal_t *sig = NULL;
-    wg_buf_t plain = WG_BUF_INIT, dsm = WG_BUF_INIT;
-    wg_wa_msg_encode_text(o->text, o->quoted_id, o->quoted_participant, o->quoted_text, NULL,
-                          &plain);
-    wg_wa_msg_encode_text(o->text, o->quoted_id, o->quoted_participant, o->quoted_text, o->chat,
-                          &dsm);
     int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
     size_t encrypted = 0;
     for (size_t i = 0; rc == 0 && i < o->n_dev; i++) {
@@ -248,7 +296,7 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
             }
         }
         wg_signal_type_t type;
-        const wg_buf_t *m = dv->own ? &dsm : &plain;
+        const wg_buf_t *m = dv->own ? &o->dsm : &o->plain;
         wg_buf_reset(&dv->ct);
         int erc = wg_signal_encrypt(sig, &a, m->p, m->len, &type, &dv->ct);
         if (erc == WG_EDB) {
@@ -262,7 +310,29 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
     wg_signal_free(sig);
     if (rc == 0 && encrypted == 0)
         rc = WG_ESTATE;
-    if (rc == 0) {
+    if (rc == 0)
+        rc = store_outcome(store, o);
+    o->store_rc = rc;
+}
+
+/* What the store keeps of a sent message (compose.h wg_compose_store_t);
+ * a revoke or edit of a message we never stored changes nothing. */
+static int store_outcome(wg_store_t *store, send_op_t *o)
+{
+    int rc = 0;
+    if (o->c.store == WG_COMPOSE_STORE_REVOKE) {
+        rc = wg_store_message_set_status(store, o->instance_id, o->c.out.key.id, "DELETED");
+        return rc == WG_ENOTFOUND ? 0 : rc;
+    }
+    if (o->c.store == WG_COMPOSE_STORE_EDIT) {
+        json_t *m = json_pack("{s:s}", "conversation", o->c.text);
+        char *mj = json_dumps(m, JSON_COMPACT);
+        rc = wg_store_message_edit(store, o->instance_id, o->c.out.key.id, mj);
+        free(mj);
+        json_decref(m);
+        return rc == WG_ENOTFOUND ? 0 : rc;
+    }
+    {
         char *key_json = json_dumps(json_object_get(o->raw, "key"), JSON_COMPACT);
         char *message_json = json_dumps(json_object_get(o->raw, "message"), JSON_COMPACT);
         wg_store_message_t row = {
@@ -281,11 +351,7 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
         free(key_json);
         free(message_json);
     }
-    sodium_memzero(plain.p, plain.len);
-    sodium_memzero(dsm.p, dsm.len);
-    wg_buf_free(&plain);
-    wg_buf_free(&dsm);
-    o->store_rc = rc;
+    return rc;
 }
 
 static void job_run(void *worker_ctx, wg_job_t *job)
@@ -412,14 +478,10 @@ static void on_keys(uint64_t token, const void *reply)
 
 static void step_after_sessions(send_op_t *o)
 {
-    wg_wa_session_t *s = session_of(o);
-    if (!s) {
-        fail(o, 400, "Error: Connection Closed");
+    wg_wa_session_t *s = session_or_fail(o, NULL);
+    if (!s)
         return;
-    }
-    wg_node_t *iq = wg_node_new("iq");
-    wg_node_set_attr(iq, "type", "get");
-    wg_node_set_attr(iq, "xmlns", "encrypt");
+    wg_node_t *iq = get_iq("encrypt");
     wg_node_t *key = wg_node_add_child(iq, wg_node_new("key"));
     size_t need = 0;
     for (size_t i = 0; i < o->n_dev; i++)
@@ -433,42 +495,26 @@ static void step_after_sessions(send_op_t *o)
         submit(o, 1);
         return;
     }
-    o->state = OP_KEYS;
-    if (wg_wa_session_iq(s, iq, on_keys, o->token) != 0)
-        fail(o, 400, "Error: Connection Closed");
+    ask(o, s, iq, OP_KEYS, on_keys);
 }
 
 static void step_after_encrypt(send_op_t *o)
 {
     const wg_wa_creds_t *creds = NULL;
-    uint64_t g = o->generation;
-    wg_wa_session_t *s = wg_link_session(o->d, o->instance_id, &g, &creds);
-    if (!s) {
-        fail(o, 400, "Error: Connection Closed");
+    wg_wa_session_t *s = session_or_fail(o, &creds);
+    if (!s)
         return;
-    }
-    wg_node_t *m = wg_node_new("message");
-    wg_node_set_attr(m, "id", o->id);
-    wg_node_set_attr(m, "to", o->chat);
-    wg_node_set_attr(m, "type", "text");
-    wg_node_t *parts = wg_node_add_child(m, wg_node_new("participants"));
-    int any_pkmsg = 0;
-    for (size_t i = 0; i < o->n_dev; i++) {
-        device_t *dv = &o->dev[i];
-        if (!dv->type[0])
-            continue;
-        wg_node_t *to = wg_node_add_child(parts, wg_node_new("to"));
-        wg_node_set_attr(to, "jid", dv->jid);
-        wg_node_t *enc = wg_node_add_child(to, wg_node_new("enc"));
-        wg_node_set_attr(enc, "v", "2");
-        wg_node_set_attr(enc, "type", dv->type);
-        wg_node_set_bytes(enc, dv->ct.p, dv->ct.len);
-        any_pkmsg |= strcmp(dv->type, "pkmsg") == 0;
-    }
-    if (any_pkmsg && creds->account_len) {
-        wg_node_t *di = wg_node_add_child(m, wg_node_new("device-identity"));
-        wg_node_set_bytes(di, creds->account, creds->account_len);
-    }
+    wg_send_stanza_t st = {
+        .id = o->id,
+        .to = o->chat,
+        .msg = &o->c.out,
+        .account = creds->account,
+        .account_len = creds->account_len,
+    };
+    wg_send_enc_t encs[MAX_DEVICES];
+    for (size_t i = 0; i < o->n_dev; i++)
+        encs[i] = (wg_send_enc_t){o->dev[i].jid, o->dev[i].type, o->dev[i].ct.p, o->dev[i].ct.len};
+    wg_node_t *m = wg_send_build_stanza(&st, encs, o->n_dev);
     if (wg_wa_session_send(s, m) != 0) {
         fail(o, 400, "Error: Connection Closed");
         return;
@@ -480,6 +526,7 @@ static void step_after_encrypt(send_op_t *o)
            o->id, o->n_dev);
     answer(o, 201, raw);
     free(raw);
+    publish_after_send(o);
 }
 
 static int add_device(send_op_t *o, const char *user, const char *server, unsigned device, int own)
@@ -562,29 +609,54 @@ static void on_usync(uint64_t token, const void *reply)
 
 /* ------------------------------------------------------------ entry points */
 
+/* The REST answer: Evolution's messageRaw for sends, Baileys' raw
+ * WAMessage (protobufjs JSON: int64 and enums as strings) for a revoke or
+ * an edit (evolution-api.md §3.2). */
 static json_t *message_raw(send_op_t *o)
 {
-    /* Evolution normalises extendedTextMessage to conversation (§3.1) */
-    json_t *message = json_pack("{s:s}", "conversation", o->text);
-    json_t *raw = json_pack("{s:{s:s,s:b,s:s},s:s,s:s,s:o,s:s,s:I,s:s,s:s}", "key", "remoteJid",
-                            o->chat, "fromMe", 1, "id", o->id, "pushName",
-                            o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING",
-                            "message", message, "messageType", "conversation", "messageTimestamp",
-                            (json_int_t)o->t, "instanceId", o->instance_id, "source", "web");
-    if (raw && o->quoted_id) {
-        json_t *ci = json_pack("{s:s}", "stanzaId", o->quoted_id);
-        if (o->quoted_participant)
-            json_object_set_new(ci, "participant", json_string(o->quoted_participant));
-        if (o->quoted_text)
-            json_object_set_new(ci, "quotedMessage",
-                                json_pack("{s:s}", "conversation", o->quoted_text));
-        json_object_set_new(raw, "contextInfo", ci);
+    json_t *key = json_pack("{s:s,s:b,s:s}", "remoteJid", o->chat, "fromMe", 1, "id", o->id);
+    if (o->c.raw_wa_message) {
+        char ts[24];
+        snprintf(ts, sizeof ts, "%lld", (long long)o->t);
+        return json_pack("{s:o,s:O,s:s,s:s}", "key", key, "message", o->c.message,
+                         "messageTimestamp", ts, "status", "PENDING");
     }
+    json_t *raw = json_pack("{s:o,s:s,s:s,s:O,s:s,s:I,s:s,s:s}", "key", key, "pushName",
+                            o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING",
+                            "message", o->c.message, "messageType", o->c.message_type,
+                            "messageTimestamp", (json_int_t)o->t, "instanceId", o->instance_id,
+                            "source", "web");
+    if (raw && o->c.context_info)
+        json_object_set(raw, "contextInfo", o->c.context_info);
     return raw;
 }
 
-void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
-                  wg_send_done_cb done, void *ctx)
+/* Events that follow the send itself (evolution-api.md §4.1): a revoke
+ * announces messages.delete with the revoked key, an edit
+ * send.message.update with the edited message. */
+static void publish_after_send(send_op_t *o)
+{
+    int64_t now = o->d->now_ms ? o->d->now_ms() : wg_now_ms();
+    const wg_wa_msg_key_t *k = &o->c.out.key;
+    if (o->c.store == WG_COMPOSE_STORE_REVOKE) {
+        json_t *key = json_pack("{s:s,s:b,s:s}", "remoteJid", k->remote_jid, "fromMe", k->from_me,
+                                "id", k->id);
+        if (k->participant)
+            json_object_set_new(key, "participant", json_string(k->participant));
+        wg_bus_publish(o->d->bus, "messages.delete", o->instance_name, o->instance_id, key, now);
+    } else if (o->c.store == WG_COMPOSE_STORE_EDIT) {
+        json_t *u = json_pack("{s:s,s:s,s:b,s:n,s:s,s:s,s:{s:s}}", "keyId", k->id, "remoteJid",
+                              k->remote_jid, "fromMe", 1, "participant", "status", "EDITED",
+                              "instanceId", o->instance_id, "message", "conversation", o->c.text);
+        if (u)
+            wg_bus_publish(o->d->bus, "send.message.update", o->instance_name, o->instance_id, u,
+                           now);
+    }
+}
+
+/* Starts sending c (taken: freed by the op in every case). */
+static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, const char *why,
+                       wg_send_done_cb done, void *ctx)
 {
     send_op_t *o = wg_calloc(1, sizeof *o);
     o->token = g_next_token++;
@@ -595,8 +667,14 @@ void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq
     o->ctx = ctx;
     o->next = g_ops;
     g_ops = o;
+    o->c = *c;
+    memset(c, 0, sizeof *c);
     wg_wa_msg_new_id(o->id);
-    snprintf(o->number, sizeof o->number, "%s", req->number ? req->number : "");
+    snprintf(o->number, sizeof o->number, "%s", o->c.number);
+    if (why) {
+        fail(o, 400, why);
+        return;
+    }
     const wg_wa_creds_t *creds = NULL;
     wg_wa_session_t *s = wg_link_session(d, o->instance_id, &o->generation, &creds);
     if (!s) {
@@ -604,16 +682,6 @@ void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq
         return;
     }
     o->creds = *creds;
-    o->text = wg_strdup(req->text ? req->text : "");
-    if (req->quoted_id) {
-        o->quoted_id = wg_strdup(req->quoted_id);
-        if (req->has_quoted_from_me && req->quoted_from_me)
-            o->quoted_participant = NULL;
-        else if (req->quoted_remote_jid)
-            o->quoted_participant = wg_strdup(req->quoted_remote_jid);
-        if (req->quoted_text)
-            o->quoted_text = wg_strdup(req->quoted_text);
-    }
     o->t = (d->now_ms ? d->now_ms() : wg_now_ms()) / 1000;
     o->timer = wg_wa_timer_new(d->loop, on_timer, o);
     wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
@@ -627,7 +695,7 @@ void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq
     }
     wg_jid_t chat;
     if (wg_jid_parse(o->chat, strlen(o->chat), &chat) != 0 || !wg_jid_is_user(&chat)) {
-        fail(o, 400, "Error: only one-to-one chats can be sent to yet");
+        fail(o, 400, "Error: group messages cannot be sent yet");
         return;
     }
     if (wg_jid_parse(o->creds.me_jid, strlen(o->creds.me_jid), &me) != 0) {
@@ -636,18 +704,59 @@ void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq
     }
     snprintf(o->own_user, sizeof o->own_user, "%s@%s", me.user, me.server);
     o->raw = message_raw(o);
-    if (!o->raw) {
+    if (!o->raw || wg_wa_msg_encode(&o->c.out, NULL, &o->plain) != 0 ||
+        wg_wa_msg_encode(&o->c.out, o->chat, &o->dsm) != 0) {
         fail(o, 400, "Text is required");
         return;
     }
-    uint32_t delay = req->has_delay_ms ? req->delay_ms : 0;
-    if (delay) {
+    if (o->c.delay_ms) {
         o->state = OP_DELAY;
         chat_state(o, "composing");
-        wg_wa_timer_set(o->timer, delay < MAX_DELAY_MS ? delay : MAX_DELAY_MS);
+        wg_wa_timer_set(o->timer, o->c.delay_ms < MAX_DELAY_MS ? o->c.delay_ms : MAX_DELAY_MS);
         return;
     }
     start_usync(o);
+}
+
+static int64_t now_of(wg_connd_t *d)
+{
+    return d->now_ms ? d->now_ms() : wg_now_ms();
+}
+
+void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
+                  wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_text(req, &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
+}
+
+void wg_send_reaction(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendReactionReq *req,
+                      wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_reaction(req, now_of(d), &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
+}
+
+void wg_send_revoke(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__DeleteForEveryoneReq *req,
+                    wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_revoke(req, &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
+}
+
+void wg_send_edit(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__UpdateMessageReq *req,
+                  wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_edit(req, now_of(d), &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
 }
 
 /* <chatstate to=chat><composing/>|<paused/></chatstate> (§6 "Typing"). */
@@ -665,14 +774,10 @@ static void chat_state(send_op_t *o, const char *state)
 /* §7.2 step 2: the recipient's devices and our own. */
 static void start_usync(send_op_t *o)
 {
-    wg_wa_session_t *s = session_of(o);
-    if (!s) {
-        fail(o, 400, "Error: Connection Closed");
+    wg_wa_session_t *s = session_or_fail(o, NULL);
+    if (!s)
         return;
-    }
-    wg_node_t *iq = wg_node_new("iq");
-    wg_node_set_attr(iq, "type", "get");
-    wg_node_set_attr(iq, "xmlns", "usync");
+    wg_node_t *iq = get_iq("usync");
     wg_node_t *u = wg_node_add_child(iq, wg_node_new("usync"));
     char sid[32];
     snprintf(sid, sizeof sid, "wg.%llu", (unsigned long long)o->token);
@@ -687,9 +792,7 @@ static void start_usync(send_op_t *o)
     wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->chat);
     if (strcmp(o->chat, o->own_user) != 0)
         wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->own_user);
-    o->state = OP_USYNC;
-    if (wg_wa_session_iq(s, iq, on_usync, o->token) != 0)
-        fail(o, 400, "Error: Connection Closed");
+    ask(o, s, iq, OP_USYNC, on_usync);
 }
 
 /* ------------------------------------------------------------ acks and receipts */
@@ -786,6 +889,11 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
     if (error)
         wg_log(WG_LOG_WARN, "msg=\"server refused message\" instance=%s id=%s error=%s",
                o->instance_name, o->id, error);
+    if (o->c.raw_wa_message) {
+        /* a revoke or an edit is no message of its own: no row, no send.message */
+        op_free(o);
+        return;
+    }
     status_job_t *j = status_job(d, instance_id, o->instance_name, status);
     status_add_id(j, o->id);
     json_object_set_new(o->raw, "status", json_string(status));

@@ -1,4 +1,4 @@
-/* Sending a text message (wa-protocol.md §7.2, evolution-api.md §3.1,
+/* Sending a Message (wa-protocol.md §7.2, evolution-api.md §3.1,
  * issue 6 "Sending"): device lists through usync (the recipient's and our
  * own), pre-key bundles for devices without a session, one <enc> per
  * device (the Message for the recipient's devices, a deviceSentMessage for
@@ -33,6 +33,19 @@ typedef void (*wg_send_done_cb)(void *ctx, const wg_send_result_t *r);
 void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
                   wg_send_done_cb done, void *ctx);
 
+/* The same pipeline for the other Messages (wg_send_text's contract):
+ * sendReaction (201 messageRaw, reactionMessage), deleteMessageForEveryone
+ * (protocolMessage REVOKE; 201 Baileys' WAMessage; the stored row becomes
+ * DELETED and messages.delete carries the key) and updateMessage
+ * (protocolMessage MESSAGE_EDIT; WAMessage; the stored row's text changes,
+ * send.message.update). The REST status (201 / 200) is the route's. */
+void wg_send_reaction(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendReactionReq *req,
+                      wg_send_done_cb done, void *ctx);
+void wg_send_revoke(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__DeleteForEveryoneReq *req,
+                    wg_send_done_cb done, void *ctx);
+void wg_send_edit(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__UpdateMessageReq *req,
+                  wg_send_done_cb done, void *ctx);
+
 /* From the link: the server acked a message of instance_id (node is the
  * <ack>), or a <receipt> arrived. Borrowed nodes. */
 void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node);
@@ -43,8 +56,9 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
 void wg_send_forget(wg_connd_t *d, const char *instance_id);
 
 /* Pure helpers, for tests and the fuzz target: the chat JID of a number
- * (digits with + ( ) - spaces stripped -> @s.whatsapp.net; a JID -> its
- * user@server). 0 or WG_EINVAL. */
+ * (Evolution's createJid: digits with + ( ) - spaces stripped ->
+ * @s.whatsapp.net, 18+ digits or a dashed id of 24+ characters -> @g.us;
+ * a JID, @lid or @g.us included -> its user@server). 0 or WG_EINVAL. */
 int wg_send_chat_jid(const char *number, char *out, size_t n);
 
 #endif

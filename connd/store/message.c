@@ -36,6 +36,9 @@ static const store_sql_t message_sql[] = {
      " source FROM message" FIND_WHERE
      " ORDER BY message_timestamp DESC, rowid DESC LIMIT :limit OFFSET :offset"},
     {STMT_MESSAGE_COUNT, "SELECT count(*) FROM message" FIND_WHERE},
+    {STMT_MESSAGE_EDIT,
+     "UPDATE message SET message_json = :message_json, status = 'EDITED'"
+     " WHERE instance_id = :instance_id AND key_id = :key_id"},
 };
 
 int store_message_prepare(wg_store_t *s)
@@ -170,5 +173,27 @@ int wg_store_message_find(wg_store_t *s, const char *instance_id, const wg_store
         rc = row(ud, &r);
     }
     store_reset(find);
+    return rc;
+}
+
+int wg_store_message_edit(wg_store_t *s, const char *instance_id, const char *key_id,
+                          const char *message_json)
+{
+    sqlite3_stmt *st = s ? s->stmt[STMT_MESSAGE_EDIT] : NULL;
+    if (!st)
+        return WG_EDB;
+    if (!instance_id || !key_id || !message_json)
+        return WG_EINVAL;
+    store_bind_t b = store_bind_start(s, st);
+    store_bind_text(&b, ":instance_id", instance_id);
+    store_bind_text(&b, ":key_id", key_id);
+    store_bind_text(&b, ":message_json", message_json);
+    if (b.rc) {
+        store_reset(st);
+        return b.rc;
+    }
+    int rc = store_exec(s, st, "message edit");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = WG_ENOTFOUND;
     return rc;
 }

@@ -54,6 +54,7 @@ enum store_stmt {
     STMT_MESSAGE_EXISTS,
     STMT_MESSAGE_FIND,
     STMT_MESSAGE_COUNT,
+    STMT_MESSAGE_EDIT,
     STMT_COUNT
 };
 

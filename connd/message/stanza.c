@@ -1,0 +1,101 @@
+/* Outgoing <message> stanzas (see stanza.h). */
+#include "message/stanza.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wg_alloc.h"
+#include "wg_err.h"
+
+static wg_node_t *enc_node(const wg_wa_msg_out_t *msg, const char *type, const uint8_t *ct,
+                           size_t len)
+{
+    wg_node_t *enc = wg_node_new("enc");
+    wg_node_set_attr(enc, "v", "2");
+    wg_node_set_attr(enc, "type", type);
+    /* whatsmeow: reactions and edits/revokes must not show "waiting for
+     * this message" when they cannot be decrypted */
+    if (msg && (msg->kind == WG_WA_OUT_REACTION || wg_wa_msg_edit_attr(msg)))
+        wg_node_set_attr(enc, "decrypt-fail", "hide");
+    wg_node_set_bytes(enc, ct, len);
+    return enc;
+}
+
+wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t *encs, size_t n)
+{
+    wg_node_t *m = wg_node_new("message");
+    wg_node_set_attr(m, "id", st->id);
+    wg_node_set_attr(m, "to", st->to);
+    wg_node_set_attr(m, "type", st->msg ? wg_wa_msg_stanza_type(st->msg) : "text");
+    const char *edit = st->msg ? wg_wa_msg_edit_attr(st->msg) : NULL;
+    if (edit)
+        wg_node_set_attr(m, "edit", edit);
+    if (st->addressing_mode)
+        wg_node_set_attr(m, "addressing_mode", st->addressing_mode);
+    if (st->phash)
+        wg_node_set_attr(m, "phash", st->phash);
+    if (st->participant)
+        wg_node_set_attr(m, "participant", st->participant);
+    if (st->recipient)
+        wg_node_set_attr(m, "recipient", st->recipient);
+    int any_pkmsg = 0;
+    if (st->retry_count) {
+        for (size_t i = 0; i < n; i++) {
+            if (!encs[i].type || !encs[i].type[0])
+                continue;
+            wg_node_t *enc =
+                wg_node_add_child(m, enc_node(st->msg, encs[i].type, encs[i].ct, encs[i].len));
+            char count[12];
+            snprintf(count, sizeof count, "%u", st->retry_count);
+            wg_node_set_attr(enc, "count", count);
+            any_pkmsg |= strcmp(encs[i].type, "pkmsg") == 0;
+            break;
+        }
+    } else {
+        wg_node_t *parts = NULL;
+        for (size_t i = 0; i < n; i++) {
+            if (!encs[i].type || !encs[i].type[0])
+                continue;
+            if (!parts)
+                parts = wg_node_add_child(m, wg_node_new("participants"));
+            wg_node_t *to = wg_node_add_child(parts, wg_node_new("to"));
+            wg_node_set_attr(to, "jid", encs[i].jid);
+            wg_node_add_child(to, enc_node(st->msg, encs[i].type, encs[i].ct, encs[i].len));
+            any_pkmsg |= strcmp(encs[i].type, "pkmsg") == 0;
+        }
+        if (st->skmsg)
+            wg_node_add_child(m, enc_node(st->msg, "skmsg", st->skmsg, st->skmsg_len));
+    }
+    if (any_pkmsg && st->account_len) {
+        wg_node_t *di = wg_node_add_child(m, wg_node_new("device-identity"));
+        wg_node_set_bytes(di, st->account, st->account_len);
+    }
+    return m;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int wg_send_phash(const char *const *jids, size_t n, char out[12])
+{
+    if (!jids || !n)
+        return WG_EINVAL;
+    const char **sorted = wg_calloc(n, sizeof *sorted);
+    memcpy(sorted, jids, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_text);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    for (size_t i = 0; i < n; i++)
+        crypto_hash_sha256_update(&h, (const unsigned char *)sorted[i], strlen(sorted[i]));
+    free(sorted);
+    uint8_t digest[32];
+    crypto_hash_sha256_final(&h, digest);
+    char b64[48];
+    sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(out, 12, "2:%.6s", b64);
+    return 0;
+}
