@@ -170,6 +170,8 @@ static uint32_t next_cp(const unsigned char **pp)
     const unsigned char *p = *pp;
     uint32_t cp;
     size_t n;
+    if (!p[0])
+        return 0;
     if (p[0] < 0x80)
         cp = p[0], n = 1;
     else if ((p[0] & 0xE0) == 0xC0)

@@ -339,7 +339,6 @@ static int encode_text(const wg_wa_msg_out_t *m, int extended, wg_buf_t *out)
         ext.text = (char *)m->text;
         if (m->matched_url) {
             ext.matchedtext = (char *)m->matched_url;
-            ext.canonicalurl = (char *)m->matched_url;
             ext.has_previewtype = 1; /* PreviewType NONE: no thumbnail fetched */
             ext.previewtype = 0;
         }

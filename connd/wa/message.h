@@ -103,7 +103,7 @@ typedef struct {
     const char *quoted_text;      /* TEXT: quotedMessage.conversation or NULL */
     const char *const *mentions;  /* TEXT: contextInfo.mentionedJid */
     size_t n_mentions;            /* how many */
-    const char *matched_url;      /* TEXT: link preview matchedText/canonicalUrl or NULL */
+    const char *matched_url;      /* TEXT: link preview matchedText or NULL */
     wg_wa_msg_key_t key;          /* REACTION / REVOKE / EDIT: the target */
     int64_t timestamp_ms;         /* REACTION senderTimestampMs / EDIT timestampMs */
 } wg_wa_msg_out_t;
