@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wa/jid.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 
@@ -77,25 +78,41 @@ wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t 
 
 static int by_text(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* whatsmeow's JID.ADString: "user.agent:device@server". */
+static char *ad_string(const char *jid)
+{
+    wg_jid_t j;
+    char buf[256];
+    if (wg_jid_parse(jid, strlen(jid), &j) != 0)
+        return wg_strdup(jid);
+    snprintf(buf, sizeof buf, "%s.%u:%u@%s", j.user, (unsigned)(j.has_agent ? j.agent : 0),
+             (unsigned)(j.has_device ? j.device : 0), j.server);
+    return wg_strdup(buf);
 }
 
 int wg_send_phash(const char *const *jids, size_t n, char out[12])
 {
     if (!jids || !n)
         return WG_EINVAL;
-    const char **sorted = wg_calloc(n, sizeof *sorted);
-    memcpy(sorted, jids, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, by_text);
+    char **ad = wg_calloc(n, sizeof *ad);
+    for (size_t i = 0; i < n; i++)
+        ad[i] = ad_string(jids[i]);
+    qsort(ad, n, sizeof *ad, by_text);
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
-    for (size_t i = 0; i < n; i++)
-        crypto_hash_sha256_update(&h, (const unsigned char *)sorted[i], strlen(sorted[i]));
-    free(sorted);
+    for (size_t i = 0; i < n; i++) {
+        crypto_hash_sha256_update(&h, (const unsigned char *)ad[i], strlen(ad[i]));
+        free(ad[i]);
+    }
+    free(ad);
     uint8_t digest[32];
     crypto_hash_sha256_final(&h, digest);
-    char b64[48];
-    sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL);
-    snprintf(out, 12, "2:%.6s", b64);
+    char b64[16];
+    sodium_bin2base64(b64, sizeof b64, digest, 6, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    memcpy(out, "2:", 2);
+    memcpy(out + 2, b64, 9); /* 8 characters and the NUL */
     return 0;
 }

@@ -45,10 +45,11 @@ typedef struct {
  * NULL. */
 wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t *encs, size_t n);
 
-/* whatsmeow's participantListHashV2 / Baileys' generateParticipantHashV2:
- * "2:" + the first 6 characters of base64(SHA-256(the device JIDs sorted
- * and concatenated)). jids are not modified. out must hold 12 bytes.
- * Returns 0, or WG_EINVAL for no JIDs. */
+/* whatsmeow's participantListHashV2 (wa-protocol.md §7.2 step 7): "2:" +
+ * unpadded base64 of the first 6 bytes of SHA-256 over the sorted,
+ * concatenated "user.agent:device@server" forms of the device JIDs (8
+ * characters after "2:"; the server's ack carries the same). jids are not
+ * modified. out must hold 12 bytes. Returns 0, or WG_EINVAL for no JIDs. */
 int wg_send_phash(const char *const *jids, size_t n, char out[12]);
 
 #endif

@@ -298,7 +298,7 @@ int store_open_migrations(const char *path, const char *const *migrations, size_
         (rc = store_webhook_prepare(s)) < 0 || (rc = store_websocket_prepare(s)) < 0 ||
         (rc = store_proxy_prepare(s)) < 0 || (rc = store_outbox_prepare(s)) < 0 ||
         (rc = store_session_prepare(s)) < 0 || (rc = store_signal_key_prepare(s)) < 0 ||
-        (rc = store_message_prepare(s)) < 0) {
+        (rc = store_message_prepare(s)) < 0 || (rc = store_sender_key_memory_prepare(s)) < 0) {
         rc = open_fail(s->db, path, "prepare statements", err);
         goto done;
     }

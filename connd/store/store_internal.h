@@ -55,6 +55,9 @@ enum store_stmt {
     STMT_MESSAGE_FIND,
     STMT_MESSAGE_COUNT,
     STMT_MESSAGE_EDIT,
+    STMT_SKMEM_HAS,
+    STMT_SKMEM_ADD,
+    STMT_SKMEM_FORGET,
     STMT_COUNT
 };
 
@@ -156,6 +159,7 @@ int store_session_prepare(wg_store_t *s);
 int store_signal_key_prepare(wg_store_t *s);
 /* The message table's statements (message.c), same rule as signal_key. */
 int store_message_prepare(wg_store_t *s);
+int store_sender_key_memory_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,
