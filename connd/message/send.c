@@ -11,11 +11,14 @@
 #include "core/jobs.h"
 #include "link/link.h"
 #include "message/compose.h"
+#include "message/group_meta.h"
 #include "message/stanza.h"
 #include "message/receive.h"
 #include "signal/bundle.h"
+#include "signal/group.h"
 #include "signal/signal.h"
 #include "store/message.h"
+#include "store/sender_key_memory.h"
 #include "wa/binnode.h"
 #include "wa/jid.h"
 #include "wa/message.h"
@@ -25,12 +28,13 @@
 #include "wg_log.h"
 #include "wg_time.h"
 
-#define MAX_DEVICES 32        /* devices one message is encrypted for */
+#define MAX_DEVICES 32        /* devices a 1:1 message is encrypted for */
+#define MAX_GROUP_DEVICES 4096 /* devices of a group send */
 #define STEP_TIMEOUT_MS 8000  /* usync + keys + encryption, within WAGATE_IPC_TIMEOUT_MS (10 s) */
 #define MAX_DELAY_MS 5000     /* composing time before sending (delay), same reason */
 #define ACK_TIMEOUT_MS 60000  /* how long a sent message waits for the server ack */
 
-typedef enum { OP_DELAY, OP_USYNC, OP_SESSIONS, OP_KEYS, OP_ENCRYPT, OP_SENT } op_state_t;
+typedef enum { OP_DELAY, OP_GROUP, OP_USYNC, OP_SESSIONS, OP_KEYS, OP_ENCRYPT, OP_SENT } op_state_t;
 
 typedef struct {
     char jid[160];             /* device JID */
@@ -38,6 +42,7 @@ typedef struct {
     int need_bundle;           /* no Signal session yet */
     int has_bundle;            /* bundle below is valid */
     wg_signal_bundle_t bundle; /* from the encrypt/key reply */
+    int has_key;               /* group: already has our sender key (no SKDM) */
     char type[8];              /* "pkmsg" / "msg" once encrypted ("" = skipped) */
     wg_buf_t ct;               /* ciphertext */
 } device_t;
@@ -60,8 +65,16 @@ typedef struct send_op {
     wg_buf_t plain;            /* the Message for the recipients' devices (wiped) */
     wg_buf_t dsm;              /* its deviceSentMessage form for our own devices (wiped) */
     int64_t t;                 /* messageTimestamp (s) */
-    device_t dev[MAX_DEVICES]; /* target devices */
+    device_t *dev;             /* target devices (owned) */
     size_t n_dev;              /* how many */
+    size_t cap_dev;            /* allocated */
+    int is_group;              /* chat is a group: SKDM per device + one skmsg */
+    char addressing_mode[8];   /* group: "lid" / "pn" */
+    char sender[96];           /* group: our Signal identity for the sender key */
+    char **users;              /* group: the participants to query (owned) */
+    size_t n_users;            /* how many */
+    wg_buf_t skmsg;            /* group: the sender-key ciphertext */
+    char phash[12];            /* participant hash of the devices ("" until usync) */
     int store_rc;              /* job result */
     json_t *raw;               /* the messageRaw (PENDING) */
     wg_wa_timer_t *timer;      /* step / ack bound */
@@ -146,6 +159,11 @@ static void op_free(send_op_t *o)
     wg_wa_timer_free(o->timer);
     for (size_t i = 0; i < o->n_dev; i++)
         wg_buf_free(&o->dev[i].ct);
+    free(o->dev);
+    for (size_t i = 0; i < o->n_users; i++)
+        free(o->users[i]);
+    free(o->users);
+    wg_buf_free(&o->skmsg);
     free(o->instance_id);
     free(o->instance_name);
     wg_compose_free(&o->c);
@@ -218,6 +236,7 @@ static void ask(send_op_t *o, wg_wa_session_t *s, wg_node_t *iq, op_state_t stat
 }
 
 static void start_usync(send_op_t *o);
+static void start_next(send_op_t *o);
 static void chat_state(send_op_t *o, const char *state);
 static void publish_after_send(send_op_t *o);
 static void not_on_whatsapp(send_op_t *o);
@@ -229,7 +248,7 @@ static void on_timer(void *arg)
         /* evolution-api.md §3.1 delay: composing for that long, then paused */
         chat_state(o, "paused");
         wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
-        start_usync(o);
+        start_next(o);
         return;
     }
     if (o->busy) {
@@ -265,6 +284,16 @@ static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
         wg_signal_addr_t a;
         if (wg_signal_addr_from_jid(o->dev[i].jid, &a) != 0)
             continue;
+        if (o->is_group) {
+            int known = wg_store_skmem_has(store, o->instance_id, o->chat, o->dev[i].jid);
+            if (known < 0) {
+                rc = known;
+                break;
+            }
+            o->dev[i].has_key = known;
+            if (known)
+                continue; /* no SKDM, so no session needed */
+        }
         int has = wg_signal_has_session(sig, &a);
         if (has < 0)
             rc = has;
@@ -277,16 +306,16 @@ static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 
 static int store_outcome(wg_store_t *store, send_op_t *o);
 
-static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
+/* Encrypts m for every device in o->dev that is not skipped (skip_keyed:
+ * devices that already have our sender key). Returns 0 or WG_EDB; counts
+ * the recipients' (non-own) devices reached. */
+static int encrypt_devices(wg_signal_t *sig, send_op_t *o, int skip_keyed, size_t *reached)
 {
-    wg_signal_t *sig = NULL;
-    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
-    size_t encrypted = 0;
-    for (size_t i = 0; rc == 0 && i < o->n_dev; i++) {
+    for (size_t i = 0; i < o->n_dev; i++) {
         device_t *dv = &o->dev[i];
         wg_signal_addr_t a;
         dv->type[0] = '\0';
-        if (wg_signal_addr_from_jid(dv->jid, &a) != 0)
+        if ((skip_keyed && dv->has_key) || wg_signal_addr_from_jid(dv->jid, &a) != 0)
             continue;
         if (dv->need_bundle) {
             if (!dv->has_bundle || wg_signal_process_bundle(sig, &a, &dv->bundle, NULL) != 0) {
@@ -296,20 +325,58 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
             }
         }
         wg_signal_type_t type;
-        const wg_buf_t *m = dv->own ? &o->dsm : &o->plain;
+        const wg_buf_t *m = o->is_group ? &o->dsm : dv->own ? &o->dsm : &o->plain;
         wg_buf_reset(&dv->ct);
         int erc = wg_signal_encrypt(sig, &a, m->p, m->len, &type, &dv->ct);
-        if (erc == WG_EDB) {
-            rc = erc;
-        } else if (erc == 0) {
+        if (erc == WG_EDB)
+            return erc;
+        if (erc == 0) {
             snprintf(dv->type, sizeof dv->type, "%s", wg_signal_type_name(type));
             if (!dv->own)
-                encrypted++;
+                (*reached)++;
         }
     }
-    wg_signal_free(sig);
-    if (rc == 0 && encrypted == 0)
+    return 0;
+}
+
+/* Group (§7.2 step 6): our sender key's SKDM, as Message{senderKey-
+ * DistributionMessage}, to every device not in the sender-key memory (in
+ * o->dsm, which groups do not otherwise use), the padded Message as one
+ * skmsg, and the memory updated for the devices that got the SKDM. */
+static int encrypt_group(wg_store_t *store, wg_signal_t *sig, send_op_t *o)
+{
+    wg_signal_addr_t self;
+    wg_buf_t skdm = WG_BUF_INIT;
+    if (wg_signal_addr_from_jid(o->sender, &self) != 0)
+        return WG_ESTATE;
+    int rc = wg_signal_group_skdm(sig, o->chat, &self, &skdm);
+    if (rc == 0) {
+        wg_buf_reset(&o->dsm);
+        wg_wa_msg_encode_skdm(o->chat, skdm.p, skdm.len, &o->dsm);
+        size_t reached = 0;
+        rc = encrypt_devices(sig, o, 1, &reached);
+    }
+    if (rc == 0) {
+        wg_buf_reset(&o->skmsg);
+        rc = wg_signal_group_encrypt(sig, o->chat, &self, o->plain.p, o->plain.len, &o->skmsg);
+    }
+    for (size_t i = 0; rc == 0 && i < o->n_dev; i++)
+        if (o->dev[i].type[0])
+            rc = wg_store_skmem_add(store, o->instance_id, o->chat, o->dev[i].jid);
+    wg_buf_free(&skdm);
+    return rc;
+}
+
+static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
+{
+    wg_signal_t *sig = NULL;
+    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
+    size_t reached = 0;
+    if (rc == 0 && o->is_group)
+        rc = encrypt_group(store, sig, o);
+    else if (rc == 0 && (rc = encrypt_devices(sig, o, 0, &reached)) == 0 && reached == 0)
         rc = WG_ESTATE;
+    wg_signal_free(sig);
     if (rc == 0)
         rc = store_outcome(store, o);
     o->store_rc = rc;
@@ -511,10 +578,18 @@ static void step_after_encrypt(send_op_t *o)
         .account = creds->account,
         .account_len = creds->account_len,
     };
-    wg_send_enc_t encs[MAX_DEVICES];
+    if (o->is_group) {
+        /* §7.2 steps 6-7: the skmsg, addressing_mode, phash ([W]) */
+        st.skmsg = o->skmsg.p;
+        st.skmsg_len = o->skmsg.len;
+        st.addressing_mode = o->addressing_mode;
+        st.phash = o->phash[0] ? o->phash : NULL;
+    }
+    wg_send_enc_t *encs = wg_calloc(o->n_dev ? o->n_dev : 1, sizeof *encs);
     for (size_t i = 0; i < o->n_dev; i++)
         encs[i] = (wg_send_enc_t){o->dev[i].jid, o->dev[i].type, o->dev[i].ct.p, o->dev[i].ct.len};
     wg_node_t *m = wg_send_build_stanza(&st, encs, o->n_dev);
+    free(encs);
     if (wg_wa_session_send(s, m) != 0) {
         fail(o, 400, "Error: Connection Closed");
         return;
@@ -531,9 +606,14 @@ static void step_after_encrypt(send_op_t *o)
 
 static int add_device(send_op_t *o, const char *user, const char *server, unsigned device, int own)
 {
-    if (o->n_dev >= MAX_DEVICES)
+    if (o->n_dev >= (o->is_group ? MAX_GROUP_DEVICES : MAX_DEVICES))
         return -1;
+    if (o->n_dev == o->cap_dev) {
+        o->cap_dev = o->cap_dev ? 2 * o->cap_dev : 8;
+        o->dev = wg_realloc(o->dev, o->cap_dev * sizeof *o->dev);
+    }
     device_t *dv = &o->dev[o->n_dev];
+    memset(dv, 0, sizeof *dv);
     int n = device ? snprintf(dv->jid, sizeof dv->jid, "%s:%u@%s", user, device, server)
                    : snprintf(dv->jid, sizeof dv->jid, "%s@%s", user, server);
     if (n <= 0 || (size_t)n >= sizeof dv->jid)
@@ -566,10 +646,16 @@ static void on_usync(uint64_t token, const void *reply)
         fail(o, 400, "Error: device list query failed");
         return;
     }
-    wg_jid_t me;
-    unsigned my_device = 0;
+    wg_jid_t me, me_lid;
+    unsigned my_device = 0, my_lid_device = 0;
+    char own_lid[160] = "";
     if (wg_jid_parse(o->creds.me_jid, strlen(o->creds.me_jid), &me) == 0 && me.has_device)
         my_device = me.device;
+    if (o->creds.me_lid[0] &&
+        wg_jid_parse(o->creds.me_lid, strlen(o->creds.me_lid), &me_lid) == 0) {
+        my_lid_device = me_lid.has_device ? me_lid.device : 0;
+        snprintf(own_lid, sizeof own_lid, "%s@%s", me_lid.user, me_lid.server);
+    }
     int recipient_seen = 0;
     for (size_t i = 0; i < list->child_count; i++) {
         const wg_node_t *u = list->children[i];
@@ -578,6 +664,7 @@ static void on_usync(uint64_t token, const void *reply)
         if (!jid || wg_jid_parse(jid, strlen(jid), &uj) != 0)
             continue;
         int own = strcmp(jid, o->own_user) == 0;
+        int own_as_lid = own_lid[0] && strcmp(jid, own_lid) == 0;
         const wg_node_t *devices = wg_node_child(u, "devices");
         const wg_node_t *dl = devices ? wg_node_child(devices, "device-list") : NULL;
         const wg_node_t *contact = wg_node_child(u, "contact");
@@ -593,17 +680,25 @@ static void on_usync(uint64_t token, const void *reply)
             unsigned devno = (unsigned)strtoul(id, NULL, 10);
             /* [B] skips non-zero devices without a key-index; kept here (a
              * device that cannot be reached simply gets no <enc>) */
-            if (own && devno == my_device)
+            if ((own && devno == my_device) || (own_as_lid && devno == my_lid_device))
                 continue;
-            add_device(o, uj.user, uj.server, devno, own);
+            /* in a group our other devices get the SKDM like everyone's,
+             * never a deviceSentMessage */
+            add_device(o, uj.user, uj.server, devno, own && !o->is_group);
         }
         if (!own && o->n_dev > before)
             recipient_seen = 1;
     }
-    if (!recipient_seen) {
+    if (!recipient_seen && !o->is_group) {
         not_on_whatsapp(o);
         return;
     }
+    char **jids = wg_calloc(o->n_dev ? o->n_dev : 1, sizeof *jids);
+    for (size_t i = 0; i < o->n_dev; i++)
+        jids[i] = o->dev[i].jid;
+    if (wg_send_phash((const char *const *)jids, o->n_dev, o->phash) != 0)
+        o->phash[0] = '\0';
+    free(jids);
     submit(o, 0);
 }
 
@@ -694,10 +789,12 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
         return;
     }
     wg_jid_t chat;
-    if (wg_jid_parse(o->chat, strlen(o->chat), &chat) != 0 || !wg_jid_is_user(&chat)) {
-        fail(o, 400, "Error: group messages cannot be sent yet");
+    if (wg_jid_parse(o->chat, strlen(o->chat), &chat) != 0 ||
+        !(wg_jid_is_user(&chat) || wg_jid_is_group(&chat))) {
+        fail(o, 400, "Error: only one-to-one and group chats can be sent to");
         return;
     }
+    o->is_group = wg_jid_is_group(&chat);
     if (wg_jid_parse(o->creds.me_jid, strlen(o->creds.me_jid), &me) != 0) {
         fail(o, 400, "Error: Connection Closed");
         return;
@@ -715,7 +812,7 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
         wg_wa_timer_set(o->timer, o->c.delay_ms < MAX_DELAY_MS ? o->c.delay_ms : MAX_DELAY_MS);
         return;
     }
-    start_usync(o);
+    start_next(o);
 }
 
 static int64_t now_of(wg_connd_t *d)
@@ -789,10 +886,89 @@ static void start_usync(send_op_t *o)
     wg_node_t *q = wg_node_add_child(u, wg_node_new("query"));
     wg_node_set_attr(wg_node_add_child(q, wg_node_new("devices")), "version", "2");
     wg_node_t *l = wg_node_add_child(u, wg_node_new("list"));
-    wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->chat);
-    if (strcmp(o->chat, o->own_user) != 0)
-        wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->own_user);
+    if (o->is_group) {
+        /* §7.2 step 6: every participant (ourselves included: our other
+         * devices need the SKDM too) */
+        for (size_t i = 0; i < o->n_users; i++)
+            wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->users[i]);
+    } else {
+        wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->chat);
+        if (strcmp(o->chat, o->own_user) != 0)
+            wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->own_user);
+    }
     ask(o, s, iq, OP_USYNC, on_usync);
+}
+
+/* The group's participants are known: who to query, which identity our
+ * sender key has ([B]: the LID when addressing_mode is lid), and the
+ * mentions of mentionsEveryOne. */
+static void group_ready(send_op_t *o, const wg_group_meta_t *m)
+{
+    snprintf(o->addressing_mode, sizeof o->addressing_mode, "%s", m->addressing_mode);
+    const char *self = strcmp(m->addressing_mode, "lid") == 0 && o->creds.me_lid[0]
+                           ? o->creds.me_lid
+                           : o->creds.me_jid;
+    snprintf(o->sender, sizeof o->sender, "%s", self);
+    o->users = wg_calloc(m->n ? m->n : 1, sizeof *o->users);
+    for (size_t i = 0; i < m->n; i++)
+        o->users[o->n_users++] = wg_strdup(m->participants[i]);
+    if (o->c.mentions_every_one && o->c.out.kind == WG_WA_OUT_TEXT) {
+        wg_compose_set_mentions(&o->c, (const char *const *)m->participants, m->n);
+        if (o->c.context_info)
+            json_object_set(o->raw, "contextInfo", o->c.context_info);
+        wg_buf_reset(&o->plain);
+        wg_wa_msg_encode(&o->c.out, NULL, &o->plain);
+    }
+    if (!o->n_users) {
+        fail(o, 400, "Error: the group has no participants");
+        return;
+    }
+    start_usync(o);
+}
+
+static void on_group_meta(uint64_t token, const void *reply)
+{
+    send_op_t *o = op_find(token);
+    if (!o || o->state != OP_GROUP)
+        return;
+    wg_group_meta_t m;
+    if (wg_group_meta_parse(reply, o->chat, &m) != 0) {
+        fail(o, 400, "Error: group metadata query failed");
+        return;
+    }
+    wg_group_cache_put(o->instance_id, o->generation, &m);
+    const wg_group_meta_t *cached = wg_group_cache_get(o->instance_id, o->generation, o->chat);
+    if (cached)
+        group_ready(o, cached);
+    else
+        fail(o, 400, "Error: group metadata query failed");
+}
+
+/* §7.2 step 6: the participants, from the cache of this connection or
+ * <iq xmlns="w:g2" type="get" to=gid><query request="interactive"/>. */
+static void start_group(send_op_t *o)
+{
+    const wg_group_meta_t *cached = wg_group_cache_get(o->instance_id, o->generation, o->chat);
+    if (cached) {
+        group_ready(o, cached);
+        return;
+    }
+    wg_wa_session_t *s = session_or_fail(o, NULL);
+    if (!s)
+        return;
+    wg_node_t *iq = get_iq("w:g2");
+    wg_node_set_attr(iq, "to", o->chat);
+    wg_node_set_attr(wg_node_add_child(iq, wg_node_new("query")), "request", "interactive");
+    ask(o, s, iq, OP_GROUP, on_group_meta);
+}
+
+/* After the optional composing delay: a group needs its participants first. */
+static void start_next(send_op_t *o)
+{
+    if (o->is_group)
+        start_group(o);
+    else
+        start_usync(o);
 }
 
 /* ------------------------------------------------------------ acks and receipts */
@@ -886,6 +1062,17 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
         return;
     const char *error = wg_node_attr(n, "error");
     const char *status = error ? "ERROR" : "SERVER_ACK";
+    /* §7.2 step 7: the server's participant hash differs from ours when our
+     * view of the devices is stale; like [W], forget what is cached (the
+     * group's participants; device lists are queried per send) */
+    const char *phash = wg_node_attr(n, "phash");
+    if (phash && o->phash[0] && strcmp(phash, o->phash) != 0) {
+        wg_log(WG_LOG_DEBUG,
+               "msg=\"participant hash mismatch\" instance=%s id=%s ours=%s server=%s",
+               o->instance_name, o->id, o->phash, phash);
+        if (o->is_group)
+            wg_group_cache_drop(instance_id, o->chat);
+    }
     if (error)
         wg_log(WG_LOG_WARN, "msg=\"server refused message\" instance=%s id=%s error=%s",
                o->instance_name, o->id, error);
@@ -936,6 +1123,7 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
 void wg_send_forget(wg_connd_t *d, const char *instance_id)
 {
     (void)d;
+    wg_group_cache_drop(instance_id, NULL);
     send_op_t *o = g_ops;
     while (o) {
         send_op_t *next = o->next;

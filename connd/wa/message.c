@@ -452,6 +452,18 @@ int wg_wa_msg_encode(const wg_wa_msg_out_t *m, const char *dsm_destination, wg_b
     return rc;
 }
 
+void wg_wa_msg_encode_skdm(const char *group, const uint8_t *skdm, size_t len, wg_buf_t *out)
+{
+    Wa__Message m = WA__MESSAGE__INIT;
+    Wa__SenderKeyDistributionMessage k = WA__SENDER_KEY_DISTRIBUTION_MESSAGE__INIT;
+    k.groupid = (char *)group;
+    k.has_axolotlsenderkeydistributionmessage = 1;
+    k.axolotlsenderkeydistributionmessage.data = (uint8_t *)skdm;
+    k.axolotlsenderkeydistributionmessage.len = len;
+    m.senderkeydistributionmessage = &k;
+    pack(&m.base, out);
+}
+
 const char *wg_wa_msg_stanza_type(const wg_wa_msg_out_t *m)
 {
     return m->kind == WG_WA_OUT_REACTION ? "reaction" : "text";

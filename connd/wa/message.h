@@ -116,6 +116,11 @@ typedef struct {
  * required field (text, key id). May reallocate out. */
 int wg_wa_msg_encode(const wg_wa_msg_out_t *m, const char *dsm_destination, wg_buf_t *out);
 
+/* Appends Message{senderKeyDistributionMessage{groupId = group,
+ * axolotlSenderKeyDistributionMessage = skdm}} (§7.2 step 6): what the
+ * devices that lack our sender key get inside their pkmsg/msg. */
+void wg_wa_msg_encode_skdm(const char *group, const uint8_t *skdm, size_t len, wg_buf_t *out);
+
 /* The <message type=...> of m (Baileys getMessageType): "reaction" for a
  * reaction (an edit or revoke of text is "text"). */
 const char *wg_wa_msg_stanza_type(const wg_wa_msg_out_t *m);
