@@ -12,6 +12,7 @@
 #include "link/link.h"
 #include "message/compose.h"
 #include "message/group_meta.h"
+#include "message/retry.h"
 #include "message/stanza.h"
 #include "message/receive.h"
 #include "signal/bundle.h"
@@ -472,53 +473,6 @@ static void submit(send_op_t *o, int kind)
 
 /* ------------------------------------------------------------ protocol steps */
 
-static uint32_t be_uint(const wg_node_t *n)
-{
-    uint32_t v = 0;
-    for (size_t i = 0; n && n->data && i < n->data_len && i < 4; i++)
-        v = (v << 8) | n->data[i];
-    return v;
-}
-
-static int copy_key(const wg_node_t *n, uint8_t *out, size_t len)
-{
-    if (!n || !n->data)
-        return -1;
-    /* raw 32-byte keys; tolerate the typed 33-byte form */
-    if (n->data_len == len) {
-        memcpy(out, n->data, len);
-        return 0;
-    }
-    if (len == 32 && n->data_len == 33 && n->data[0] == 5) {
-        memcpy(out, n->data + 1, 32);
-        return 0;
-    }
-    return -1;
-}
-
-/* One <user> of an encrypt/key reply into a bundle (§7.2 step 3). */
-static int parse_bundle(const wg_node_t *u, wg_signal_bundle_t *b)
-{
-    memset(b, 0, sizeof *b);
-    const wg_node_t *reg = wg_node_child(u, "registration");
-    const wg_node_t *skey = wg_node_child(u, "skey");
-    const wg_node_t *key = wg_node_child(u, "key");
-    if (wg_node_child(u, "error") || !reg || !skey)
-        return -1;
-    b->registration_id = be_uint(reg);
-    if (copy_key(wg_node_child(u, "identity"), b->identity, 32) != 0)
-        return -1;
-    b->spk_id = be_uint(wg_node_child(skey, "id"));
-    if (copy_key(wg_node_child(skey, "value"), b->spk, 32) != 0 ||
-        copy_key(wg_node_child(skey, "signature"), b->spk_sig, 64) != 0)
-        return -1;
-    if (key && copy_key(wg_node_child(key, "value"), b->prekey, 32) == 0) {
-        b->has_prekey = true;
-        b->prekey_id = be_uint(wg_node_child(key, "id"));
-    }
-    return 0;
-}
-
 static void on_keys(uint64_t token, const void *reply)
 {
     send_op_t *o = op_find(token);
@@ -538,7 +492,8 @@ static void on_keys(uint64_t token, const void *reply)
         const char *jid = wg_node_attr(u, "jid");
         for (size_t k = 0; jid && k < o->n_dev; k++)
             if (o->dev[k].need_bundle && strcmp(o->dev[k].jid, jid) == 0)
-                o->dev[k].has_bundle = parse_bundle(u, &o->dev[k].bundle) == 0;
+                o->dev[k].has_bundle =
+                    wg_send_read_bundle(u, wg_node_child(u, "registration"), &o->dev[k].bundle) == 0;
     }
     submit(o, 1);
 }
@@ -596,6 +551,11 @@ static void step_after_encrypt(send_op_t *o)
     }
     o->state = OP_SENT;
     wg_wa_timer_set(o->timer, ACK_TIMEOUT_MS);
+    /* kept for retry receipts (§7.1): the Message, unpadded */
+    wg_retry_sent_t sent = {o->instance_id, o->id,          o->chat,
+                            o->is_group,   o->sender,      o->c.out.kind,
+                            o->c.out.key.from_me, o->plain.p, o->plain.len};
+    wg_retry_remember(&sent);
     char *raw = json_dumps(o->raw, JSON_COMPACT);
     wg_log(WG_LOG_INFO, "msg=\"message sent\" instance=%s id=%s devices=%zu", o->instance_name,
            o->id, o->n_dev);
@@ -1099,6 +1059,10 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
                                                        : NULL;
     const char *id = wg_node_attr(n, "id");
     const char *from = wg_node_attr(n, "from");
+    if (type && strcmp(type, "retry") == 0) {
+        wg_retry_on_receipt(d, instance_id, n);
+        return;
+    }
     if (!status || !id || !from)
         return;
     wg_instance_t *inst = wg_registry_find_id(d->reg, instance_id);
@@ -1124,6 +1088,7 @@ void wg_send_forget(wg_connd_t *d, const char *instance_id)
 {
     (void)d;
     wg_group_cache_drop(instance_id, NULL);
+    wg_retry_forget(instance_id);
     send_op_t *o = g_ops;
     while (o) {
         send_op_t *next = o->next;

@@ -116,3 +116,52 @@ int wg_send_phash(const char *const *jids, size_t n, char out[12])
     memcpy(out + 2, b64, 9); /* 8 characters and the NUL */
     return 0;
 }
+
+/* ------------------------------------------------------------ key bundles */
+
+static uint32_t be_uint(const wg_node_t *n)
+{
+    uint32_t v = 0;
+    for (size_t i = 0; n && n->data && i < n->data_len && i < 4; i++)
+        v = (v << 8) | n->data[i];
+    return v;
+}
+
+static int copy_key(const wg_node_t *n, uint8_t *out, size_t len)
+{
+    if (!n || !n->data)
+        return -1;
+    /* raw 32-byte keys; tolerate the typed 33-byte form */
+    if (n->data_len == len) {
+        memcpy(out, n->data, len);
+        return 0;
+    }
+    if (len == 32 && n->data_len == 33 && n->data[0] == 5) {
+        memcpy(out, n->data + 1, 32);
+        return 0;
+    }
+    return -1;
+}
+
+int wg_send_read_bundle(const wg_node_t *keys, const wg_node_t *registration,
+                        wg_signal_bundle_t *b)
+{
+    memset(b, 0, sizeof *b);
+    const wg_node_t *skey = keys ? wg_node_child(keys, "skey") : NULL;
+    const wg_node_t *key = keys ? wg_node_child(keys, "key") : NULL;
+    if (!keys || wg_node_child(keys, "error") || !registration || !registration->data ||
+        registration->data_len != 4 || !skey)
+        return WG_EPROTO;
+    b->registration_id = be_uint(registration);
+    if (copy_key(wg_node_child(keys, "identity"), b->identity, 32) != 0)
+        return WG_EPROTO;
+    b->spk_id = be_uint(wg_node_child(skey, "id"));
+    if (copy_key(wg_node_child(skey, "value"), b->spk, 32) != 0 ||
+        copy_key(wg_node_child(skey, "signature"), b->spk_sig, 64) != 0)
+        return WG_EPROTO;
+    if (key && copy_key(wg_node_child(key, "value"), b->prekey, 32) == 0) {
+        b->has_prekey = true;
+        b->prekey_id = be_uint(wg_node_child(key, "id"));
+    }
+    return 0;
+}

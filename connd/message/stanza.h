@@ -5,13 +5,15 @@
  * the enc's decrypt-fail="hide"), addressing_mode and phash for groups,
  * <device-identity> when any enc is a pkmsg, and the single-device resend
  * a retry receipt asks for (<enc count=N> without <participants>). Also
- * the participant-list hash (phash). Nodes out, nothing sent: pure and
+ * the participant-list hash (phash) and the pre-key bundles that encrypt/key
+ * replies and retry receipts carry. Nodes out, nothing sent: pure and
  * thread-safe. */
 #ifndef WG_MESSAGE_STANZA_H
 #define WG_MESSAGE_STANZA_H
 #include <stddef.h>
 #include <stdint.h>
 
+#include "signal/bundle.h"
 #include "wa/binnode.h"
 #include "wa/message.h"
 
@@ -51,5 +53,13 @@ wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t 
  * characters after "2:"; the server's ack carries the same). jids are not
  * modified. out must hold 12 bytes. Returns 0, or WG_EINVAL for no JIDs. */
 int wg_send_phash(const char *const *jids, size_t n, char out[12]);
+
+/* Reads a pre-key bundle (§7.2 step 3): keys is an encrypt/key reply's
+ * <user> or a retry receipt's <keys> (<identity>, <skey><id><value>
+ * <signature>, optional <key><id><value>), registration the 4-byte
+ * <registration> beside it. Raw 32-byte keys (the typed 33-byte form is
+ * accepted). Returns 0, or WG_EPROTO (missing part, <error>, wrong length). */
+int wg_send_read_bundle(const wg_node_t *keys, const wg_node_t *registration,
+                        wg_signal_bundle_t *b);
 
 #endif

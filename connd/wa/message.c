@@ -430,22 +430,26 @@ static int encode_bare(const wg_wa_msg_out_t *m, wg_buf_t *out)
     return 0;
 }
 
+void wg_wa_msg_wrap_dsm(const char *destination, const uint8_t *msg, size_t len, wg_buf_t *out)
+{
+    Wa__Message outer = WA__MESSAGE__INIT;
+    Wa__DeviceSentMessage dsm = WA__DEVICE_SENT_MESSAGE__INIT;
+    dsm.destinationjid = (char *)destination;
+    dsm.has_message = 1;
+    dsm.message.data = (uint8_t *)msg;
+    dsm.message.len = len;
+    outer.devicesentmessage = &dsm;
+    pack(&outer.base, out);
+}
+
 int wg_wa_msg_encode(const wg_wa_msg_out_t *m, const char *dsm_destination, wg_buf_t *out)
 {
     if (!dsm_destination)
         return encode_bare(m, out);
     wg_buf_t inner = WG_BUF_INIT;
     int rc = encode_bare(m, &inner);
-    if (rc == 0) {
-        Wa__Message outer = WA__MESSAGE__INIT;
-        Wa__DeviceSentMessage dsm = WA__DEVICE_SENT_MESSAGE__INIT;
-        dsm.destinationjid = (char *)dsm_destination;
-        dsm.has_message = 1;
-        dsm.message.data = inner.p;
-        dsm.message.len = inner.len;
-        outer.devicesentmessage = &dsm;
-        pack(&outer.base, out);
-    }
+    if (rc == 0)
+        wg_wa_msg_wrap_dsm(dsm_destination, inner.p, inner.len, out);
     if (inner.p)
         sodium_memzero(inner.p, inner.len);
     wg_buf_free(&inner);

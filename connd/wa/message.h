@@ -116,6 +116,10 @@ typedef struct {
  * required field (text, key id). May reallocate out. */
 int wg_wa_msg_encode(const wg_wa_msg_out_t *m, const char *dsm_destination, wg_buf_t *out);
 
+/* Appends Message{deviceSentMessage{destinationJid, message = msg}} where
+ * msg is an encoded Message (§7.2 step 4). May reallocate out. */
+void wg_wa_msg_wrap_dsm(const char *destination, const uint8_t *msg, size_t len, wg_buf_t *out);
+
 /* Appends Message{senderKeyDistributionMessage{groupId = group,
  * axolotlSenderKeyDistributionMessage = skdm}} (§7.2 step 6): what the
  * devices that lack our sender key get inside their pkmsg/msg. */
