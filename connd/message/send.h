@@ -5,7 +5,10 @@
  * our other devices), <device-identity> when any is a pkmsg; the row is
  * stored PENDING and the REST caller gets the messageRaw (201); the
  * server's ack makes it SERVER_ACK and publishes send.message; receipts
- * make it DELIVERY_ACK / READ / PLAYED with messages.update.
+ * make it DELIVERY_ACK / READ / PLAYED with messages.update. A group
+ * (§7.2 step 6) adds its participants (group_meta.h), the SKDM for devices
+ * without our sender key and one skmsg; retry receipts go to retry.h. What
+ * a request means as a Message is compose.h's, the node stanza.h's.
  *
  * State lives on the loop thread; Signal and store work runs as worker
  * jobs (one op at a time per job). The session is found through the link
@@ -27,7 +30,8 @@ typedef struct {
 
 typedef void (*wg_send_done_cb)(void *ctx, const wg_send_result_t *r);
 
-/* Sends req->text to req->number from inst; done(ctx, r) is called exactly
+/* Sends req->text (with its quote, mentions and link preview) to
+ * req->number (a user, LID or group) from inst; done(ctx, r) is called exactly
  * once (possibly before this returns, for a closed instance or a bad
  * number). */
 void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
