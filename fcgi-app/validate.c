@@ -374,7 +374,7 @@ static void parse_send_options(ctx_t *c, json_t *doc, Wg__Ipc__SendTextReq *r)
     for (size_t i = 0; i < r->n_mentioned; i++) {
         json_t *v = json_array_get(m, i);
         if (!json_is_string(v) || !json_string_length(v)) {
-            wg_msgs_add(c->errs, c->a, "instance.mentioned[%zu] is not of a type(s) string", i);
+            wg_msgs_add(c->errs, c->a, "mentioned[%zu] is not of a type(s) string", i);
             r->n_mentioned = i;
             return;
         }
