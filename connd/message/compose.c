@@ -19,8 +19,8 @@ static char *dup_or_null(const char *s)
 
 static void raw_key(json_t *obj, const wg_wa_msg_key_t *k)
 {
-    json_t *key = json_pack("{s:s,s:b,s:s}", "remoteJid", k->remote_jid, "fromMe", k->from_me,
-                            "id", k->id);
+    json_t *key =
+        json_pack("{s:s,s:b,s:s}", "remoteJid", k->remote_jid, "fromMe", k->from_me, "id", k->id);
     if (k->participant)
         json_object_set_new(key, "participant", json_string(k->participant));
     json_object_set_new(obj, "key", key);
@@ -108,8 +108,7 @@ int wg_compose_text(const Wg__Ipc__SendTextReq *req, wg_compose_t *c, const char
         c->out.quoted_text = c->quoted_text;
         c->context_info = json_pack("{s:s}", "stanzaId", c->quoted_id);
         if (c->quoted_participant)
-            json_object_set_new(c->context_info, "participant",
-                                json_string(c->quoted_participant));
+            json_object_set_new(c->context_info, "participant", json_string(c->quoted_participant));
         if (c->quoted_text)
             json_object_set_new(c->context_info, "quotedMessage",
                                 json_pack("{s:s}", "conversation", c->quoted_text));
@@ -261,8 +260,7 @@ int wg_compose_reaction(const Wg__Ipc__SendReactionReq *req, int64_t now_ms, wg_
     return 0;
 }
 
-int wg_compose_revoke(const Wg__Ipc__DeleteForEveryoneReq *req, wg_compose_t *c,
-                      const char **why)
+int wg_compose_revoke(const Wg__Ipc__DeleteForEveryoneReq *req, wg_compose_t *c, const char **why)
 {
     memset(c, 0, sizeof *c);
     *why = NULL;

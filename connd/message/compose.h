@@ -41,8 +41,8 @@ typedef struct {
     char *key_id;
     char *key_remote_jid;
     char *key_participant;
-    char **mentions;          /* mentionedJid (owned) */
-    size_t n_mentions;        /* how many */
+    char **mentions;   /* mentionedJid (owned) */
+    size_t n_mentions; /* how many */
 } wg_compose_t;
 
 /* Each builder fills *c (zeroed first) from its request; now_ms is the
@@ -52,8 +52,7 @@ typedef struct {
 int wg_compose_text(const Wg__Ipc__SendTextReq *req, wg_compose_t *c, const char **why);
 int wg_compose_reaction(const Wg__Ipc__SendReactionReq *req, int64_t now_ms, wg_compose_t *c,
                         const char **why);
-int wg_compose_revoke(const Wg__Ipc__DeleteForEveryoneReq *req, wg_compose_t *c,
-                      const char **why);
+int wg_compose_revoke(const Wg__Ipc__DeleteForEveryoneReq *req, wg_compose_t *c, const char **why);
 int wg_compose_edit(const Wg__Ipc__UpdateMessageReq *req, int64_t now_ms, wg_compose_t *c,
                     const char **why);
 

@@ -35,8 +35,9 @@ int wg_group_meta_parse(const wg_node_t *reply, const char *gid, wg_group_meta_t
     /* the id comes without the server ("120363…") or as a JID */
     const char *id = wg_node_attr(g, "id");
     char full[160];
-    if (!id || (size_t)snprintf(full, sizeof full, strchr(id, '@') ? "%s" : "%s@g.us", id) >=
-                   sizeof full ||
+    if (!id ||
+        (size_t)snprintf(full, sizeof full, strchr(id, '@') ? "%s" : "%s@g.us", id) >=
+            sizeof full ||
         strcmp(full, gid) != 0)
         return WG_EPROTO;
     snprintf(out->gid, sizeof out->gid, "%s", gid);
@@ -81,9 +82,9 @@ void wg_group_meta_free(wg_group_meta_t *m)
 /* ------------------------------------------------------------ cache */
 
 typedef struct {
-    char *instance_id;   /* owner (owned); NULL = free slot */
-    uint64_t generation; /* the connection it was read on */
-    uint64_t stamp;      /* insertion order, for eviction */
+    char *instance_id;    /* owner (owned); NULL = free slot */
+    uint64_t generation;  /* the connection it was read on */
+    uint64_t stamp;       /* insertion order, for eviction */
     wg_group_meta_t meta; /* the metadata */
 } entry_t;
 

@@ -16,11 +16,11 @@
 #define WG_GROUP_CACHE_MAX 64          /* cached groups per process */
 
 typedef struct {
-    char gid[160];             /* the group JID (…@g.us) */
-    char addressing_mode[8];   /* "lid" or "pn" (Baileys' default when absent: "lid") */
-    char **participants;       /* bare user JIDs (owned) */
-    size_t n;                  /* how many */
-    uint32_t expiration;       /* disappearing-messages timer in seconds, 0 = off */
+    char gid[160];           /* the group JID (…@g.us) */
+    char addressing_mode[8]; /* "lid" or "pn" (Baileys' default when absent: "lid") */
+    char **participants;     /* bare user JIDs (owned) */
+    size_t n;                /* how many */
+    uint32_t expiration;     /* disappearing-messages timer in seconds, 0 = off */
 } wg_group_meta_t;
 
 /* Reads an iq reply into out (zeroed first; free with

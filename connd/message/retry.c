@@ -62,8 +62,8 @@ void wg_retry_remember(const wg_retry_sent_t *m)
 {
     if (!m->plain || m->plain_len > WG_RETRY_CACHE_BYTES)
         return;
-    while (g_oldest && (g_count >= WG_RETRY_CACHE_MAX ||
-                        g_bytes + m->plain_len > WG_RETRY_CACHE_BYTES))
+    while (g_oldest &&
+           (g_count >= WG_RETRY_CACHE_MAX || g_bytes + m->plain_len > WG_RETRY_CACHE_BYTES))
         drop_oldest();
     entry_t *e = wg_calloc(1, sizeof *e);
     e->instance_id = wg_strdup(m->instance_id);
@@ -204,26 +204,26 @@ int wg_retry_encrypt(wg_signal_t *sig, const wg_retry_sent_t *m, const char *dev
 /* ------------------------------------------------------------ the resend */
 
 typedef struct {
-    wg_job_t job;            /* must be first */
-    wg_connd_t *d;           /* daemon */
-    char *instance_id;       /* owner */
-    uint64_t generation;     /* connection the receipt came on */
-    wg_wa_creds_t creds;     /* copy for the worker; wiped */
-    uint8_t key[32];         /* vault key copy; wiped */
-    entry_t m;               /* copy of the cached message (owned fields) */
-    char *device;            /* the device that asked */
-    unsigned count;          /* its retry count */
-    bool has_bundle;         /* bundle is valid */
+    wg_job_t job;              /* must be first */
+    wg_connd_t *d;             /* daemon */
+    char *instance_id;         /* owner */
+    uint64_t generation;       /* connection the receipt came on */
+    wg_wa_creds_t creds;       /* copy for the worker; wiped */
+    uint8_t key[32];           /* vault key copy; wiped */
+    entry_t m;                 /* copy of the cached message (owned fields) */
+    char *device;              /* the device that asked */
+    unsigned count;            /* its retry count */
+    bool has_bundle;           /* bundle is valid */
     wg_signal_bundle_t bundle; /* its keys */
-    wg_signal_type_t type;   /* result */
-    wg_buf_t ct;             /* ciphertext */
-    int rc;                  /* job result */
+    wg_signal_type_t type;     /* result */
+    wg_buf_t ct;               /* ciphertext */
+    int rc;                    /* job result */
 } retry_job_t;
 
 static void view_of(const entry_t *e, wg_retry_sent_t *v)
 {
-    *v = (wg_retry_sent_t){e->instance_id, e->id, e->chat, e->is_group, e->sender, e->kind,
-                           e->key_from_me, e->plain, e->plain_len};
+    *v = (wg_retry_sent_t){e->instance_id, e->id,          e->chat,  e->is_group, e->sender,
+                           e->kind,        e->key_from_me, e->plain, e->plain_len};
 }
 
 static void bare_of(const char *jid, char *out, size_t n)
@@ -307,8 +307,8 @@ static void retry_done(wg_job_t *job)
     wg_node_t *m = wg_send_build_stanza(&st, &enc, 1);
     int rc = wg_wa_session_send(s, m);
     wg_log(rc ? WG_LOG_WARN : WG_LOG_INFO,
-           "msg=\"retry resend\" instance_id=%s id=%s device=%s count=%u sent=%s",
-           j->instance_id, j->m.id, j->device, j->count, rc ? "no" : "yes");
+           "msg=\"retry resend\" instance_id=%s id=%s device=%s count=%u sent=%s", j->instance_id,
+           j->m.id, j->device, j->count, rc ? "no" : "yes");
     retry_free(j);
 }
 

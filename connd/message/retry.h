@@ -29,15 +29,15 @@
 
 /* What a resend needs to know of a sent message (borrowed strings). */
 typedef struct {
-    const char *instance_id;     /* owner */
-    const char *id;              /* message id */
-    const char *chat;            /* chat JID (user, LID or group) */
-    bool is_group;               /* chat is a group */
-    const char *sender;          /* group: our sender-key identity (device JID) */
-    wg_wa_out_kind_t kind;       /* for the stanza's type / edit / decrypt-fail */
-    bool key_from_me;            /* the target key's fromMe (edit attr of a revoke) */
-    const uint8_t *plain;        /* the Message, unpadded */
-    size_t plain_len;            /* its length */
+    const char *instance_id; /* owner */
+    const char *id;          /* message id */
+    const char *chat;        /* chat JID (user, LID or group) */
+    bool is_group;           /* chat is a group */
+    const char *sender;      /* group: our sender-key identity (device JID) */
+    wg_wa_out_kind_t kind;   /* for the stanza's type / edit / decrypt-fail */
+    bool key_from_me;        /* the target key's fromMe (edit attr of a revoke) */
+    const uint8_t *plain;    /* the Message, unpadded */
+    size_t plain_len;        /* its length */
 } wg_retry_sent_t;
 
 /* Remembers a sent message (copied). Loop thread. */
@@ -49,11 +49,11 @@ size_t wg_retry_cached(size_t *bytes);
 
 /* A retry receipt parsed (borrowed from the node). */
 typedef struct {
-    const char *id;          /* message id */
-    const char *device;      /* the device that failed: participant (groups), else from */
-    const char *chat;        /* from (a group JID in groups) */
-    unsigned count;          /* <retry count> */
-    bool has_bundle;         /* <keys> (and <registration>) were present and complete */
+    const char *id;            /* message id */
+    const char *device;        /* the device that failed: participant (groups), else from */
+    const char *chat;          /* from (a group JID in groups) */
+    unsigned count;            /* <retry count> */
+    bool has_bundle;           /* <keys> (and <registration>) were present and complete */
     wg_signal_bundle_t bundle; /* the device's fresh keys */
 } wg_retry_receipt_t;
 

@@ -29,11 +29,11 @@
 #include "wg_log.h"
 #include "wg_time.h"
 
-#define MAX_DEVICES 32        /* devices a 1:1 message is encrypted for */
+#define MAX_DEVICES 32         /* devices a 1:1 message is encrypted for */
 #define MAX_GROUP_DEVICES 4096 /* devices of a group send */
-#define STEP_TIMEOUT_MS 8000  /* usync + keys + encryption, within WAGATE_IPC_TIMEOUT_MS (10 s) */
-#define MAX_DELAY_MS 5000     /* composing time before sending (delay), same reason */
-#define ACK_TIMEOUT_MS 60000  /* how long a sent message waits for the server ack */
+#define STEP_TIMEOUT_MS 8000   /* usync + keys + encryption, within WAGATE_IPC_TIMEOUT_MS (10 s) */
+#define MAX_DELAY_MS 5000      /* composing time before sending (delay), same reason */
+#define ACK_TIMEOUT_MS 60000   /* how long a sent message waits for the server ack */
 
 typedef enum { OP_DELAY, OP_GROUP, OP_USYNC, OP_SESSIONS, OP_KEYS, OP_ENCRYPT, OP_SENT } op_state_t;
 
@@ -49,39 +49,39 @@ typedef struct {
 } device_t;
 
 typedef struct send_op {
-    uint64_t token;            /* iq token and identity */
-    wg_connd_t *d;             /* daemon */
-    char *instance_id;         /* owner (owned) */
-    char *instance_name;       /* for events and logs (owned) */
-    uint64_t generation;       /* the connection it runs on */
-    wg_wa_creds_t creds;       /* copy for the worker; wiped */
-    op_state_t state;          /* where it is */
-    int busy;                  /* a worker job holds it */
-    int failed;                /* timed out while busy */
-    char id[23];               /* message id */
-    char chat[160];            /* recipient chat JID */
-    char own_user[160];        /* our bare PN JID */
-    char number[160];          /* as requested */
-    wg_compose_t c;            /* what is sent (owned) */
-    wg_buf_t plain;            /* the Message for the recipients' devices (wiped) */
-    wg_buf_t dsm;              /* its deviceSentMessage form for our own devices (wiped) */
-    int64_t t;                 /* messageTimestamp (s) */
-    device_t *dev;             /* target devices (owned) */
-    size_t n_dev;              /* how many */
-    size_t cap_dev;            /* allocated */
-    int is_group;              /* chat is a group: SKDM per device + one skmsg */
-    char addressing_mode[8];   /* group: "lid" / "pn" */
-    char sender[96];           /* group: our Signal identity for the sender key */
-    char **users;              /* group: the participants to query (owned) */
-    size_t n_users;            /* how many */
-    wg_buf_t skmsg;            /* group: the sender-key ciphertext */
-    char phash[12];            /* participant hash of the devices ("" until usync) */
-    int store_rc;              /* job result */
-    json_t *raw;               /* the messageRaw (PENDING) */
-    wg_wa_timer_t *timer;      /* step / ack bound */
-    wg_send_done_cb done;      /* REST completion, NULL once answered */
-    void *ctx;                 /* its argument */
-    struct send_op *next;      /* list link */
+    uint64_t token;          /* iq token and identity */
+    wg_connd_t *d;           /* daemon */
+    char *instance_id;       /* owner (owned) */
+    char *instance_name;     /* for events and logs (owned) */
+    uint64_t generation;     /* the connection it runs on */
+    wg_wa_creds_t creds;     /* copy for the worker; wiped */
+    op_state_t state;        /* where it is */
+    int busy;                /* a worker job holds it */
+    int failed;              /* timed out while busy */
+    char id[23];             /* message id */
+    char chat[160];          /* recipient chat JID */
+    char own_user[160];      /* our bare PN JID */
+    char number[160];        /* as requested */
+    wg_compose_t c;          /* what is sent (owned) */
+    wg_buf_t plain;          /* the Message for the recipients' devices (wiped) */
+    wg_buf_t dsm;            /* its deviceSentMessage form for our own devices (wiped) */
+    int64_t t;               /* messageTimestamp (s) */
+    device_t *dev;           /* target devices (owned) */
+    size_t n_dev;            /* how many */
+    size_t cap_dev;          /* allocated */
+    int is_group;            /* chat is a group: SKDM per device + one skmsg */
+    char addressing_mode[8]; /* group: "lid" / "pn" */
+    char sender[96];         /* group: our Signal identity for the sender key */
+    char **users;            /* group: the participants to query (owned) */
+    size_t n_users;          /* how many */
+    wg_buf_t skmsg;          /* group: the sender-key ciphertext */
+    char phash[12];          /* participant hash of the devices ("" until usync) */
+    int store_rc;            /* job result */
+    json_t *raw;             /* the messageRaw (PENDING) */
+    wg_wa_timer_t *timer;    /* step / ack bound */
+    wg_send_done_cb done;    /* REST completion, NULL once answered */
+    void *ctx;               /* its argument */
+    struct send_op *next;    /* list link */
 } send_op_t;
 
 static send_op_t *g_ops;
@@ -492,8 +492,8 @@ static void on_keys(uint64_t token, const void *reply)
         const char *jid = wg_node_attr(u, "jid");
         for (size_t k = 0; jid && k < o->n_dev; k++)
             if (o->dev[k].need_bundle && strcmp(o->dev[k].jid, jid) == 0)
-                o->dev[k].has_bundle =
-                    wg_send_read_bundle(u, wg_node_child(u, "registration"), &o->dev[k].bundle) == 0;
+                o->dev[k].has_bundle = wg_send_read_bundle(u, wg_node_child(u, "registration"),
+                                                           &o->dev[k].bundle) == 0;
     }
     submit(o, 1);
 }
@@ -552,8 +552,8 @@ static void step_after_encrypt(send_op_t *o)
     o->state = OP_SENT;
     wg_wa_timer_set(o->timer, ACK_TIMEOUT_MS);
     /* kept for retry receipts (§7.1): the Message, unpadded */
-    wg_retry_sent_t sent = {o->instance_id, o->id,          o->chat,
-                            o->is_group,   o->sender,      o->c.out.kind,
+    wg_retry_sent_t sent = {o->instance_id,       o->id,      o->chat,
+                            o->is_group,          o->sender,  o->c.out.kind,
                             o->c.out.key.from_me, o->plain.p, o->plain.len};
     wg_retry_remember(&sent);
     char *raw = json_dumps(o->raw, JSON_COMPACT);
@@ -676,11 +676,11 @@ static json_t *message_raw(send_op_t *o)
         return json_pack("{s:o,s:O,s:s,s:s}", "key", key, "message", o->c.message,
                          "messageTimestamp", ts, "status", "PENDING");
     }
-    json_t *raw = json_pack("{s:o,s:s,s:s,s:O,s:s,s:I,s:s,s:s}", "key", key, "pushName",
-                            o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING",
-                            "message", o->c.message, "messageType", o->c.message_type,
-                            "messageTimestamp", (json_int_t)o->t, "instanceId", o->instance_id,
-                            "source", "web");
+    json_t *raw =
+        json_pack("{s:o,s:s,s:s,s:O,s:s,s:I,s:s,s:s}", "key", key, "pushName",
+                  o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING", "message",
+                  o->c.message, "messageType", o->c.message_type, "messageTimestamp",
+                  (json_int_t)o->t, "instanceId", o->instance_id, "source", "web");
     if (raw && o->c.context_info)
         json_object_set(raw, "contextInfo", o->c.context_info);
     return raw;

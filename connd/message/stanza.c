@@ -143,8 +143,7 @@ static int copy_key(const wg_node_t *n, uint8_t *out, size_t len)
     return -1;
 }
 
-int wg_send_read_bundle(const wg_node_t *keys, const wg_node_t *registration,
-                        wg_signal_bundle_t *b)
+int wg_send_read_bundle(const wg_node_t *keys, const wg_node_t *registration, wg_signal_bundle_t *b)
 {
     memset(b, 0, sizeof *b);
     const wg_node_t *skey = keys ? wg_node_child(keys, "skey") : NULL;

@@ -73,8 +73,7 @@ static void reaction(void)
     WG_CHECK_STR(req.send_reaction->reaction, "\xf0\x9f\x91\x8d");
     WG_CHECK_INT(run(WG_ROUTE_SEND_REACTION, "{\"reaction\":\"x\"}"), WG_EINVAL);
     WG_CHECK(has_msg("instance requires property \"key\""));
-    WG_CHECK_INT(run(WG_ROUTE_SEND_REACTION, "{\"key\":{\"id\":\"\",\"remoteJid\":1}}"),
-                 WG_EINVAL);
+    WG_CHECK_INT(run(WG_ROUTE_SEND_REACTION, "{\"key\":{\"id\":\"\",\"remoteJid\":1}}"), WG_EINVAL);
     WG_CHECK(has_msg("key.id is required"));
     WG_CHECK(has_msg("key.remoteJid is not of a type(s) string"));
     WG_CHECK(has_msg("key requires property \"fromMe\""));
@@ -105,8 +104,9 @@ static void update_message(void)
     WG_CHECK(req.op_case == WG__IPC__REQUEST__OP_UPDATE_MESSAGE);
     WG_CHECK_STR(req.update_message->text, "new");
     WG_CHECK_STR(req.update_message->key->remote_jid, "5511@s.whatsapp.net");
-    WG_CHECK_INT(run(WG_ROUTE_UPDATE_MESSAGE, "{\"number\":\"\",\"key\":{\"id\":\"x\","
-                                              "\"fromMe\":true,\"remoteJid\":\"y\"},\"text\":\"\"}"),
+    WG_CHECK_INT(run(WG_ROUTE_UPDATE_MESSAGE,
+                     "{\"number\":\"\",\"key\":{\"id\":\"x\","
+                     "\"fromMe\":true,\"remoteJid\":\"y\"},\"text\":\"\"}"),
                  WG_EINVAL);
     WG_CHECK(has_msg("number is required"));
     WG_CHECK(has_msg("Text is required"));
@@ -121,11 +121,9 @@ static void routes(void)
     WG_CHECK_STR(m.name, "a1");
     WG_CHECK_INT(wg_router_match("POST", "/chat/deleteMessageForEveryone/a1", &arena, &m),
                  WG_MATCH_BAD_METHOD);
-    WG_CHECK_INT(wg_router_match("POST", "/chat/updateMessage/a1", &arena, &m),
-                 WG_MATCH_OK);
+    WG_CHECK_INT(wg_router_match("POST", "/chat/updateMessage/a1", &arena, &m), WG_MATCH_OK);
     WG_CHECK(m.route == WG_ROUTE_UPDATE_MESSAGE);
-    WG_CHECK_INT(wg_router_match("POST", "/message/sendReaction/a1", &arena, &m),
-                 WG_MATCH_OK);
+    WG_CHECK_INT(wg_router_match("POST", "/message/sendReaction/a1", &arena, &m), WG_MATCH_OK);
     WG_CHECK(m.route == WG_ROUTE_SEND_REACTION);
 }
 

@@ -109,9 +109,10 @@ static void reaction(void)
     WG_CHECK_STR(c.message_type, "reactionMessage");
     WG_CHECK_STR(c.number, "15551234567@s.whatsapp.net"); /* target = key.remoteJid */
     char *m = dumps(c.message);
-    WG_CHECK_STR(m, "{\"reactionMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
-                    "\"15551234567@s.whatsapp.net\"},\"senderTimestampMs\":1717689097123,"
-                    "\"text\":\"\xf0\x9f\x91\x8d\"}}");
+    WG_CHECK_STR(m,
+                 "{\"reactionMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
+                 "\"15551234567@s.whatsapp.net\"},\"senderTimestampMs\":1717689097123,"
+                 "\"text\":\"\xf0\x9f\x91\x8d\"}}");
     free(m);
     wg_compose_free(&c);
     r.reaction = "ok";
@@ -143,8 +144,9 @@ static void revoke_and_edit(void)
     WG_CHECK_INT(wg_compose_revoke(&d, &c, &why), 0);
     WG_CHECK(c.store == WG_COMPOSE_STORE_REVOKE && c.raw_wa_message);
     char *m = dumps(c.message);
-    WG_CHECK_STR(m, "{\"protocolMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
-                    "\"15551234567@s.whatsapp.net\"},\"type\":\"REVOKE\"}}");
+    WG_CHECK_STR(m,
+                 "{\"protocolMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
+                 "\"15551234567@s.whatsapp.net\"},\"type\":\"REVOKE\"}}");
     free(m);
     WG_CHECK_STR(wg_wa_msg_edit_attr(&c.out), "7");
     wg_compose_free(&c);
@@ -208,9 +210,9 @@ static void emojis(void)
     WG_CHECK(!wg_compose_is_reaction("\xf0\x9f\x91\x8d\xf0\x9f\x91\x8d")); /* two */
     WG_CHECK(!wg_compose_is_reaction("a"));
     WG_CHECK(!wg_compose_is_reaction("1"));
-    WG_CHECK(!wg_compose_is_reaction("\xf0\x9f\x87\xa7"));      /* half a flag */
-    WG_CHECK(!wg_compose_is_reaction("\xf0\x9f\x91"));          /* truncated UTF-8 */
-    WG_CHECK(!wg_compose_is_reaction("\xe2\x80\x8d"));          /* lone ZWJ */
+    WG_CHECK(!wg_compose_is_reaction("\xf0\x9f\x87\xa7"));             /* half a flag */
+    WG_CHECK(!wg_compose_is_reaction("\xf0\x9f\x91"));                 /* truncated UTF-8 */
+    WG_CHECK(!wg_compose_is_reaction("\xe2\x80\x8d"));                 /* lone ZWJ */
     WG_CHECK(!wg_compose_is_reaction("\xf0\x9f\x91\x8d\xe2\x80\x8d")); /* dangling ZWJ */
     WG_CHECK(!wg_compose_is_reaction(NULL));
 }

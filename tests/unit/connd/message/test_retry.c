@@ -105,8 +105,8 @@ static void cache_bounds(void)
     char id[32];
     for (int i = 0; i < WG_RETRY_CACHE_MAX + 20; i++) {
         snprintf(id, sizeof id, "3EB0%04d", i);
-        wg_retry_sent_t m = {"inst-a", id, "1@s.whatsapp.net", false, NULL, WG_WA_OUT_TEXT,
-                             false, small, sizeof small};
+        wg_retry_sent_t m = {"inst-a", id,    "1@s.whatsapp.net", false, NULL, WG_WA_OUT_TEXT,
+                             false,    small, sizeof small};
         wg_retry_remember(&m);
     }
     size_t bytes = 0;
@@ -115,8 +115,8 @@ static void cache_bounds(void)
     /* big entries push the total over the byte bound: the oldest go */
     for (int i = 0; i < 5; i++) {
         snprintf(id, sizeof id, "3EB1%04d", i);
-        wg_retry_sent_t m = {"inst-b", id, "1@s.whatsapp.net", false, NULL, WG_WA_OUT_TEXT,
-                             false, big, 300 * 1024};
+        wg_retry_sent_t m = {"inst-b", id,  "1@s.whatsapp.net", false, NULL, WG_WA_OUT_TEXT,
+                             false,    big, 300 * 1024};
         wg_retry_remember(&m);
     }
     WG_CHECK(wg_retry_cached(&bytes) <= WG_RETRY_CACHE_MAX);
@@ -125,8 +125,8 @@ static void cache_bounds(void)
     wg_retry_forget("inst-b");
     WG_CHECK_INT((int)wg_retry_cached(&bytes), 0); /* inst-a's were all evicted */
     WG_CHECK_INT((int)bytes, 0);
-    wg_retry_sent_t m = {"inst-a", "X", "1@s.whatsapp.net", false, NULL, WG_WA_OUT_TEXT, false,
-                         small, sizeof small};
+    wg_retry_sent_t m = {"inst-a", "X",   "1@s.whatsapp.net", false, NULL, WG_WA_OUT_TEXT,
+                         false,    small, sizeof small};
     wg_retry_remember(&m);
     wg_retry_forget(NULL);
     WG_CHECK_INT((int)wg_retry_cached(NULL), 0);
@@ -181,13 +181,14 @@ static void resend_direct(void)
     wg_buf_t plain = WG_BUF_INIT, ct = WG_BUF_INIT;
     wg_wa_msg_out_t out = {.kind = WG_WA_OUT_TEXT, .text = "lost once"};
     WG_CHECK_INT(wg_wa_msg_encode(&out, NULL, &plain), 0);
-    wg_retry_sent_t m = {us.id, "3EB0R1", "2222@s.whatsapp.net", false, NULL, WG_WA_OUT_TEXT,
-                         false, plain.p, plain.len};
+    wg_retry_sent_t m = {us.id, "3EB0R1", "2222@s.whatsapp.net",
+                         false, NULL,     WG_WA_OUT_TEXT,
+                         false, plain.p,  plain.len};
     wg_signal_type_t type;
     /* no session and no keys: nothing to encrypt with */
-    WG_CHECK_INT(wg_retry_encrypt(us.sig, &m, peer.jid, NULL, "1111@s.whatsapp.net", NULL, &type,
-                                  &ct),
-                 WG_ESTATE);
+    WG_CHECK_INT(
+        wg_retry_encrypt(us.sig, &m, peer.jid, NULL, "1111@s.whatsapp.net", NULL, &type, &ct),
+        WG_ESTATE);
     /* the peer's retry carries fresh keys */
     wg_signal_bundle_t b;
     wg_signal_own_bundle(peer.sig, 11, &b);
@@ -215,9 +216,8 @@ static void resend_direct(void)
 
     /* a later retry without keys reuses the rebuilt session */
     wg_buf_reset(&ct);
-    WG_CHECK_INT(wg_retry_encrypt(us.sig, &m, peer.jid, NULL, "1111@s.whatsapp.net", NULL, &type,
-                                  &ct),
-                 0);
+    WG_CHECK_INT(
+        wg_retry_encrypt(us.sig, &m, peer.jid, NULL, "1111@s.whatsapp.net", NULL, &type, &ct), 0);
     WG_CHECK_INT(peer_reads(type, &ct, &c), 0);
     WG_CHECK_STR(c.text, "lost once");
     wg_wa_msg_content_free(&c);
@@ -248,12 +248,11 @@ static void resend_group(void)
     WG_CHECK_INT(wg_signal_group_decrypt(peer.sig, GID, &us.me, skmsg.p, skmsg.len, &pt),
                  WG_ESTATE);
     /* its retry: the resend carries the Message with the SKDM merged in */
-    wg_retry_sent_t m = {us.id, "3EB0G1", GID, true, us.jid, WG_WA_OUT_TEXT, false, plain.p,
-                         plain.len};
+    wg_retry_sent_t m = {us.id,          "3EB0G1", GID,     true,     us.jid,
+                         WG_WA_OUT_TEXT, false,    plain.p, plain.len};
     wg_signal_type_t type;
-    WG_CHECK_INT(wg_retry_encrypt(us.sig, &m, peer.jid, NULL, "1111@s.whatsapp.net", NULL, &type,
-                                  &ct),
-                 0);
+    WG_CHECK_INT(
+        wg_retry_encrypt(us.sig, &m, peer.jid, NULL, "1111@s.whatsapp.net", NULL, &type, &ct), 0);
     wg_wa_msg_content_t c;
     WG_CHECK_INT(peer_reads(type, &ct, &c), 0);
     WG_CHECK_STR(c.text, "to the group");

@@ -49,9 +49,9 @@ const uint8_t *wg_link_vault_key(void)
 }
 
 typedef struct {
-    wg_node_t *iq;                        /* the query */
+    wg_node_t *iq;                          /* the query */
     void (*answer)(uint64_t, const void *); /* its callback */
-    uint64_t token;                       /* its token */
+    uint64_t token;                         /* its token */
 } iq_t;
 
 static iq_t g_iq[8];
@@ -239,7 +239,8 @@ static void answer_usync(void)
     WG_CHECK(list && list->child_count == 2);
     wg_node_t *r = wg_node_new("iq");
     wg_node_set_attr(r, "type", "result");
-    wg_node_t *l = wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
+    wg_node_t *l =
+        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
     const char *users[2] = {"2222@lid", "9999@lid"};
     const char *devs[2][2] = {{"0", "3"}, {"1", "2"}}; /* 9999:1 is the sending device */
     for (size_t u = 0; u < 2; u++) {
@@ -323,17 +324,16 @@ static void peer_reads(size_t i, const wg_node_t *m, const char *want_text, int 
         WG_CHECK_INT(wg_signal_type_parse(wg_node_attr(enc, "type"), &type), 0);
         wg_signal_addr_t from;
         WG_CHECK_INT(wg_signal_addr_from_jid("9999:1@lid", &from), 0);
-        WG_CHECK_INT(wg_signal_decrypt(g_peer[i].sig, &from, type, enc->data, enc->data_len, &pt,
-                                       NULL),
-                     0);
+        WG_CHECK_INT(
+            wg_signal_decrypt(g_peer[i].sig, &from, type, enc->data, enc->data_len, &pt, NULL), 0);
         wg_wa_msg_content_t c;
         WG_CHECK_INT(wg_wa_msg_decode(pt.p, pt.len, &c), 0);
         WG_CHECK(c.skdm != NULL && c.dsm_destination == NULL);
         if (c.skdm) {
             WG_CHECK_STR(c.skdm_group, GID);
-            WG_CHECK_INT(wg_signal_group_process_skdm(g_peer[i].sig, GID, &g_us_addr, c.skdm,
-                                                      c.skdm_len),
-                         0);
+            WG_CHECK_INT(
+                wg_signal_group_process_skdm(g_peer[i].sig, GID, &g_us_addr, c.skdm, c.skdm_len),
+                0);
             got_skdm = 1;
         }
         wg_wa_msg_content_free(&c);
@@ -347,16 +347,15 @@ static void peer_reads(size_t i, const wg_node_t *m, const char *want_text, int 
     if (!sk)
         return;
     wg_buf_reset(&pt);
-    WG_CHECK_INT(wg_signal_group_decrypt(g_peer[i].sig, GID, &g_us_addr, sk->data, sk->data_len, &pt),
-                 0);
+    WG_CHECK_INT(
+        wg_signal_group_decrypt(g_peer[i].sig, GID, &g_us_addr, sk->data, sk->data_len, &pt), 0);
     wg_wa_msg_content_t c;
     WG_CHECK_INT(wg_wa_msg_decode(pt.p, pt.len, &c), 0);
     WG_CHECK_STR(c.text, want_text);
     if (c.message && json_object_get(c.message, "extendedTextMessage")) {
-        json_t *m2 = json_object_get(json_object_get(json_object_get(c.message,
-                                                                     "extendedTextMessage"),
-                                                     "contextInfo"),
-                                     "mentionedJid");
+        json_t *m2 = json_object_get(
+            json_object_get(json_object_get(c.message, "extendedTextMessage"), "contextInfo"),
+            "mentionedJid");
         WG_CHECK_INT((int)json_array_size(m2), 2);
     }
     wg_wa_msg_content_free(&c);
@@ -473,9 +472,8 @@ static void group_retry(void)
         wg_buf_t pt = WG_BUF_INIT;
         WG_CHECK_INT(wg_signal_type_parse(wg_node_attr(enc, "type"), &type), 0);
         WG_CHECK_INT(wg_signal_addr_from_jid("9999:1@lid", &from), 0);
-        WG_CHECK_INT(wg_signal_decrypt(g_peer[1].sig, &from, type, enc->data, enc->data_len, &pt,
-                                       NULL),
-                     0);
+        WG_CHECK_INT(
+            wg_signal_decrypt(g_peer[1].sig, &from, type, enc->data, enc->data_len, &pt, NULL), 0);
         wg_wa_msg_content_t c;
         WG_CHECK_INT(wg_wa_msg_decode(pt.p, pt.len, &c), 0);
         WG_CHECK_STR(c.text, "hello group");
@@ -545,9 +543,8 @@ int main(void)
         WG_CHECK_INT(wg_wa_creds_generate(&g_peer[i].creds), 0);
         g_peer[i].creds.next_prekey_id = 31;
         g_peer[i].jid = PEER_JIDS[i];
-        WG_CHECK_INT(wg_signal_open(g_store, g_peer[i].id, g_vault, &g_peer[i].creds,
-                                    &g_peer[i].sig),
-                     0);
+        WG_CHECK_INT(
+            wg_signal_open(g_store, g_peer[i].id, g_vault, &g_peer[i].creds, &g_peer[i].sig), 0);
     }
     WG_RUN(group_first_send);
     WG_RUN(group_second_send_and_ack);

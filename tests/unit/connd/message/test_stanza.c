@@ -25,8 +25,11 @@ static size_t count_tag(const wg_node_t *n, const char *tag)
 static void direct(void)
 {
     wg_wa_msg_out_t msg = {.kind = WG_WA_OUT_TEXT, .text = "hi"};
-    wg_send_stanza_t st = {.id = "3EB0X", .to = "1555@s.whatsapp.net", .msg = &msg,
-                           .account = ACCOUNT, .account_len = sizeof ACCOUNT};
+    wg_send_stanza_t st = {.id = "3EB0X",
+                           .to = "1555@s.whatsapp.net",
+                           .msg = &msg,
+                           .account = ACCOUNT,
+                           .account_len = sizeof ACCOUNT};
     wg_send_enc_t encs[] = {{"1555@s.whatsapp.net", "msg", CT, 3},
                             {"1555:2@s.whatsapp.net", "", NULL, 0}, /* no session: skipped */
                             {"1777:3@s.whatsapp.net", "msg", CT, 2}};
@@ -56,7 +59,8 @@ static void direct(void)
 
 static void per_message_attrs(void)
 {
-    wg_wa_msg_out_t r = {.kind = WG_WA_OUT_REACTION, .text = "x",
+    wg_wa_msg_out_t r = {.kind = WG_WA_OUT_REACTION,
+                         .text = "x",
                          .key = {"1555@s.whatsapp.net", true, "3EB0A", NULL}};
     wg_send_stanza_t st = {.id = "3EB0Y", .to = "1555@s.whatsapp.net", .msg = &r};
     wg_send_enc_t encs[] = {{"1555@s.whatsapp.net", "pkmsg", CT, 3},
@@ -88,9 +92,15 @@ static void group(void)
 {
     wg_wa_msg_out_t msg = {.kind = WG_WA_OUT_TEXT, .text = "to all"};
     uint8_t sk[5] = {5, 4, 3, 2, 1};
-    wg_send_stanza_t st = {.id = "3EB0G", .to = "120363000000000000@g.us", .msg = &msg,
-                           .account = ACCOUNT, .account_len = 4, .phash = "2:abcdef",
-                           .addressing_mode = "lid", .skmsg = sk, .skmsg_len = sizeof sk};
+    wg_send_stanza_t st = {.id = "3EB0G",
+                           .to = "120363000000000000@g.us",
+                           .msg = &msg,
+                           .account = ACCOUNT,
+                           .account_len = 4,
+                           .phash = "2:abcdef",
+                           .addressing_mode = "lid",
+                           .skmsg = sk,
+                           .skmsg_len = sizeof sk};
     wg_send_enc_t skdm[] = {{"11@lid", "pkmsg", CT, 3}};
     wg_node_t *m = wg_send_build_stanza(&st, skdm, 1);
     WG_CHECK_STR(wg_node_attr(m, "addressing_mode"), "lid");
@@ -116,9 +126,13 @@ static void group(void)
 static void retry(void)
 {
     wg_wa_msg_out_t msg = {.kind = WG_WA_OUT_TEXT, .text = "again"};
-    wg_send_stanza_t st = {.id = "3EB0R", .to = "120363000000000000@g.us", .msg = &msg,
-                           .participant = "15551234567:3@s.whatsapp.net", .retry_count = 2,
-                           .account = ACCOUNT, .account_len = 4};
+    wg_send_stanza_t st = {.id = "3EB0R",
+                           .to = "120363000000000000@g.us",
+                           .msg = &msg,
+                           .participant = "15551234567:3@s.whatsapp.net",
+                           .retry_count = 2,
+                           .account = ACCOUNT,
+                           .account_len = 4};
     wg_send_enc_t one[] = {{"15551234567:3@s.whatsapp.net", "pkmsg", CT, 3}};
     wg_node_t *m = wg_send_build_stanza(&st, one, 1);
     WG_CHECK_STR(wg_node_attr(m, "id"), "3EB0R");

@@ -80,8 +80,8 @@ static int keep_row(void *ud, const wg_store_message_row_t *r)
 static void message_edit_row(void)
 {
     char got[128] = "";
-    wg_store_message_query_t q = {.key_id = "K1", .from_me = -1, .ts_gte = -1, .ts_lte = -1,
-                                  .limit = 10};
+    wg_store_message_query_t q = {
+        .key_id = "K1", .from_me = -1, .ts_gte = -1, .ts_lte = -1, .limit = 10};
     int64_t total = 0;
     WG_CHECK_INT(wg_store_message_find(g, a_id, &q, keep_row, got, &total), 0);
     WG_CHECK_STR(got, "{\"conversation\":\"new\"}|EDITED");

@@ -32,7 +32,8 @@ static void check_vector(const char *name, const wg_wa_msg_out_t *m, const char 
     WG_CHECK_INT(wg_wa_msg_encode(m, dsm, &out), 0);
     wa_hex_of(&hex, out.p, out.len);
     if (strcmp(wg_buf_cstr(&hex), want(name)) != 0)
-        fprintf(stderr, "vector %s:\n ours   %s\n baileys %s\n", name, wg_buf_cstr(&hex), want(name));
+        fprintf(stderr, "vector %s:\n ours   %s\n baileys %s\n", name, wg_buf_cstr(&hex),
+                want(name));
     WG_CHECK_STR(wg_buf_cstr(&hex), want(name));
     /* our decoder reads it back */
     wg_wa_msg_content_t c;
