@@ -617,6 +617,8 @@ static void on_usync(uint64_t token, const void *reply)
         snprintf(own_lid, sizeof own_lid, "%s@%s", me_lid.user, me_lid.server);
     }
     int recipient_seen = 0;
+    char self_dev[2][WG_JID_USER_MAX + WG_JID_SERVER_MAX + 16]; /* our sending device, PN and LID */
+    size_t n_self = 0;
     for (size_t i = 0; i < list->child_count; i++) {
         const wg_node_t *u = list->children[i];
         const char *jid = wg_node_attr(u, "jid");
@@ -640,8 +642,13 @@ static void on_usync(uint64_t token, const void *reply)
             unsigned devno = (unsigned)strtoul(id, NULL, 10);
             /* [B] skips non-zero devices without a key-index; kept here (a
              * device that cannot be reached simply gets no <enc>) */
-            if ((own && devno == my_device) || (own_as_lid && devno == my_lid_device))
+            if ((own && devno == my_device) || (own_as_lid && devno == my_lid_device)) {
+                /* not a target, but [W] hashes it with the others */
+                if (n_self < 2)
+                    snprintf(self_dev[n_self++], sizeof self_dev[0], "%s:%u@%s", uj.user, devno,
+                             uj.server);
                 continue;
+            }
             /* in a group our other devices get the SKDM like everyone's,
              * never a deviceSentMessage */
             add_device(o, uj.user, uj.server, devno, own && !o->is_group);
@@ -653,10 +660,13 @@ static void on_usync(uint64_t token, const void *reply)
         not_on_whatsapp(o);
         return;
     }
-    char **jids = wg_calloc(o->n_dev ? o->n_dev : 1, sizeof *jids);
+    /* §7.2 step 7: the hash over every device of the list, ours included */
+    char **jids = wg_calloc(o->n_dev + n_self + 1, sizeof *jids);
     for (size_t i = 0; i < o->n_dev; i++)
         jids[i] = o->dev[i].jid;
-    if (wg_send_phash((const char *const *)jids, o->n_dev, o->phash) != 0)
+    for (size_t i = 0; i < n_self; i++)
+        jids[o->n_dev + i] = self_dev[i];
+    if (wg_send_phash((const char *const *)jids, o->n_dev + n_self, o->phash) != 0)
         o->phash[0] = '\0';
     free(jids);
     submit(o, 0);

@@ -394,9 +394,10 @@ static void group_first_send(void)
     WG_CHECK_STR(wg_node_attr(m, "to"), GID);
     WG_CHECK_STR(wg_node_attr(m, "type"), "text");
     WG_CHECK_STR(wg_node_attr(m, "addressing_mode"), "lid");
-    const char *devs[3] = {"2222@lid", "2222:3@lid", "9999:2@lid"};
+    /* every device of the list, our sending device included ([W]) */
+    const char *devs[4] = {"2222@lid", "2222:3@lid", "9999:1@lid", "9999:2@lid"};
     char ph[12];
-    WG_CHECK_INT(wg_send_phash(devs, 3, ph), 0);
+    WG_CHECK_INT(wg_send_phash(devs, 4, ph), 0);
     WG_CHECK_STR(wg_node_attr(m, "phash"), ph);
     const wg_node_t *parts = wg_node_child(m, "participants");
     WG_CHECK(parts && parts->child_count == 3);
