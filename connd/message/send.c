@@ -70,6 +70,7 @@ typedef struct send_op {
     size_t n_dev;            /* how many */
     size_t cap_dev;          /* allocated */
     int is_group;            /* chat is a group: SKDM per device + one skmsg */
+    uint32_t expiration;     /* group: disappearing-messages timer (s), 0 = off */
     char addressing_mode[8]; /* group: "lid" / "pn" */
     char sender[96];         /* group: our Signal identity for the sender key */
     char **users;            /* group: the participants to query (owned) */
@@ -538,6 +539,7 @@ static void step_after_encrypt(send_op_t *o)
         st.skmsg = o->skmsg.p;
         st.skmsg_len = o->skmsg.len;
         st.addressing_mode = o->addressing_mode;
+        st.expiration = o->expiration; /* [B]: expiration= on ephemeral groups */
         st.phash = o->phash[0] ? o->phash : NULL;
     }
     wg_send_enc_t *encs = wg_calloc(o->n_dev ? o->n_dev : 1, sizeof *encs);
@@ -875,6 +877,7 @@ static void start_usync(send_op_t *o)
 static void group_ready(send_op_t *o, const wg_group_meta_t *m)
 {
     snprintf(o->addressing_mode, sizeof o->addressing_mode, "%s", m->addressing_mode);
+    o->expiration = m->expiration;
     const char *self = strcmp(m->addressing_mode, "lid") == 0 && o->creds.me_lid[0]
                            ? o->creds.me_lid
                            : o->creds.me_jid;

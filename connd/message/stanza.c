@@ -37,6 +37,11 @@ wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t 
         wg_node_set_attr(m, "addressing_mode", st->addressing_mode);
     if (st->phash)
         wg_node_set_attr(m, "phash", st->phash);
+    if (st->expiration) {
+        char e[12];
+        snprintf(e, sizeof e, "%u", (unsigned)st->expiration);
+        wg_node_set_attr(m, "expiration", e);
+    }
     if (st->participant)
         wg_node_set_attr(m, "participant", st->participant);
     if (st->recipient)

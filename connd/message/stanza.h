@@ -34,6 +34,7 @@ typedef struct {
     size_t account_len;          /* its length (0: never added) */
     const char *phash;           /* participant hash or NULL */
     const char *addressing_mode; /* group "lid" / "pn" or NULL */
+    uint32_t expiration;         /* group disappearing timer (s) for expiration=, 0 = none */
     const uint8_t *skmsg;        /* group: the sender-key ciphertext, or NULL */
     size_t skmsg_len;            /* its length */
     const char *participant;     /* retry resend in a group: the device, else NULL */

@@ -100,11 +100,13 @@ static void group(void)
                            .phash = "2:abcdef",
                            .addressing_mode = "lid",
                            .skmsg = sk,
-                           .skmsg_len = sizeof sk};
+                           .skmsg_len = sizeof sk,
+                           .expiration = 86400};
     wg_send_enc_t skdm[] = {{"11@lid", "pkmsg", CT, 3}};
     wg_node_t *m = wg_send_build_stanza(&st, skdm, 1);
     WG_CHECK_STR(wg_node_attr(m, "addressing_mode"), "lid");
     WG_CHECK_STR(wg_node_attr(m, "phash"), "2:abcdef");
+    WG_CHECK_STR(wg_node_attr(m, "expiration"), "86400");
     WG_CHECK_INT((int)count_tag(m, "participants"), 1);
     WG_CHECK_INT((int)count_tag(m, "enc"), 1);
     const wg_node_t *e = wg_node_child(m, "enc");
