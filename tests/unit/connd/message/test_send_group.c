@@ -15,7 +15,11 @@
  *     again) and publishes send.message;
  *   a retry receipt of one device gets the message again as a DM-style
  *     <enc count> with the SKDM merged in, and the peer reads it; count 6
- *     is given up. */
+ *     is given up;
+ *   a 1:1 send: no phash / addressing_mode on the wire, the Message to the
+ *     chat's device and the deviceSentMessage to our other device, both
+ *     read by their peers; its revoke: edit="7", decrypt-fail="hide",
+ *     messages.delete, the stored row DELETED, and no send.message on ack. */
 #include "message/send.c"
 
 #include <unistd.h>
@@ -516,6 +520,175 @@ static void group_third_send_asks_again(void)
     WG_CHECK_INT((int)wg_retry_cached(NULL), 0);
 }
 
+/* ------------------------------------------------------------ 1:1 */
+
+#define PEER_CHAT "5555000@s.whatsapp.net"
+
+static void answer_usync_direct(void)
+{
+    iq_t q = take_iq("usync");
+    WG_CHECK(q.iq != NULL);
+    if (!q.iq)
+        return;
+    const wg_node_t *list = wg_node_child(wg_node_child(q.iq, "usync"), "list");
+    WG_CHECK(list && list->child_count == 2); /* the chat and our own user */
+    wg_node_t *r = wg_node_new("iq");
+    wg_node_set_attr(r, "type", "result");
+    wg_node_t *l =
+        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
+    const char *users[2] = {PEER_CHAT, "1111@s.whatsapp.net"};
+    const char *devs[2][2] = {{"0", NULL}, {"1", "2"}}; /* 1111:1 sends */
+    for (size_t u = 0; u < 2; u++) {
+        wg_node_t *un = wg_node_add_child(l, wg_node_new("user"));
+        wg_node_set_attr(un, "jid", users[u]);
+        wg_node_t *dl = wg_node_add_child(wg_node_add_child(un, wg_node_new("devices")),
+                                          wg_node_new("device-list"));
+        for (size_t k = 0; k < 2 && devs[u][k]; k++)
+            wg_node_set_attr(wg_node_add_child(dl, wg_node_new("device")), "id", devs[u][k]);
+    }
+    q.answer(q.token, r);
+    wg_node_free(r);
+    wg_node_free(q.iq);
+}
+
+/* bundles of peer 0 for the chat's device, peer 2 for our other device */
+static void answer_keys_direct(void)
+{
+    iq_t q = take_iq("encrypt");
+    WG_CHECK(q.iq != NULL);
+    if (!q.iq)
+        return;
+    wg_node_t *r = wg_node_new("iq");
+    wg_node_set_attr(r, "type", "result");
+    wg_node_t *l = wg_node_add_child(r, wg_node_new("list"));
+    const char *jids[2] = {PEER_CHAT, "1111:2@s.whatsapp.net"};
+    size_t who[2] = {0, 2};
+    for (size_t i = 0; i < 2; i++) {
+        wg_signal_bundle_t b;
+        wg_signal_own_bundle(g_peer[who[i]].sig, (uint32_t)(20 + i), &b);
+        wg_node_t *u = wg_node_add_child(l, wg_node_new("user"));
+        wg_node_set_attr(u, "jid", jids[i]);
+        be_child(u, "registration", b.registration_id, 4);
+        bytes_child(u, "identity", b.identity, 32);
+        wg_node_t *k = wg_node_add_child(u, wg_node_new("key"));
+        be_child(k, "id", b.prekey_id, 3);
+        bytes_child(k, "value", b.prekey, 32);
+        wg_node_t *sk = wg_node_add_child(u, wg_node_new("skey"));
+        be_child(sk, "id", b.spk_id, 3);
+        bytes_child(sk, "value", b.spk, 32);
+        bytes_child(sk, "signature", b.spk_sig, 64);
+    }
+    q.answer(q.token, r);
+    wg_node_free(r);
+    wg_node_free(q.iq);
+}
+
+/* device k of the stanza, decrypted by peer p */
+static int read_direct(const wg_node_t *m, const char *jid, size_t p, wg_wa_msg_content_t *c)
+{
+    const wg_node_t *parts = wg_node_child(m, "participants");
+    for (size_t k = 0; parts && k < parts->child_count; k++) {
+        if (strcmp(wg_node_attr(parts->children[k], "jid"), jid) != 0)
+            continue;
+        const wg_node_t *enc = wg_node_child(parts->children[k], "enc");
+        wg_signal_type_t type;
+        wg_signal_addr_t from;
+        wg_buf_t pt = WG_BUF_INIT;
+        int rc = wg_signal_type_parse(wg_node_attr(enc, "type"), &type);
+        if (rc == 0)
+            rc = wg_signal_addr_from_jid("1111:1@s.whatsapp.net", &from);
+        if (rc == 0)
+            rc = wg_signal_decrypt(g_peer[p].sig, &from, type, enc->data, enc->data_len, &pt, NULL);
+        if (rc == 0)
+            rc = wg_wa_msg_decode(pt.p, pt.len, c);
+        wg_buf_free(&pt);
+        return rc;
+    }
+    return WG_ENOTFOUND;
+}
+
+static int keep_status(void *ud, const wg_store_message_row_t *r)
+{
+    snprintf(ud, 32, "%s", r->status);
+    return 0;
+}
+
+static void direct_send_and_revoke(void)
+{
+    wg_instance_t inst;
+    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
+    row.id = g_inst_id;
+    row.name = "grp";
+    inst.row = &row;
+    wg_connd_t d = {0};
+    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
+    req.number = "+55 5500 0";
+    req.text = "just us";
+    g_status = 0;
+    wg_send_text(&d, &inst, &req, done, NULL);
+    answer_usync_direct();
+    WG_CHECK_INT(pump(), 1);
+    answer_keys_direct();
+    WG_CHECK_INT(pump(), 1);
+    WG_CHECK_INT(g_status, 201);
+    wg_node_t *m = take_sent();
+    WG_CHECK(m != NULL);
+    if (!m)
+        return;
+    WG_CHECK_STR(wg_node_attr(m, "to"), PEER_CHAT);
+    WG_CHECK(!wg_node_attr(m, "phash") && !wg_node_attr(m, "addressing_mode")); /* DMs: none */
+    WG_CHECK(!wg_node_child(m, "enc"));                                         /* no skmsg */
+    wg_wa_msg_content_t c;
+    WG_CHECK_INT(read_direct(m, PEER_CHAT, 0, &c), 0);
+    WG_CHECK_STR(c.text, "just us");
+    WG_CHECK(c.dsm_destination == NULL);
+    wg_wa_msg_content_free(&c);
+    WG_CHECK_INT(read_direct(m, "1111:2@s.whatsapp.net", 2, &c), 0);
+    WG_CHECK_STR(c.dsm_destination, PEER_CHAT); /* our other device: deviceSentMessage */
+    WG_CHECK_STR(c.text, "just us");
+    wg_wa_msg_content_free(&c);
+    char id[23];
+    snprintf(id, sizeof id, "%s", wg_node_attr(m, "id"));
+    wg_node_free(m);
+
+    /* revoke it: edit="7", decrypt-fail="hide", messages.delete, row DELETED */
+    Wg__Ipc__MessageKeyReq k = WG__IPC__MESSAGE_KEY_REQ__INIT;
+    k.id = id;
+    k.remote_jid = PEER_CHAT;
+    k.has_from_me = 1;
+    k.from_me = 1;
+    Wg__Ipc__DeleteForEveryoneReq del = WG__IPC__DELETE_FOR_EVERYONE_REQ__INIT;
+    del.key = &k;
+    g_n_events = 0;
+    wg_send_revoke(&d, &inst, &del, done, NULL);
+    answer_usync_direct();
+    WG_CHECK_INT(pump(), 2); /* sessions exist now: straight to encryption */
+    WG_CHECK_INT(g_status, 201);
+    WG_CHECK(strstr(g_json, "\"type\":\"REVOKE\"") != NULL);
+    m = take_sent();
+    WG_CHECK(m != NULL);
+    if (!m)
+        return;
+    WG_CHECK_STR(wg_node_attr(m, "edit"), "7");
+    const wg_node_t *parts = wg_node_child(m, "participants");
+    WG_CHECK_STR(wg_node_attr(wg_node_child(parts->children[0], "enc"), "decrypt-fail"), "hide");
+    WG_CHECK(g_n_events == 1 && strcmp(g_events[0], "messages.delete") == 0);
+    char status[32] = "";
+    wg_store_message_query_t q = {
+        .key_id = id, .from_me = -1, .ts_gte = -1, .ts_lte = -1, .limit = 1};
+    int64_t total = 0;
+    WG_CHECK_INT(wg_store_message_find(g_store, g_inst_id, &q, keep_status, status, &total), 0);
+    WG_CHECK_STR(status, "DELETED");
+    /* the server's ack of a revoke: no send.message (it is no message of its own) */
+    wg_node_t *ack = wg_node_new("ack");
+    wg_node_set_attr(ack, "id", wg_node_attr(m, "id"));
+    wg_send_on_ack(&d, g_inst_id, ack);
+    WG_CHECK_INT(pump(), 0);
+    WG_CHECK_INT((int)g_n_events, 1);
+    wg_node_free(ack);
+    wg_node_free(m);
+}
+
 int main(void)
 {
     char dir[64], path[96];
@@ -551,6 +724,7 @@ int main(void)
     WG_RUN(group_second_send_and_ack);
     WG_RUN(group_retry);
     WG_RUN(group_third_send_asks_again);
+    WG_RUN(direct_send_and_revoke);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
     wg_store_close(g_store);
