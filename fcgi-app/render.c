@@ -464,6 +464,14 @@ int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char
             doc = json_loads(reply->json->json, 0, NULL);
         status = route == WG_ROUTE_MARK_READ || route == WG_ROUTE_SEND_PRESENCE ? 201 : 200;
         break;
+    case WG_ROUTE_SEND_REACTION:
+    case WG_ROUTE_DELETE_FOR_EVERYONE:
+    case WG_ROUTE_UPDATE_MESSAGE:
+        /* messageRaw (reaction) or Baileys' WAMessage (revoke, edit), built by connd */
+        if (reply->result_case == WG__IPC__REPLY__RESULT_JSON && reply->json->json)
+            doc = json_loads(reply->json->json, 0, NULL);
+        status = route == WG_ROUTE_UPDATE_MESSAGE ? 200 : 201;
+        break;
     default:
         break;
     }

@@ -33,6 +33,10 @@ static const route_t routes[] = {
     {WG_ROUTE_SET_PRESENCE, "POST", "/instance/setPresence/:name", "instance.presence"},
     {WG_ROUTE_SEND_TEXT, "POST", "/message/sendText/:name", "message.sendText"},
     {WG_ROUTE_FIND_MESSAGES, "POST", "/chat/findMessages/:name", "chat.findMessages"},
+    {WG_ROUTE_SEND_REACTION, "POST", "/message/sendReaction/:name", "message.sendReaction"},
+    {WG_ROUTE_DELETE_FOR_EVERYONE, "DELETE", "/chat/deleteMessageForEveryone/:name",
+     "chat.deleteMessageForEveryone"},
+    {WG_ROUTE_UPDATE_MESSAGE, "POST", "/chat/updateMessage/:name", "chat.updateMessage"},
     /* wagate extension: the durable webhook outbox (failed deliveries, replay) */
     {WG_ROUTE_WEBHOOK_FAILED, "GET", "/webhook/failed/:name", "webhook.failed"},
     {WG_ROUTE_WEBHOOK_RETRY, "POST", "/webhook/retry/:name", "webhook.retry"},

@@ -322,6 +322,8 @@ static int get_uint(ctx_t *c, json_t *obj, const char *parent, const char *key, 
     return 1;
 }
 
+static void parse_send_options(ctx_t *c, json_t *doc, Wg__Ipc__SendTextReq *r);
+
 /* POST /message/sendText (evolution-api.md §3.1). */
 static Wg__Ipc__SendTextReq *parse_send_text(ctx_t *c, json_t *doc)
 {
@@ -351,6 +353,52 @@ static Wg__Ipc__SendTextReq *parse_send_text(ctx_t *c, json_t *doc)
         if (msg)
             r->quoted_text = get_string(c, msg, "quoted.message", "conversation", 0);
     }
+    parse_send_options(c, doc, r);
+    return r;
+}
+
+/* sendText's mentioned / mentionsEveryOne / linkPreview (§3.1). */
+static void parse_send_options(ctx_t *c, json_t *doc, Wg__Ipc__SendTextReq *r)
+{
+    get_bool(c, doc, NULL, "mentionsEveryOne", 0, &r->has_mentions_every_one,
+             &r->mentions_every_one);
+    get_bool(c, doc, NULL, "linkPreview", 0, &r->has_link_preview, &r->link_preview);
+    json_t *m = json_object_get(doc, "mentioned");
+    if (!m || json_is_null(m))
+        return;
+    if (!json_is_array(m) || json_array_size(m) > 1024) {
+        wrong_type(c, NULL, "mentioned", "array");
+        return;
+    }
+    r->n_mentioned = json_array_size(m);
+    r->mentioned = wg_arena_alloc(c->a, (r->n_mentioned ? r->n_mentioned : 1) * sizeof(char *));
+    for (size_t i = 0; i < r->n_mentioned; i++) {
+        json_t *v = json_array_get(m, i);
+        if (!json_is_string(v) || !json_string_length(v)) {
+            wg_msgs_add(c->errs, c->a, "mentioned[%zu] is not of a type(s) string", i);
+            r->n_mentioned = i;
+            return;
+        }
+        r->mentioned[i] = wg_arena_strndup(c->a, json_string_value(v), json_string_length(v));
+    }
+}
+
+/* A message key {id, remoteJid, fromMe} (+ participant) under parent, or
+ * the body itself when key_name is NULL (deleteMessageForEveryone). */
+static Wg__Ipc__MessageKeyReq *parse_key(ctx_t *c, json_t *doc, const char *key_name)
+{
+    json_t *k = key_name ? get_object(c, doc, NULL, key_name, 1) : doc;
+    if (!k)
+        return NULL;
+    Wg__Ipc__MessageKeyReq *r = NEW(c, Wg__Ipc__MessageKeyReq, WG__IPC__MESSAGE_KEY_REQ__INIT);
+    r->id = get_string(c, k, key_name, "id", 1);
+    r->remote_jid = get_string(c, k, key_name, "remoteJid", 1);
+    get_bool(c, k, key_name, "fromMe", 1, &r->has_from_me, &r->from_me);
+    r->participant = get_string(c, k, key_name, "participant", 0);
+    if (r->id && !*r->id)
+        wg_msgs_add(c->errs, c->a, "%s is required", prop_path(c, key_name, "id"));
+    if (r->remote_jid && !*r->remote_jid)
+        wg_msgs_add(c->errs, c->a, "%s is required", prop_path(c, key_name, "remoteJid"));
     return r;
 }
 
@@ -531,6 +579,43 @@ int wg_validate_request(wg_route_id_t route, const char *name, const char *query
         out->op_case = WG__IPC__REQUEST__OP_FIND_MESSAGES;
         out->find_messages = parse_find_messages(c, doc);
         break;
+    case WG_ROUTE_SEND_REACTION: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        Wg__Ipc__SendReactionReq *r =
+            NEW(c, Wg__Ipc__SendReactionReq, WG__IPC__SEND_REACTION_REQ__INIT);
+        r->key = parse_key(c, doc, "key");
+        r->reaction = get_string(c, doc, NULL, "reaction", 1);
+        out->op_case = WG__IPC__REQUEST__OP_SEND_REACTION;
+        out->send_reaction = r;
+        break;
+    }
+    case WG_ROUTE_DELETE_FOR_EVERYONE: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        Wg__Ipc__DeleteForEveryoneReq *r =
+            NEW(c, Wg__Ipc__DeleteForEveryoneReq, WG__IPC__DELETE_FOR_EVERYONE_REQ__INIT);
+        r->key = parse_key(c, doc, NULL);
+        out->op_case = WG__IPC__REQUEST__OP_DELETE_FOR_EVERYONE;
+        out->delete_for_everyone = r;
+        break;
+    }
+    case WG_ROUTE_UPDATE_MESSAGE: {
+        if (!(doc = parse_body(c, body, body_len)))
+            break;
+        Wg__Ipc__UpdateMessageReq *r =
+            NEW(c, Wg__Ipc__UpdateMessageReq, WG__IPC__UPDATE_MESSAGE_REQ__INIT);
+        r->number = get_string(c, doc, NULL, "number", 1);
+        r->key = parse_key(c, doc, "key");
+        r->text = get_string(c, doc, NULL, "text", 1);
+        if (r->number && !*r->number)
+            wg_msgs_add(c->errs, c->a, "number is required");
+        if (r->text && !*r->text)
+            wg_msgs_add(c->errs, c->a, "Text is required");
+        out->op_case = WG__IPC__REQUEST__OP_UPDATE_MESSAGE;
+        out->update_message = r;
+        break;
+    }
     case WG_ROUTE_DELETE:
         out->op_case = WG__IPC__REQUEST__OP_DELETE_INSTANCE;
         out->delete_instance = NEW(c, Wg__Ipc__DeleteReq, WG__IPC__DELETE_REQ__INIT);

@@ -616,6 +616,16 @@ void wg_dispatch(wg_connd_t *d, uint64_t conn, Wg__Ipc__Request *req)
         wg_message_find(d, inst->row->id, req->find_messages, find_messages_done,
                         pending_new(d, conn, req));
         break;
+    case WG__IPC__REQUEST__OP_SEND_REACTION:
+        wg_send_reaction(d, inst, req->send_reaction, send_text_done, pending_new(d, conn, req));
+        break;
+    case WG__IPC__REQUEST__OP_DELETE_FOR_EVERYONE:
+        wg_send_revoke(d, inst, req->delete_for_everyone, send_text_done,
+                       pending_new(d, conn, req));
+        break;
+    case WG__IPC__REQUEST__OP_UPDATE_MESSAGE:
+        wg_send_edit(d, inst, req->update_message, send_text_done, pending_new(d, conn, req));
+        break;
     default:
         if (wg_chat_handles(req->op_case)) {
             wg_chat_request(d, inst, req, chat_done, pending_new(d, conn, req));

@@ -1,4 +1,4 @@
-/* Sending text messages (see send.h). Never logs message contents. */
+/* Sending messages (see send.h). Never logs message contents. */
 #include "message/send.h"
 
 #include <ctype.h>
@@ -10,10 +10,16 @@
 
 #include "core/jobs.h"
 #include "link/link.h"
+#include "message/compose.h"
+#include "message/group_meta.h"
+#include "message/retry.h"
+#include "message/stanza.h"
 #include "message/receive.h"
 #include "signal/bundle.h"
+#include "signal/group.h"
 #include "signal/signal.h"
 #include "store/message.h"
+#include "store/sender_key_memory.h"
 #include "wa/binnode.h"
 #include "wa/jid.h"
 #include "wa/message.h"
@@ -23,12 +29,13 @@
 #include "wg_log.h"
 #include "wg_time.h"
 
-#define MAX_DEVICES 32        /* devices one message is encrypted for */
-#define STEP_TIMEOUT_MS 8000  /* usync + keys + encryption, within WAGATE_IPC_TIMEOUT_MS (10 s) */
-#define MAX_DELAY_MS 5000     /* composing time before sending (delay), same reason */
-#define ACK_TIMEOUT_MS 60000  /* how long a sent message waits for the server ack */
+#define MAX_DEVICES 32         /* devices a 1:1 message is encrypted for */
+#define MAX_GROUP_DEVICES 4096 /* devices of a group send */
+#define STEP_TIMEOUT_MS 8000   /* usync + keys + encryption, within WAGATE_IPC_TIMEOUT_MS (10 s) */
+#define MAX_DELAY_MS 5000      /* composing time before sending (delay), same reason */
+#define ACK_TIMEOUT_MS 60000   /* how long a sent message waits for the server ack */
 
-typedef enum { OP_DELAY, OP_USYNC, OP_SESSIONS, OP_KEYS, OP_ENCRYPT, OP_SENT } op_state_t;
+typedef enum { OP_DELAY, OP_GROUP, OP_USYNC, OP_SESSIONS, OP_KEYS, OP_ENCRYPT, OP_SENT } op_state_t;
 
 typedef struct {
     char jid[160];             /* device JID */
@@ -36,37 +43,46 @@ typedef struct {
     int need_bundle;           /* no Signal session yet */
     int has_bundle;            /* bundle below is valid */
     wg_signal_bundle_t bundle; /* from the encrypt/key reply */
+    int has_key;               /* group: already has our sender key (no SKDM) */
     char type[8];              /* "pkmsg" / "msg" once encrypted ("" = skipped) */
     wg_buf_t ct;               /* ciphertext */
 } device_t;
 
 typedef struct send_op {
-    uint64_t token;            /* iq token and identity */
-    wg_connd_t *d;             /* daemon */
-    char *instance_id;         /* owner (owned) */
-    char *instance_name;       /* for events and logs (owned) */
-    uint64_t generation;       /* the connection it runs on */
-    wg_wa_creds_t creds;       /* copy for the worker; wiped */
-    op_state_t state;          /* where it is */
-    int busy;                  /* a worker job holds it */
-    int failed;                /* timed out while busy */
-    char id[23];               /* message id */
-    char chat[160];            /* recipient chat JID */
-    char own_user[160];        /* our bare PN JID */
-    char number[96];           /* as requested */
-    char *text;                /* message text (owned) */
-    char *quoted_id;           /* quoted.key.id or NULL (owned) */
-    char *quoted_participant;  /* quoted author or NULL (owned) */
-    char *quoted_text;         /* quoted conversation or NULL (owned) */
-    int64_t t;                 /* messageTimestamp (s) */
-    device_t dev[MAX_DEVICES]; /* target devices */
-    size_t n_dev;              /* how many */
-    int store_rc;              /* job result */
-    json_t *raw;               /* the messageRaw (PENDING) */
-    wg_wa_timer_t *timer;      /* step / ack bound */
-    wg_send_done_cb done;      /* REST completion, NULL once answered */
-    void *ctx;                 /* its argument */
-    struct send_op *next;      /* list link */
+    uint64_t token;          /* iq token and identity */
+    wg_connd_t *d;           /* daemon */
+    char *instance_id;       /* owner (owned) */
+    char *instance_name;     /* for events and logs (owned) */
+    uint64_t generation;     /* the connection it runs on */
+    wg_wa_creds_t creds;     /* copy for the worker; wiped */
+    op_state_t state;        /* where it is */
+    int busy;                /* a worker job holds it */
+    int failed;              /* timed out while busy */
+    char id[23];             /* message id */
+    char chat[160];          /* recipient chat JID */
+    char own_user[160];      /* our bare PN JID */
+    char number[160];        /* as requested */
+    wg_compose_t c;          /* what is sent (owned) */
+    wg_buf_t plain;          /* the Message for the recipients' devices (wiped) */
+    wg_buf_t dsm;            /* its deviceSentMessage form for our own devices (wiped) */
+    int64_t t;               /* messageTimestamp (s) */
+    device_t *dev;           /* target devices (owned) */
+    size_t n_dev;            /* how many */
+    size_t cap_dev;          /* allocated */
+    int is_group;            /* chat is a group: SKDM per device + one skmsg */
+    uint32_t expiration;     /* group: disappearing-messages timer (s), 0 = off */
+    char addressing_mode[8]; /* group: "lid" / "pn" */
+    char sender[96];         /* group: our Signal identity for the sender key */
+    char **users;            /* group: the participants to query (owned) */
+    size_t n_users;          /* how many */
+    wg_buf_t skmsg;          /* group: the sender-key ciphertext */
+    char phash[12];          /* participant hash of the devices ("" until usync) */
+    int store_rc;            /* job result */
+    json_t *raw;             /* the messageRaw (PENDING) */
+    wg_wa_timer_t *timer;    /* step / ack bound */
+    wg_send_done_cb done;    /* REST completion, NULL once answered */
+    void *ctx;               /* its argument */
+    struct send_op *next;    /* list link */
 } send_op_t;
 
 static send_op_t *g_ops;
@@ -91,21 +107,38 @@ int wg_send_chat_jid(const char *number, char *out, size_t n)
         wg_buf_free(&b);
         return rc;
     }
+    /* Evolution's createJid: spaces, + and parentheses dropped; a dashed
+     * form of 24+ characters is a group id (creator-timestamp), as is a
+     * number of 18+ digits; anything else keeps only its digits */
     char digits[64];
-    size_t k = 0;
+    size_t k = 0, dashes = 0;
     for (const char *c = number; *c; c++) {
-        if (isdigit((unsigned char)*c)) {
+        if (isdigit((unsigned char)*c) || *c == '-') {
             if (k + 1 >= sizeof digits)
                 return WG_EINVAL;
+            dashes += *c == '-';
             digits[k++] = *c;
-        } else if (!strchr("+()- ", *c)) {
+        } else if (!strchr("+() ", *c)) {
             return WG_EINVAL;
         }
     }
     digits[k] = '\0';
-    if (k < 5)
+    const char *server = "s.whatsapp.net";
+    if (dashes && k >= 24) {
+        server = "g.us";
+    } else {
+        size_t w = 0;
+        for (size_t r = 0; r < k; r++)
+            if (digits[r] != '-')
+                digits[w++] = digits[r];
+        digits[w] = '\0';
+        k = w;
+        if (k >= 18)
+            server = "g.us";
+    }
+    if (k < 5 || digits[0] == '-' || digits[k - 1] == '-')
         return WG_EINVAL;
-    if ((size_t)snprintf(out, n, "%s@s.whatsapp.net", digits) >= n)
+    if ((size_t)snprintf(out, n, "%s@%s", digits, server) >= n)
         return WG_EINVAL;
     return 0;
 }
@@ -128,12 +161,20 @@ static void op_free(send_op_t *o)
     wg_wa_timer_free(o->timer);
     for (size_t i = 0; i < o->n_dev; i++)
         wg_buf_free(&o->dev[i].ct);
+    free(o->dev);
+    for (size_t i = 0; i < o->n_users; i++)
+        free(o->users[i]);
+    free(o->users);
+    wg_buf_free(&o->skmsg);
     free(o->instance_id);
     free(o->instance_name);
-    free(o->text);
-    free(o->quoted_id);
-    free(o->quoted_participant);
-    free(o->quoted_text);
+    wg_compose_free(&o->c);
+    if (o->plain.p)
+        sodium_memzero(o->plain.p, o->plain.len);
+    if (o->dsm.p)
+        sodium_memzero(o->dsm.p, o->dsm.len);
+    wg_buf_free(&o->plain);
+    wg_buf_free(&o->dsm);
     json_decref(o->raw);
     sodium_memzero(&o->creds, sizeof o->creds);
     free(o);
@@ -168,8 +209,39 @@ static wg_wa_session_t *session_of(send_op_t *o)
     return wg_link_session(o->d, o->instance_id, &g, NULL);
 }
 
+/* The op's connection, or NULL after failing the op ("Connection Closed"). */
+static wg_wa_session_t *session_or_fail(send_op_t *o, const wg_wa_creds_t **creds)
+{
+    uint64_t g = o->generation;
+    wg_wa_session_t *s = wg_link_session(o->d, o->instance_id, &g, creds);
+    if (!s)
+        fail(o, 400, "Error: Connection Closed");
+    return s;
+}
+
+/* <iq type="get" xmlns=...> for the op's queries. */
+static wg_node_t *get_iq(const char *xmlns)
+{
+    wg_node_t *iq = wg_node_new("iq");
+    wg_node_set_attr(iq, "type", "get");
+    wg_node_set_attr(iq, "xmlns", xmlns);
+    return iq;
+}
+
+/* Sends iq with the reply going to cb; fails the op when the link is gone. */
+static void ask(send_op_t *o, wg_wa_session_t *s, wg_node_t *iq, op_state_t state,
+                void (*cb)(uint64_t, const void *))
+{
+    o->state = state;
+    if (wg_wa_session_iq(s, iq, cb, o->token) != 0)
+        fail(o, 400, "Error: Connection Closed");
+}
+
 static void start_usync(send_op_t *o);
+static void start_next(send_op_t *o);
 static void chat_state(send_op_t *o, const char *state);
+static void publish_after_send(send_op_t *o);
+static void not_on_whatsapp(send_op_t *o);
 
 static void on_timer(void *arg)
 {
@@ -178,7 +250,7 @@ static void on_timer(void *arg)
         /* evolution-api.md §3.1 delay: composing for that long, then paused */
         chat_state(o, "paused");
         wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
-        start_usync(o);
+        start_next(o);
         return;
     }
     if (o->busy) {
@@ -214,6 +286,16 @@ static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
         wg_signal_addr_t a;
         if (wg_signal_addr_from_jid(o->dev[i].jid, &a) != 0)
             continue;
+        if (o->is_group) {
+            int known = wg_store_skmem_has(store, o->instance_id, o->chat, o->dev[i].jid);
+            if (known < 0) {
+                rc = known;
+                break;
+            }
+            o->dev[i].has_key = known;
+            if (known)
+                continue; /* no SKDM, so no session needed */
+        }
         int has = wg_signal_has_session(sig, &a);
         if (has < 0)
             rc = has;
@@ -224,21 +306,18 @@ static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
     o->store_rc = rc;
 }
 
-static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
+static int store_outcome(wg_store_t *store, send_op_t *o);
+
+/* Encrypts m for every device in o->dev that is not skipped (skip_keyed:
+ * devices that already have our sender key). Returns 0 or WG_EDB; counts
+ * the recipients' (non-own) devices reached. */
+static int encrypt_devices(wg_signal_t *sig, send_op_t *o, int skip_keyed, size_t *reached)
 {
-    wg_signal_t *sig = NULL;
-    wg_buf_t plain = WG_BUF_INIT, dsm = WG_BUF_INIT;
-    wg_wa_msg_encode_text(o->text, o->quoted_id, o->quoted_participant, o->quoted_text, NULL,
-                          &plain);
-    wg_wa_msg_encode_text(o->text, o->quoted_id, o->quoted_participant, o->quoted_text, o->chat,
-                          &dsm);
-    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
-    size_t encrypted = 0;
-    for (size_t i = 0; rc == 0 && i < o->n_dev; i++) {
+    for (size_t i = 0; i < o->n_dev; i++) {
         device_t *dv = &o->dev[i];
         wg_signal_addr_t a;
         dv->type[0] = '\0';
-        if (wg_signal_addr_from_jid(dv->jid, &a) != 0)
+        if ((skip_keyed && dv->has_key) || wg_signal_addr_from_jid(dv->jid, &a) != 0)
             continue;
         if (dv->need_bundle) {
             if (!dv->has_bundle || wg_signal_process_bundle(sig, &a, &dv->bundle, NULL) != 0) {
@@ -248,21 +327,81 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
             }
         }
         wg_signal_type_t type;
-        const wg_buf_t *m = dv->own ? &dsm : &plain;
+        const wg_buf_t *m = o->is_group ? &o->dsm : dv->own ? &o->dsm : &o->plain;
         wg_buf_reset(&dv->ct);
         int erc = wg_signal_encrypt(sig, &a, m->p, m->len, &type, &dv->ct);
-        if (erc == WG_EDB) {
-            rc = erc;
-        } else if (erc == 0) {
+        if (erc == WG_EDB)
+            return erc;
+        if (erc == 0) {
             snprintf(dv->type, sizeof dv->type, "%s", wg_signal_type_name(type));
             if (!dv->own)
-                encrypted++;
+                (*reached)++;
         }
     }
-    wg_signal_free(sig);
-    if (rc == 0 && encrypted == 0)
-        rc = WG_ESTATE;
+    return 0;
+}
+
+/* Group (§7.2 step 6): our sender key's SKDM, as Message{senderKey-
+ * DistributionMessage}, to every device not in the sender-key memory (in
+ * o->dsm, which groups do not otherwise use), the padded Message as one
+ * skmsg, and the memory updated for the devices that got the SKDM. */
+static int encrypt_group(wg_store_t *store, wg_signal_t *sig, send_op_t *o)
+{
+    wg_signal_addr_t self;
+    wg_buf_t skdm = WG_BUF_INIT;
+    if (wg_signal_addr_from_jid(o->sender, &self) != 0)
+        return WG_ESTATE;
+    int rc = wg_signal_group_skdm(sig, o->chat, &self, &skdm);
     if (rc == 0) {
+        wg_buf_reset(&o->dsm);
+        wg_wa_msg_encode_skdm(o->chat, skdm.p, skdm.len, &o->dsm);
+        size_t reached = 0;
+        rc = encrypt_devices(sig, o, 1, &reached);
+    }
+    if (rc == 0) {
+        wg_buf_reset(&o->skmsg);
+        rc = wg_signal_group_encrypt(sig, o->chat, &self, o->plain.p, o->plain.len, &o->skmsg);
+    }
+    for (size_t i = 0; rc == 0 && i < o->n_dev; i++)
+        if (o->dev[i].type[0])
+            rc = wg_store_skmem_add(store, o->instance_id, o->chat, o->dev[i].jid);
+    wg_buf_free(&skdm);
+    return rc;
+}
+
+static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
+{
+    wg_signal_t *sig = NULL;
+    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
+    size_t reached = 0;
+    if (rc == 0 && o->is_group)
+        rc = encrypt_group(store, sig, o);
+    else if (rc == 0 && (rc = encrypt_devices(sig, o, 0, &reached)) == 0 && reached == 0)
+        rc = WG_ESTATE;
+    wg_signal_free(sig);
+    if (rc == 0)
+        rc = store_outcome(store, o);
+    o->store_rc = rc;
+}
+
+/* What the store keeps of a sent message (compose.h wg_compose_store_t);
+ * a revoke or edit of a message we never stored changes nothing. */
+static int store_outcome(wg_store_t *store, send_op_t *o)
+{
+    int rc = 0;
+    if (o->c.store == WG_COMPOSE_STORE_REVOKE) {
+        rc = wg_store_message_set_status(store, o->instance_id, o->c.out.key.id, "DELETED");
+        return rc == WG_ENOTFOUND ? 0 : rc;
+    }
+    if (o->c.store == WG_COMPOSE_STORE_EDIT) {
+        json_t *m = json_pack("{s:s}", "conversation", o->c.text);
+        char *mj = json_dumps(m, JSON_COMPACT);
+        rc = wg_store_message_edit(store, o->instance_id, o->c.out.key.id, mj);
+        free(mj);
+        json_decref(m);
+        return rc == WG_ENOTFOUND ? 0 : rc;
+    }
+    {
         char *key_json = json_dumps(json_object_get(o->raw, "key"), JSON_COMPACT);
         char *message_json = json_dumps(json_object_get(o->raw, "message"), JSON_COMPACT);
         wg_store_message_t row = {
@@ -281,11 +420,7 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
         free(key_json);
         free(message_json);
     }
-    sodium_memzero(plain.p, plain.len);
-    sodium_memzero(dsm.p, dsm.len);
-    wg_buf_free(&plain);
-    wg_buf_free(&dsm);
-    o->store_rc = rc;
+    return rc;
 }
 
 static void job_run(void *worker_ctx, wg_job_t *job)
@@ -339,53 +474,6 @@ static void submit(send_op_t *o, int kind)
 
 /* ------------------------------------------------------------ protocol steps */
 
-static uint32_t be_uint(const wg_node_t *n)
-{
-    uint32_t v = 0;
-    for (size_t i = 0; n && n->data && i < n->data_len && i < 4; i++)
-        v = (v << 8) | n->data[i];
-    return v;
-}
-
-static int copy_key(const wg_node_t *n, uint8_t *out, size_t len)
-{
-    if (!n || !n->data)
-        return -1;
-    /* raw 32-byte keys; tolerate the typed 33-byte form */
-    if (n->data_len == len) {
-        memcpy(out, n->data, len);
-        return 0;
-    }
-    if (len == 32 && n->data_len == 33 && n->data[0] == 5) {
-        memcpy(out, n->data + 1, 32);
-        return 0;
-    }
-    return -1;
-}
-
-/* One <user> of an encrypt/key reply into a bundle (§7.2 step 3). */
-static int parse_bundle(const wg_node_t *u, wg_signal_bundle_t *b)
-{
-    memset(b, 0, sizeof *b);
-    const wg_node_t *reg = wg_node_child(u, "registration");
-    const wg_node_t *skey = wg_node_child(u, "skey");
-    const wg_node_t *key = wg_node_child(u, "key");
-    if (wg_node_child(u, "error") || !reg || !skey)
-        return -1;
-    b->registration_id = be_uint(reg);
-    if (copy_key(wg_node_child(u, "identity"), b->identity, 32) != 0)
-        return -1;
-    b->spk_id = be_uint(wg_node_child(skey, "id"));
-    if (copy_key(wg_node_child(skey, "value"), b->spk, 32) != 0 ||
-        copy_key(wg_node_child(skey, "signature"), b->spk_sig, 64) != 0)
-        return -1;
-    if (key && copy_key(wg_node_child(key, "value"), b->prekey, 32) == 0) {
-        b->has_prekey = true;
-        b->prekey_id = be_uint(wg_node_child(key, "id"));
-    }
-    return 0;
-}
-
 static void on_keys(uint64_t token, const void *reply)
 {
     send_op_t *o = op_find(token);
@@ -405,21 +493,18 @@ static void on_keys(uint64_t token, const void *reply)
         const char *jid = wg_node_attr(u, "jid");
         for (size_t k = 0; jid && k < o->n_dev; k++)
             if (o->dev[k].need_bundle && strcmp(o->dev[k].jid, jid) == 0)
-                o->dev[k].has_bundle = parse_bundle(u, &o->dev[k].bundle) == 0;
+                o->dev[k].has_bundle = wg_send_read_bundle(u, wg_node_child(u, "registration"),
+                                                           &o->dev[k].bundle) == 0;
     }
     submit(o, 1);
 }
 
 static void step_after_sessions(send_op_t *o)
 {
-    wg_wa_session_t *s = session_of(o);
-    if (!s) {
-        fail(o, 400, "Error: Connection Closed");
+    wg_wa_session_t *s = session_or_fail(o, NULL);
+    if (!s)
         return;
-    }
-    wg_node_t *iq = wg_node_new("iq");
-    wg_node_set_attr(iq, "type", "get");
-    wg_node_set_attr(iq, "xmlns", "encrypt");
+    wg_node_t *iq = get_iq("encrypt");
     wg_node_t *key = wg_node_add_child(iq, wg_node_new("key"));
     size_t need = 0;
     for (size_t i = 0; i < o->n_dev; i++)
@@ -433,60 +518,64 @@ static void step_after_sessions(send_op_t *o)
         submit(o, 1);
         return;
     }
-    o->state = OP_KEYS;
-    if (wg_wa_session_iq(s, iq, on_keys, o->token) != 0)
-        fail(o, 400, "Error: Connection Closed");
+    ask(o, s, iq, OP_KEYS, on_keys);
 }
 
 static void step_after_encrypt(send_op_t *o)
 {
     const wg_wa_creds_t *creds = NULL;
-    uint64_t g = o->generation;
-    wg_wa_session_t *s = wg_link_session(o->d, o->instance_id, &g, &creds);
-    if (!s) {
-        fail(o, 400, "Error: Connection Closed");
+    wg_wa_session_t *s = session_or_fail(o, &creds);
+    if (!s)
         return;
+    wg_send_stanza_t st = {
+        .id = o->id,
+        .to = o->chat,
+        .msg = &o->c.out,
+        .account = creds->account,
+        .account_len = creds->account_len,
+    };
+    if (o->is_group) {
+        /* §7.2 steps 6-7: the skmsg, addressing_mode, phash ([W]) */
+        st.skmsg = o->skmsg.p;
+        st.skmsg_len = o->skmsg.len;
+        st.addressing_mode = o->addressing_mode;
+        st.expiration = o->expiration; /* [B]: expiration= on ephemeral groups */
+        st.phash = o->phash[0] ? o->phash : NULL;
     }
-    wg_node_t *m = wg_node_new("message");
-    wg_node_set_attr(m, "id", o->id);
-    wg_node_set_attr(m, "to", o->chat);
-    wg_node_set_attr(m, "type", "text");
-    wg_node_t *parts = wg_node_add_child(m, wg_node_new("participants"));
-    int any_pkmsg = 0;
-    for (size_t i = 0; i < o->n_dev; i++) {
-        device_t *dv = &o->dev[i];
-        if (!dv->type[0])
-            continue;
-        wg_node_t *to = wg_node_add_child(parts, wg_node_new("to"));
-        wg_node_set_attr(to, "jid", dv->jid);
-        wg_node_t *enc = wg_node_add_child(to, wg_node_new("enc"));
-        wg_node_set_attr(enc, "v", "2");
-        wg_node_set_attr(enc, "type", dv->type);
-        wg_node_set_bytes(enc, dv->ct.p, dv->ct.len);
-        any_pkmsg |= strcmp(dv->type, "pkmsg") == 0;
-    }
-    if (any_pkmsg && creds->account_len) {
-        wg_node_t *di = wg_node_add_child(m, wg_node_new("device-identity"));
-        wg_node_set_bytes(di, creds->account, creds->account_len);
-    }
+    wg_send_enc_t *encs = wg_calloc(o->n_dev ? o->n_dev : 1, sizeof *encs);
+    for (size_t i = 0; i < o->n_dev; i++)
+        encs[i] = (wg_send_enc_t){o->dev[i].jid, o->dev[i].type, o->dev[i].ct.p, o->dev[i].ct.len};
+    wg_node_t *m = wg_send_build_stanza(&st, encs, o->n_dev);
+    free(encs);
     if (wg_wa_session_send(s, m) != 0) {
         fail(o, 400, "Error: Connection Closed");
         return;
     }
     o->state = OP_SENT;
     wg_wa_timer_set(o->timer, ACK_TIMEOUT_MS);
+    /* kept for retry receipts (§7.1): the Message, unpadded */
+    wg_retry_sent_t sent = {o->instance_id,       o->id,      o->chat,
+                            o->is_group,          o->sender,  o->c.out.kind,
+                            o->c.out.key.from_me, o->plain.p, o->plain.len};
+    wg_retry_remember(&sent);
     char *raw = json_dumps(o->raw, JSON_COMPACT);
     wg_log(WG_LOG_INFO, "msg=\"message sent\" instance=%s id=%s devices=%zu", o->instance_name,
            o->id, o->n_dev);
     answer(o, 201, raw);
     free(raw);
+    publish_after_send(o);
 }
 
 static int add_device(send_op_t *o, const char *user, const char *server, unsigned device, int own)
 {
-    if (o->n_dev >= MAX_DEVICES)
+    if (o->n_dev >= (o->is_group ? MAX_GROUP_DEVICES : MAX_DEVICES))
         return -1;
+    if (o->n_dev == o->cap_dev) {
+        o->cap_dev = o->cap_dev ? 2 * o->cap_dev : 8;
+        o->dev = wg_realloc(o->dev, o->cap_dev * sizeof *o->dev);
+    }
     device_t *dv = &o->dev[o->n_dev];
+    memset(dv, 0, sizeof *dv);
     int n = device ? snprintf(dv->jid, sizeof dv->jid, "%s:%u@%s", user, device, server)
                    : snprintf(dv->jid, sizeof dv->jid, "%s@%s", user, server);
     if (n <= 0 || (size_t)n >= sizeof dv->jid)
@@ -519,11 +608,19 @@ static void on_usync(uint64_t token, const void *reply)
         fail(o, 400, "Error: device list query failed");
         return;
     }
-    wg_jid_t me;
-    unsigned my_device = 0;
+    wg_jid_t me, me_lid;
+    unsigned my_device = 0, my_lid_device = 0;
+    char own_lid[160] = "";
     if (wg_jid_parse(o->creds.me_jid, strlen(o->creds.me_jid), &me) == 0 && me.has_device)
         my_device = me.device;
+    if (o->creds.me_lid[0] &&
+        wg_jid_parse(o->creds.me_lid, strlen(o->creds.me_lid), &me_lid) == 0) {
+        my_lid_device = me_lid.has_device ? me_lid.device : 0;
+        snprintf(own_lid, sizeof own_lid, "%s@%s", me_lid.user, me_lid.server);
+    }
     int recipient_seen = 0;
+    char self_dev[2][WG_JID_USER_MAX + WG_JID_SERVER_MAX + 16]; /* our sending device, PN and LID */
+    size_t n_self = 0;
     for (size_t i = 0; i < list->child_count; i++) {
         const wg_node_t *u = list->children[i];
         const char *jid = wg_node_attr(u, "jid");
@@ -531,6 +628,7 @@ static void on_usync(uint64_t token, const void *reply)
         if (!jid || wg_jid_parse(jid, strlen(jid), &uj) != 0)
             continue;
         int own = strcmp(jid, o->own_user) == 0;
+        int own_as_lid = own_lid[0] && strcmp(jid, own_lid) == 0;
         const wg_node_t *devices = wg_node_child(u, "devices");
         const wg_node_t *dl = devices ? wg_node_child(devices, "device-list") : NULL;
         const wg_node_t *contact = wg_node_child(u, "contact");
@@ -546,45 +644,86 @@ static void on_usync(uint64_t token, const void *reply)
             unsigned devno = (unsigned)strtoul(id, NULL, 10);
             /* [B] skips non-zero devices without a key-index; kept here (a
              * device that cannot be reached simply gets no <enc>) */
-            if (own && devno == my_device)
+            if ((own && devno == my_device) || (own_as_lid && devno == my_lid_device)) {
+                /* not a target, but [W] hashes it with the others */
+                if (n_self < 2)
+                    snprintf(self_dev[n_self++], sizeof self_dev[0], "%s:%u@%s", uj.user, devno,
+                             uj.server);
                 continue;
-            add_device(o, uj.user, uj.server, devno, own);
+            }
+            /* in a group our other devices get the SKDM like everyone's,
+             * never a deviceSentMessage */
+            add_device(o, uj.user, uj.server, devno, own && !o->is_group);
         }
         if (!own && o->n_dev > before)
             recipient_seen = 1;
     }
-    if (!recipient_seen) {
+    if (!recipient_seen && !o->is_group) {
         not_on_whatsapp(o);
         return;
     }
+    /* §7.2 step 7: the hash over every device of the list, ours included */
+    char **jids = wg_calloc(o->n_dev + n_self + 1, sizeof *jids);
+    for (size_t i = 0; i < o->n_dev; i++)
+        jids[i] = o->dev[i].jid;
+    for (size_t i = 0; i < n_self; i++)
+        jids[o->n_dev + i] = self_dev[i];
+    if (wg_send_phash((const char *const *)jids, o->n_dev + n_self, o->phash) != 0)
+        o->phash[0] = '\0';
+    free(jids);
     submit(o, 0);
 }
 
 /* ------------------------------------------------------------ entry points */
 
+/* The REST answer: Evolution's messageRaw for sends, Baileys' raw
+ * WAMessage (protobufjs JSON: int64 and enums as strings) for a revoke or
+ * an edit (evolution-api.md §3.2). */
 static json_t *message_raw(send_op_t *o)
 {
-    /* Evolution normalises extendedTextMessage to conversation (§3.1) */
-    json_t *message = json_pack("{s:s}", "conversation", o->text);
-    json_t *raw = json_pack("{s:{s:s,s:b,s:s},s:s,s:s,s:o,s:s,s:I,s:s,s:s}", "key", "remoteJid",
-                            o->chat, "fromMe", 1, "id", o->id, "pushName",
-                            o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING",
-                            "message", message, "messageType", "conversation", "messageTimestamp",
-                            (json_int_t)o->t, "instanceId", o->instance_id, "source", "web");
-    if (raw && o->quoted_id) {
-        json_t *ci = json_pack("{s:s}", "stanzaId", o->quoted_id);
-        if (o->quoted_participant)
-            json_object_set_new(ci, "participant", json_string(o->quoted_participant));
-        if (o->quoted_text)
-            json_object_set_new(ci, "quotedMessage",
-                                json_pack("{s:s}", "conversation", o->quoted_text));
-        json_object_set_new(raw, "contextInfo", ci);
+    json_t *key = json_pack("{s:s,s:b,s:s}", "remoteJid", o->chat, "fromMe", 1, "id", o->id);
+    if (o->c.raw_wa_message) {
+        char ts[24];
+        snprintf(ts, sizeof ts, "%lld", (long long)o->t);
+        return json_pack("{s:o,s:O,s:s,s:s}", "key", key, "message", o->c.message,
+                         "messageTimestamp", ts, "status", "PENDING");
     }
+    json_t *raw =
+        json_pack("{s:o,s:s,s:s,s:O,s:s,s:I,s:s,s:s}", "key", key, "pushName",
+                  o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING", "message",
+                  o->c.message, "messageType", o->c.message_type, "messageTimestamp",
+                  (json_int_t)o->t, "instanceId", o->instance_id, "source", "web");
+    if (raw && o->c.context_info)
+        json_object_set(raw, "contextInfo", o->c.context_info);
     return raw;
 }
 
-void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
-                  wg_send_done_cb done, void *ctx)
+/* Events that follow the send itself (evolution-api.md §4.1): a revoke
+ * announces messages.delete with the revoked key, an edit
+ * send.message.update with the edited message. */
+static void publish_after_send(send_op_t *o)
+{
+    int64_t now = o->d->now_ms ? o->d->now_ms() : wg_now_ms();
+    const wg_wa_msg_key_t *k = &o->c.out.key;
+    if (o->c.store == WG_COMPOSE_STORE_REVOKE) {
+        json_t *key = json_pack("{s:s,s:b,s:s}", "remoteJid", k->remote_jid, "fromMe", k->from_me,
+                                "id", k->id);
+        if (k->participant)
+            json_object_set_new(key, "participant", json_string(k->participant));
+        wg_bus_publish(o->d->bus, "messages.delete", o->instance_name, o->instance_id, key, now);
+    } else if (o->c.store == WG_COMPOSE_STORE_EDIT) {
+        json_t *u = json_pack("{s:s,s:s,s:b,s:n,s:s,s:s,s:{s:s}}", "keyId", k->id, "remoteJid",
+                              k->remote_jid, "fromMe", 1, "participant", "status", "EDITED",
+                              "instanceId", o->instance_id, "message", "conversation", o->c.text);
+        if (u)
+            wg_bus_publish(o->d->bus, "send.message.update", o->instance_name, o->instance_id, u,
+                           now);
+    }
+}
+
+/* Starts sending c (taken: freed by the op in every case). */
+static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, const char *why,
+                       wg_send_done_cb done, void *ctx)
 {
     send_op_t *o = wg_calloc(1, sizeof *o);
     o->token = g_next_token++;
@@ -595,8 +734,14 @@ void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq
     o->ctx = ctx;
     o->next = g_ops;
     g_ops = o;
+    o->c = *c;
+    memset(c, 0, sizeof *c);
     wg_wa_msg_new_id(o->id);
-    snprintf(o->number, sizeof o->number, "%s", req->number ? req->number : "");
+    snprintf(o->number, sizeof o->number, "%s", o->c.number);
+    if (why) {
+        fail(o, 400, why);
+        return;
+    }
     const wg_wa_creds_t *creds = NULL;
     wg_wa_session_t *s = wg_link_session(d, o->instance_id, &o->generation, &creds);
     if (!s) {
@@ -604,16 +749,6 @@ void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq
         return;
     }
     o->creds = *creds;
-    o->text = wg_strdup(req->text ? req->text : "");
-    if (req->quoted_id) {
-        o->quoted_id = wg_strdup(req->quoted_id);
-        if (req->has_quoted_from_me && req->quoted_from_me)
-            o->quoted_participant = NULL;
-        else if (req->quoted_remote_jid)
-            o->quoted_participant = wg_strdup(req->quoted_remote_jid);
-        if (req->quoted_text)
-            o->quoted_text = wg_strdup(req->quoted_text);
-    }
     o->t = (d->now_ms ? d->now_ms() : wg_now_ms()) / 1000;
     o->timer = wg_wa_timer_new(d->loop, on_timer, o);
     wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
@@ -626,28 +761,71 @@ void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq
         return;
     }
     wg_jid_t chat;
-    if (wg_jid_parse(o->chat, strlen(o->chat), &chat) != 0 || !wg_jid_is_user(&chat)) {
-        fail(o, 400, "Error: only one-to-one chats can be sent to yet");
+    if (wg_jid_parse(o->chat, strlen(o->chat), &chat) != 0 ||
+        !(wg_jid_is_user(&chat) || wg_jid_is_group(&chat))) {
+        fail(o, 400, "Error: only one-to-one and group chats can be sent to");
         return;
     }
+    o->is_group = wg_jid_is_group(&chat);
     if (wg_jid_parse(o->creds.me_jid, strlen(o->creds.me_jid), &me) != 0) {
         fail(o, 400, "Error: Connection Closed");
         return;
     }
     snprintf(o->own_user, sizeof o->own_user, "%s@%s", me.user, me.server);
     o->raw = message_raw(o);
-    if (!o->raw) {
+    if (!o->raw || wg_wa_msg_encode(&o->c.out, NULL, &o->plain) != 0 ||
+        wg_wa_msg_encode(&o->c.out, o->chat, &o->dsm) != 0) {
         fail(o, 400, "Text is required");
         return;
     }
-    uint32_t delay = req->has_delay_ms ? req->delay_ms : 0;
-    if (delay) {
+    if (o->c.delay_ms) {
         o->state = OP_DELAY;
         chat_state(o, "composing");
-        wg_wa_timer_set(o->timer, delay < MAX_DELAY_MS ? delay : MAX_DELAY_MS);
+        wg_wa_timer_set(o->timer, o->c.delay_ms < MAX_DELAY_MS ? o->c.delay_ms : MAX_DELAY_MS);
         return;
     }
-    start_usync(o);
+    start_next(o);
+}
+
+static int64_t now_of(wg_connd_t *d)
+{
+    return d->now_ms ? d->now_ms() : wg_now_ms();
+}
+
+void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
+                  wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_text(req, &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
+}
+
+void wg_send_reaction(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendReactionReq *req,
+                      wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_reaction(req, now_of(d), &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
+}
+
+void wg_send_revoke(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__DeleteForEveryoneReq *req,
+                    wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_revoke(req, &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
+}
+
+void wg_send_edit(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__UpdateMessageReq *req,
+                  wg_send_done_cb done, void *ctx)
+{
+    wg_compose_t c;
+    const char *why;
+    wg_compose_edit(req, now_of(d), &c, &why);
+    send_start(d, inst, &c, why, done, ctx);
 }
 
 /* <chatstate to=chat><composing/>|<paused/></chatstate> (§6 "Typing"). */
@@ -665,14 +843,10 @@ static void chat_state(send_op_t *o, const char *state)
 /* §7.2 step 2: the recipient's devices and our own. */
 static void start_usync(send_op_t *o)
 {
-    wg_wa_session_t *s = session_of(o);
-    if (!s) {
-        fail(o, 400, "Error: Connection Closed");
+    wg_wa_session_t *s = session_or_fail(o, NULL);
+    if (!s)
         return;
-    }
-    wg_node_t *iq = wg_node_new("iq");
-    wg_node_set_attr(iq, "type", "get");
-    wg_node_set_attr(iq, "xmlns", "usync");
+    wg_node_t *iq = get_iq("usync");
     wg_node_t *u = wg_node_add_child(iq, wg_node_new("usync"));
     char sid[32];
     snprintf(sid, sizeof sid, "wg.%llu", (unsigned long long)o->token);
@@ -684,12 +858,90 @@ static void start_usync(send_op_t *o)
     wg_node_t *q = wg_node_add_child(u, wg_node_new("query"));
     wg_node_set_attr(wg_node_add_child(q, wg_node_new("devices")), "version", "2");
     wg_node_t *l = wg_node_add_child(u, wg_node_new("list"));
-    wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->chat);
-    if (strcmp(o->chat, o->own_user) != 0)
-        wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->own_user);
-    o->state = OP_USYNC;
-    if (wg_wa_session_iq(s, iq, on_usync, o->token) != 0)
-        fail(o, 400, "Error: Connection Closed");
+    if (o->is_group) {
+        /* §7.2 step 6: every participant (ourselves included: our other
+         * devices need the SKDM too) */
+        for (size_t i = 0; i < o->n_users; i++)
+            wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->users[i]);
+    } else {
+        wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->chat);
+        if (strcmp(o->chat, o->own_user) != 0)
+            wg_node_set_attr(wg_node_add_child(l, wg_node_new("user")), "jid", o->own_user);
+    }
+    ask(o, s, iq, OP_USYNC, on_usync);
+}
+
+/* The group's participants are known: who to query, which identity our
+ * sender key has ([B]: the LID when addressing_mode is lid), and the
+ * mentions of mentionsEveryOne. */
+static void group_ready(send_op_t *o, const wg_group_meta_t *m)
+{
+    snprintf(o->addressing_mode, sizeof o->addressing_mode, "%s", m->addressing_mode);
+    o->expiration = m->expiration;
+    const char *self = strcmp(m->addressing_mode, "lid") == 0 && o->creds.me_lid[0]
+                           ? o->creds.me_lid
+                           : o->creds.me_jid;
+    snprintf(o->sender, sizeof o->sender, "%s", self);
+    o->users = wg_calloc(m->n ? m->n : 1, sizeof *o->users);
+    for (size_t i = 0; i < m->n; i++)
+        o->users[o->n_users++] = wg_strdup(m->participants[i]);
+    if (o->c.mentions_every_one && o->c.out.kind == WG_WA_OUT_TEXT) {
+        wg_compose_set_mentions(&o->c, (const char *const *)m->participants, m->n);
+        if (o->c.context_info)
+            json_object_set(o->raw, "contextInfo", o->c.context_info);
+        wg_buf_reset(&o->plain);
+        wg_wa_msg_encode(&o->c.out, NULL, &o->plain);
+    }
+    if (!o->n_users) {
+        fail(o, 400, "Error: the group has no participants");
+        return;
+    }
+    start_usync(o);
+}
+
+static void on_group_meta(uint64_t token, const void *reply)
+{
+    send_op_t *o = op_find(token);
+    if (!o || o->state != OP_GROUP)
+        return;
+    wg_group_meta_t m;
+    if (wg_group_meta_parse(reply, o->chat, &m) != 0) {
+        fail(o, 400, "Error: group metadata query failed");
+        return;
+    }
+    wg_group_cache_put(o->instance_id, o->generation, &m);
+    const wg_group_meta_t *cached = wg_group_cache_get(o->instance_id, o->generation, o->chat);
+    if (cached)
+        group_ready(o, cached);
+    else
+        fail(o, 400, "Error: group metadata query failed");
+}
+
+/* §7.2 step 6: the participants, from the cache of this connection or
+ * <iq xmlns="w:g2" type="get" to=gid><query request="interactive"/>. */
+static void start_group(send_op_t *o)
+{
+    const wg_group_meta_t *cached = wg_group_cache_get(o->instance_id, o->generation, o->chat);
+    if (cached) {
+        group_ready(o, cached);
+        return;
+    }
+    wg_wa_session_t *s = session_or_fail(o, NULL);
+    if (!s)
+        return;
+    wg_node_t *iq = get_iq("w:g2");
+    wg_node_set_attr(iq, "to", o->chat);
+    wg_node_set_attr(wg_node_add_child(iq, wg_node_new("query")), "request", "interactive");
+    ask(o, s, iq, OP_GROUP, on_group_meta);
+}
+
+/* After the optional composing delay: a group needs its participants first. */
+static void start_next(send_op_t *o)
+{
+    if (o->is_group)
+        start_group(o);
+    else
+        start_usync(o);
 }
 
 /* ------------------------------------------------------------ acks and receipts */
@@ -783,9 +1035,25 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
         return;
     const char *error = wg_node_attr(n, "error");
     const char *status = error ? "ERROR" : "SERVER_ACK";
+    /* §7.2 step 7: the server's participant hash differs from ours when our
+     * view of the devices is stale; like [W], forget what is cached (the
+     * group's participants; device lists are queried per send) */
+    const char *phash = wg_node_attr(n, "phash");
+    if (phash && o->phash[0] && strcmp(phash, o->phash) != 0) {
+        wg_log(WG_LOG_DEBUG,
+               "msg=\"participant hash mismatch\" instance=%s id=%s ours=%s server=%s",
+               o->instance_name, o->id, o->phash, phash);
+        if (o->is_group)
+            wg_group_cache_drop(instance_id, o->chat);
+    }
     if (error)
         wg_log(WG_LOG_WARN, "msg=\"server refused message\" instance=%s id=%s error=%s",
                o->instance_name, o->id, error);
+    if (o->c.raw_wa_message) {
+        /* a revoke or an edit is no message of its own: no row, no send.message */
+        op_free(o);
+        return;
+    }
     status_job_t *j = status_job(d, instance_id, o->instance_name, status);
     status_add_id(j, o->id);
     json_object_set_new(o->raw, "status", json_string(status));
@@ -804,6 +1072,10 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
                                                        : NULL;
     const char *id = wg_node_attr(n, "id");
     const char *from = wg_node_attr(n, "from");
+    if (type && strcmp(type, "retry") == 0) {
+        wg_retry_on_receipt(d, instance_id, n);
+        return;
+    }
     if (!status || !id || !from)
         return;
     wg_instance_t *inst = wg_registry_find_id(d->reg, instance_id);
@@ -828,6 +1100,8 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
 void wg_send_forget(wg_connd_t *d, const char *instance_id)
 {
     (void)d;
+    wg_group_cache_drop(instance_id, NULL);
+    wg_retry_forget(instance_id);
     send_op_t *o = g_ops;
     while (o) {
         send_op_t *next = o->next;

@@ -39,6 +39,9 @@ static const store_sql_t message_sql[] = {
     {STMT_MESSAGE_CONTENT,
      "UPDATE message SET message_json = :message_json WHERE instance_id = :instance_id"
      " AND key_id = :key_id"},
+    {STMT_MESSAGE_EDIT,
+     "UPDATE message SET message_json = :message_json, status = 'EDITED'"
+     " WHERE instance_id = :instance_id AND key_id = :key_id"},
 };
 
 int store_message_prepare(wg_store_t *s)
@@ -176,20 +179,35 @@ int wg_store_message_find(wg_store_t *s, const char *instance_id, const wg_store
     return rc;
 }
 
-int wg_store_message_set_content(wg_store_t *s, const char *instance_id, const char *key_id,
-                                 const char *message_json)
+/* Replaces a row's message_json with statement id (content only, or content
+ * and status EDITED). */
+static int set_content(wg_store_t *s, int id, const char *instance_id, const char *key_id,
+                       const char *message_json, const char *what)
 {
     if (!s || !instance_id || !key_id || !message_json)
         return WG_EINVAL;
-    sqlite3_stmt *st = s->stmt[STMT_MESSAGE_CONTENT];
+    sqlite3_stmt *st = s->stmt[id];
     if (!st)
         return WG_EDB;
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":instance_id", instance_id);
     store_bind_text(&b, ":key_id", key_id);
     store_bind_text(&b, ":message_json", message_json);
-    int rc = store_bind_exec(&b, "message content");
+    int rc = store_bind_exec(&b, what);
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         rc = WG_ENOTFOUND;
     return rc;
+}
+
+int wg_store_message_set_content(wg_store_t *s, const char *instance_id, const char *key_id,
+                                 const char *message_json)
+{
+    return set_content(s, STMT_MESSAGE_CONTENT, instance_id, key_id, message_json,
+                       "message content");
+}
+
+int wg_store_message_edit(wg_store_t *s, const char *instance_id, const char *key_id,
+                          const char *message_json)
+{
+    return set_content(s, STMT_MESSAGE_EDIT, instance_id, key_id, message_json, "message edit");
 }

@@ -46,6 +46,12 @@ int wg_store_message_set_status(wg_store_t *s, const char *instance_id, const ch
 int wg_store_message_set_content(wg_store_t *s, const char *instance_id, const char *key_id,
                                  const char *message_json);
 
+/* updateMessage (evolution-api.md §3.2): replaces the message object of
+ * one message with message_json and sets its status to EDITED, as
+ * Evolution does. 0, WG_EINVAL, WG_ENOTFOUND or WG_EDB. */
+int wg_store_message_edit(wg_store_t *s, const char *instance_id, const char *key_id,
+                          const char *message_json);
+
 /* findMessages filters (evolution-api.md §3.2); NULL / -1 = no filter. */
 typedef struct {
     const char *id;           /* row id */

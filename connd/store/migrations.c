@@ -211,6 +211,19 @@ const char *const store_migrations[] = {
     ") STRICT;"
     "CREATE INDEX chat_recent ON chat (instance_id, last_message_at);",
 
+    /* sender-key memory (connd/store/sender_key_memory.c, wa-protocol.md
+     * §7.2 step 6): which devices already got our current sender key for a
+     * group, so the SKDM rides only to the others. Self-contained (IF NOT
+     * EXISTS, no reference to other new tables) so it may land before or
+     * after any other appended migration. */
+    "CREATE TABLE IF NOT EXISTS sender_key_memory ("
+    " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " group_jid TEXT NOT NULL,"
+    " device_jid TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (instance_id, group_jid, device_jid)"
+    ") STRICT, WITHOUT ROWID;",
+
     /* Reserved for later issues, appended in the order they land (each its
      * own entry; do not create them before their code exists):
      *   app-state keys, message updates. */

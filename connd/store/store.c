@@ -299,7 +299,8 @@ int store_open_migrations(const char *path, const char *const *migrations, size_
         (rc = store_proxy_prepare(s)) < 0 || (rc = store_outbox_prepare(s)) < 0 ||
         (rc = store_session_prepare(s)) < 0 || (rc = store_signal_key_prepare(s)) < 0 ||
         (rc = store_message_prepare(s)) < 0 || (rc = store_lid_map_prepare(s)) < 0 ||
-        (rc = store_contact_prepare(s)) < 0 || (rc = store_chat_prepare(s)) < 0) {
+        (rc = store_contact_prepare(s)) < 0 || (rc = store_chat_prepare(s)) < 0 ||
+        (rc = store_sender_key_memory_prepare(s)) < 0) {
         rc = open_fail(s->db, path, "prepare statements", err);
         goto done;
     }

@@ -67,6 +67,10 @@ enum store_stmt {
     STMT_CHAT_TOUCH,
     STMT_CHAT_READ,
     STMT_CHAT_FIND,
+    STMT_MESSAGE_EDIT,
+    STMT_SKMEM_HAS,
+    STMT_SKMEM_ADD,
+    STMT_SKMEM_FORGET,
     STMT_COUNT
 };
 
@@ -173,6 +177,7 @@ int store_lid_map_prepare(wg_store_t *s);
 /* The contact and chat tables' statements (contact.c, chat.c), same rule. */
 int store_contact_prepare(wg_store_t *s);
 int store_chat_prepare(wg_store_t *s);
+int store_sender_key_memory_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

@@ -486,42 +486,170 @@ static void pack(const ProtobufCMessage *m, wg_buf_t *out)
 void wg_wa_msg_encode_text(const char *text, const char *quoted_id, const char *quoted_participant,
                            const char *quoted_text, const char *dsm_destination, wg_buf_t *out)
 {
-    Wa__Message m = WA__MESSAGE__INIT;
+    wg_wa_msg_out_t m = {.kind = WG_WA_OUT_TEXT,
+                         .text = text ? text : "",
+                         .quoted_id = quoted_id,
+                         .quoted_participant = quoted_participant,
+                         .quoted_text = quoted_text};
+    (void)wg_wa_msg_encode(&m, dsm_destination, out);
+}
+
+static int encode_text(const wg_wa_msg_out_t *m, int extended, wg_buf_t *out)
+{
+    Wa__Message msg = WA__MESSAGE__INIT;
     Wa__ExtendedTextMessage ext = WA__EXTENDED_TEXT_MESSAGE__INIT;
     Wa__ContextInfo ci = WA__CONTEXT_INFO__INIT;
-    wg_buf_t quoted = WG_BUF_INIT, inner = WG_BUF_INIT;
-    if (quoted_id) {
-        ext.text = (char *)text;
-        ci.stanzaid = (char *)quoted_id;
-        ci.participant = (char *)quoted_participant;
-        if (quoted_text) {
-            Wa__Message q = WA__MESSAGE__INIT;
-            q.conversation = (char *)quoted_text;
-            pack(&q.base, &quoted);
-            ci.has_quotedmessage = 1;
-            ci.quotedmessage.data = quoted.p;
-            ci.quotedmessage.len = quoted.len;
+    wg_buf_t quoted = WG_BUF_INIT;
+    int has_ci = m->quoted_id || m->n_mentions;
+    if (!m->text)
+        return WG_EINVAL;
+    if (has_ci || m->matched_url || extended) {
+        ext.text = (char *)m->text;
+        if (m->matched_url) {
+            ext.matchedtext = (char *)m->matched_url;
+            ext.has_previewtype = 1; /* PreviewType NONE: no thumbnail fetched */
+            ext.previewtype = 0;
         }
-        ext.contextinfo = &ci;
-        m.extendedtextmessage = &ext;
+        if (m->quoted_id) {
+            ci.stanzaid = (char *)m->quoted_id;
+            ci.participant = (char *)m->quoted_participant;
+            if (m->quoted_text) {
+                Wa__Message q = WA__MESSAGE__INIT;
+                q.conversation = (char *)m->quoted_text;
+                pack(&q.base, &quoted);
+                ci.has_quotedmessage = 1;
+                ci.quotedmessage.data = quoted.p;
+                ci.quotedmessage.len = quoted.len;
+            }
+        }
+        ci.n_mentionedjid = m->n_mentions;
+        ci.mentionedjid = (char **)m->mentions;
+        if (has_ci)
+            ext.contextinfo = &ci;
+        msg.extendedtextmessage = &ext;
     } else {
-        m.conversation = (char *)text;
+        msg.conversation = (char *)m->text;
     }
-    if (!dsm_destination) {
-        pack(&m.base, out);
-    } else {
-        pack(&m.base, &inner);
-        Wa__Message outer = WA__MESSAGE__INIT;
-        Wa__DeviceSentMessage dsm = WA__DEVICE_SENT_MESSAGE__INIT;
-        dsm.destinationjid = (char *)dsm_destination;
-        dsm.has_message = 1;
-        dsm.message.data = inner.p;
-        dsm.message.len = inner.len;
-        outer.devicesentmessage = &dsm;
-        pack(&outer.base, out);
-    }
+    pack(&msg.base, out);
     wg_buf_free(&quoted);
+    return 0;
+}
+
+static void key_of(const wg_wa_msg_key_t *k, Wa__MessageKey *out)
+{
+    out->remotejid = (char *)k->remote_jid;
+    out->has_fromme = 1;
+    out->fromme = k->from_me;
+    out->id = (char *)k->id;
+    out->participant = (char *)k->participant;
+}
+
+static int encode_bare(const wg_wa_msg_out_t *m, wg_buf_t *out)
+{
+    Wa__Message msg = WA__MESSAGE__INIT;
+    Wa__MessageKey key = WA__MESSAGE_KEY__INIT;
+    Wa__ReactionMessage react = WA__REACTION_MESSAGE__INIT;
+    Wa__ProtocolMessage proto = WA__PROTOCOL_MESSAGE__INIT;
+    wg_buf_t edited = WG_BUF_INIT;
+    int rc = 0;
+    if (m->kind == WG_WA_OUT_TEXT)
+        return encode_text(m, 0, out);
+    if (!m->key.id || !m->key.remote_jid)
+        return WG_EINVAL;
+    key_of(&m->key, &key);
+    switch (m->kind) {
+    case WG_WA_OUT_REACTION:
+        if (!m->text)
+            return WG_EINVAL;
+        react.key = &key;
+        react.text = (char *)m->text;
+        react.has_sendertimestampms = 1;
+        react.sendertimestampms = m->timestamp_ms;
+        msg.reactionmessage = &react;
+        break;
+    case WG_WA_OUT_REVOKE:
+        proto.key = &key;
+        proto.has_type = 1;
+        proto.type = 0; /* REVOKE */
+        msg.protocolmessage = &proto;
+        break;
+    case WG_WA_OUT_EDIT: {
+        /* Baileys' edit content {text, edit: key}: editedMessage is an
+         * extendedTextMessage {text} */
+        wg_wa_msg_out_t inner = {.kind = WG_WA_OUT_TEXT, .text = m->text};
+        if ((rc = encode_text(&inner, 1, &edited)) != 0)
+            return rc;
+        proto.key = &key;
+        proto.has_type = 1;
+        proto.type = 14; /* MESSAGE_EDIT */
+        proto.has_editedmessage = 1;
+        proto.editedmessage.data = edited.p;
+        proto.editedmessage.len = edited.len;
+        proto.has_timestampms = 1;
+        proto.timestampms = m->timestamp_ms;
+        msg.protocolmessage = &proto;
+        break;
+    }
+    default:
+        return WG_EINVAL;
+    }
+    pack(&msg.base, out);
+    wg_buf_free(&edited);
+    return 0;
+}
+
+void wg_wa_msg_wrap_dsm(const char *destination, const uint8_t *msg, size_t len, wg_buf_t *out)
+{
+    Wa__Message outer = WA__MESSAGE__INIT;
+    Wa__DeviceSentMessage dsm = WA__DEVICE_SENT_MESSAGE__INIT;
+    dsm.destinationjid = (char *)destination;
+    dsm.has_message = 1;
+    dsm.message.data = (uint8_t *)msg;
+    dsm.message.len = len;
+    outer.devicesentmessage = &dsm;
+    pack(&outer.base, out);
+}
+
+int wg_wa_msg_encode(const wg_wa_msg_out_t *m, const char *dsm_destination, wg_buf_t *out)
+{
+    if (!dsm_destination)
+        return encode_bare(m, out);
+    wg_buf_t inner = WG_BUF_INIT;
+    int rc = encode_bare(m, &inner);
+    if (rc == 0)
+        wg_wa_msg_wrap_dsm(dsm_destination, inner.p, inner.len, out);
+    if (inner.p)
+        sodium_memzero(inner.p, inner.len);
     wg_buf_free(&inner);
+    return rc;
+}
+
+void wg_wa_msg_encode_skdm(const char *group, const uint8_t *skdm, size_t len, wg_buf_t *out)
+{
+    Wa__Message m = WA__MESSAGE__INIT;
+    Wa__SenderKeyDistributionMessage k = WA__SENDER_KEY_DISTRIBUTION_MESSAGE__INIT;
+    k.groupid = (char *)group;
+    k.has_axolotlsenderkeydistributionmessage = 1;
+    k.axolotlsenderkeydistributionmessage.data = (uint8_t *)skdm;
+    k.axolotlsenderkeydistributionmessage.len = len;
+    m.senderkeydistributionmessage = &k;
+    pack(&m.base, out);
+}
+
+const char *wg_wa_msg_stanza_type(const wg_wa_msg_out_t *m)
+{
+    return m->kind == WG_WA_OUT_REACTION ? "reaction" : "text";
+}
+
+const char *wg_wa_msg_edit_attr(const wg_wa_msg_out_t *m)
+{
+    if (m->kind == WG_WA_OUT_EDIT)
+        return "1";
+    if (m->kind != WG_WA_OUT_REVOKE)
+        return NULL;
+    /* an admin deleting someone else's group message is "8" (Baileys) */
+    int group = m->key.remote_jid && strstr(m->key.remote_jid, "@g.us") != NULL;
+    return group && !m->key.from_me ? "8" : "7";
 }
 
 void wg_wa_msg_new_id(char out[23])

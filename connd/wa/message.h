@@ -98,6 +98,60 @@ void wg_wa_msg_content_free(wg_wa_msg_content_t *c);
 void wg_wa_msg_encode_text(const char *text, const char *quoted_id, const char *quoted_participant,
                            const char *quoted_text, const char *dsm_destination, wg_buf_t *out);
 
+/* A message key (the target of a reaction, revoke or edit). */
+typedef struct {
+    const char *remote_jid;  /* chat */
+    bool from_me;            /* ours */
+    const char *id;          /* message id */
+    const char *participant; /* group author or NULL */
+} wg_wa_msg_key_t;
+
+/* What an outgoing Message carries (borrowed strings). */
+typedef enum {
+    WG_WA_OUT_TEXT,     /* conversation / extendedTextMessage */
+    WG_WA_OUT_REACTION, /* reactionMessage {key, text, senderTimestampMs} */
+    WG_WA_OUT_REVOKE,   /* protocolMessage {key, type REVOKE} */
+    WG_WA_OUT_EDIT,     /* protocolMessage {key, type MESSAGE_EDIT, editedMessage, timestampMs} */
+} wg_wa_out_kind_t;
+
+typedef struct {
+    wg_wa_out_kind_t kind;        /* which Message */
+    const char *text;             /* TEXT / EDIT: the text; REACTION: the emoji ("" removes) */
+    const char *quoted_id;        /* TEXT: contextInfo.stanzaId or NULL */
+    const char *quoted_participant; /* TEXT: contextInfo.participant or NULL */
+    const char *quoted_text;      /* TEXT: quotedMessage.conversation or NULL */
+    const char *const *mentions;  /* TEXT: contextInfo.mentionedJid */
+    size_t n_mentions;            /* how many */
+    const char *matched_url;      /* TEXT: link preview matchedText or NULL */
+    wg_wa_msg_key_t key;          /* REACTION / REVOKE / EDIT: the target */
+    int64_t timestamp_ms;         /* REACTION senderTimestampMs / EDIT timestampMs */
+} wg_wa_msg_out_t;
+
+/* Appends the Message protobuf of m to out (unpadded). TEXT is a plain
+ * conversation unless it quotes, mentions or has a matched_url, then an
+ * extendedTextMessage (Baileys' generateWAMessageContent shapes). With
+ * dsm_destination the Message is wrapped as deviceSentMessage for our own
+ * other devices (§7.2 step 4). Returns 0, or WG_EINVAL for a missing
+ * required field (text, key id). May reallocate out. */
+int wg_wa_msg_encode(const wg_wa_msg_out_t *m, const char *dsm_destination, wg_buf_t *out);
+
+/* Appends Message{deviceSentMessage{destinationJid, message = msg}} where
+ * msg is an encoded Message (§7.2 step 4). May reallocate out. */
+void wg_wa_msg_wrap_dsm(const char *destination, const uint8_t *msg, size_t len, wg_buf_t *out);
+
+/* Appends Message{senderKeyDistributionMessage{groupId = group,
+ * axolotlSenderKeyDistributionMessage = skdm}} (§7.2 step 6): what the
+ * devices that lack our sender key get inside their pkmsg/msg. */
+void wg_wa_msg_encode_skdm(const char *group, const uint8_t *skdm, size_t len, wg_buf_t *out);
+
+/* The <message type=...> of m (Baileys getMessageType): "reaction" for a
+ * reaction (an edit or revoke of text is "text"). */
+const char *wg_wa_msg_stanza_type(const wg_wa_msg_out_t *m);
+
+/* The stanza's edit attribute (§7.2): "7" sender revoke, "8" admin revoke
+ * (group, not our message), "1" edit, NULL otherwise. */
+const char *wg_wa_msg_edit_attr(const wg_wa_msg_out_t *m);
+
 /* A new message id "3EB0" + 18 uppercase hex digits (§7.2 step 1, legacy
  * random form). out must hold 23 bytes. */
 void wg_wa_msg_new_id(char out[23]);

@@ -23,6 +23,15 @@ static void chat_jids(void)
     WG_CHECK_INT(wg_send_chat_jid("", out, sizeof out), WG_EINVAL);
     WG_CHECK_INT(wg_send_chat_jid("@s.whatsapp.net", out, sizeof out), WG_EINVAL);
     WG_CHECK_INT(wg_send_chat_jid("5511999999999", out, 8), WG_EINVAL);
+    /* Evolution's createJid: 18+ digits or a dashed id of 24+ characters is a group */
+    WG_CHECK_INT(wg_send_chat_jid("120363012345678901", out, sizeof out), 0);
+    WG_CHECK_STR(out, "120363012345678901@g.us");
+    WG_CHECK_INT(wg_send_chat_jid("5511999999999-1600000000", out, sizeof out), 0);
+    WG_CHECK_STR(out, "5511999999999-1600000000@g.us");
+    WG_CHECK_INT(wg_send_chat_jid("5511999999999-1600000000@g.us", out, sizeof out), 0);
+    WG_CHECK_STR(out, "5511999999999-1600000000@g.us");
+    WG_CHECK_INT(wg_send_chat_jid("-551199999999-16000000000", out, sizeof out), WG_EINVAL);
+    WG_CHECK_INT(wg_send_chat_jid("55119999999991600000000-", out, sizeof out), WG_EINVAL);
 }
 
 int main(void)
