@@ -43,7 +43,7 @@ FAILS = []
 TOTAL = int(os.environ.get("WG_CRASH_MESSAGES", "1500"))
 ROUNDS = int(os.environ.get("WG_CRASH_ROUNDS", "3"))
 STRICT_EVENTS = os.environ.get("WG_CRASH_STRICT_EVENTS", "0") == "1"
-CHUNK = 50
+CHUNK = 250  # written to the socket at once: a kill finds many delivered, not committed
 NAME = "crash1"
 
 
@@ -134,9 +134,9 @@ def main():
             st.start_connd()
             wait_for("open after restart", lambda: state_of(st, NAME) == "open", 20)
             red = peer.state()["redelivered"] - red0
-            check(delivered_unreceipted > 0 and red >= delivered_unreceipted,
+            check(red >= delivered_unreceipted,
                   "round %d: %d messages were out without a receipt at the kill; the server "
-                  "redelivered %d at the reconnect" % (rnd, delivered_unreceipted, red))
+                  "queued %d again at the reconnect" % (rnd, delivered_unreceipted, red))
 
         check(window[0] > 0, "the kills hit the window: %d messages were delivered to connd but "
               "not committed (stored later from the redelivery only)" % window[0])
