@@ -12,6 +12,7 @@ struct wg_jobs {
     wg_job_t *todo_head, *todo_tail; /* submitted, not yet run */
     wg_job_t *done_head, *done_tail; /* run, done() not yet called */
     int stopping;                /* worker exits once todo is empty */
+    int notified;                /* the loop was woken and has not drained since */
     int pending;                 /* submitted minus drained (loop thread only) */
     void *worker_ctx;            /* passed to run() */
     void (*notify)(void *);      /* wakes the loop */
@@ -45,8 +46,13 @@ static void *worker_main(void *arg)
         job->run(jobs->worker_ctx, job);
         pthread_mutex_lock(&jobs->lock);
         push(&jobs->done_head, &jobs->done_tail, job);
-        if (jobs->notify)
+        /* one wake per drain, not per job: a wake costs the loop a poll
+         * return and an EVENT_WAIT_CANCELLED call to every lws protocol, and
+         * the drain it causes takes every job completed by then */
+        if (jobs->notify && !jobs->notified) {
+            jobs->notified = 1;
             jobs->notify(jobs->notify_arg);
+        }
     }
     pthread_mutex_unlock(&jobs->lock);
     return NULL;
@@ -112,6 +118,7 @@ int wg_jobs_drain(wg_jobs_t *jobs)
     pthread_mutex_lock(&jobs->lock);
     wg_job_t *list = jobs->done_head;
     jobs->done_head = jobs->done_tail = NULL;
+    jobs->notified = 0; /* the next completion wakes the loop again */
     pthread_mutex_unlock(&jobs->lock);
     int n = 0;
     while (list) {

@@ -66,7 +66,30 @@ static void in_order_and_drained_on_loop_thread(void)
         WG_CHECK_INT(g_ran[i], i);
         WG_CHECK_INT(g_done[i], i);
     }
-    WG_CHECK_INT(__atomic_load_n(&g_notified, __ATOMIC_SEQ_CST), 50);
+    int woken = __atomic_load_n(&g_notified, __ATOMIC_SEQ_CST);
+    WG_CHECK(woken >= 1 && woken <= 50);
+    wg_jobs_stop(jobs);
+}
+
+/* The worker wakes the loop once per drain, however many jobs complete in
+ * between: the wake is what costs, the drain takes them all. */
+static void one_wake_per_drain(void)
+{
+    g_nran = g_ndone = g_notified = 0;
+    wg_jobs_t *jobs = wg_jobs_start(NULL, notify, NULL);
+    for (int i = 0; i < 50; i++)
+        wg_jobs_submit(jobs, &make(i)->job);
+    for (int spin = 0; spin < 10000 && __atomic_load_n(&g_nran, __ATOMIC_SEQ_CST) < 50; spin++)
+        usleep(100);
+    usleep(20000); /* the last run() returned; let the worker queue it */
+    WG_CHECK_INT(__atomic_load_n(&g_nran, __ATOMIC_SEQ_CST), 50);
+    WG_CHECK_INT(__atomic_load_n(&g_notified, __ATOMIC_SEQ_CST), 1);
+    WG_CHECK_INT(wg_jobs_drain(jobs), 50);
+    wg_jobs_submit(jobs, &make(50)->job);
+    for (int spin = 0; spin < 10000 && __atomic_load_n(&g_notified, __ATOMIC_SEQ_CST) < 2; spin++)
+        usleep(100);
+    WG_CHECK_INT(__atomic_load_n(&g_notified, __ATOMIC_SEQ_CST), 2);
+    WG_CHECK_INT(wg_jobs_drain(jobs), 1);
     wg_jobs_stop(jobs);
 }
 
@@ -112,5 +135,6 @@ int main(void)
     WG_RUN(barrier_runs_after_earlier_jobs);
     WG_RUN(in_order_and_drained_on_loop_thread);
     WG_RUN(stop_runs_everything_queued);
+    WG_RUN(one_wake_per_drain);
     return wg_test_done();
 }
