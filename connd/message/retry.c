@@ -1,5 +1,6 @@
 /* Retry receipts for our messages (see retry.h). Never logs contents. */
 #include "message/retry.h"
+#include "signal/lid_map.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -243,9 +244,16 @@ static void retry_run(void *worker_ctx, wg_job_t *job)
     bare_of(j->creds.me_lid, lid, sizeof lid);
     j->rc = wg_signal_open(worker_ctx, j->instance_id, j->key, &j->creds, &sig);
     if (j->rc == 0) {
+        /* the session lives under the device's LID form once that is known
+         * (signal/lid_map.h); the resend still goes to j->device */
+        char dev_lid[160];
+        const char *addr_dev = wg_lid_map_lookup_lid(worker_ctx, j->instance_id, j->device,
+                                                     dev_lid, sizeof dev_lid) == 0
+                                   ? dev_lid
+                                   : j->device;
         wg_retry_sent_t v;
         view_of(&j->m, &v);
-        j->rc = wg_retry_encrypt(sig, &v, j->device, j->has_bundle ? &j->bundle : NULL, pn, lid,
+        j->rc = wg_retry_encrypt(sig, &v, addr_dev, j->has_bundle ? &j->bundle : NULL, pn, lid,
                                  &j->type, &j->ct);
     }
     wg_signal_free(sig);

@@ -17,6 +17,7 @@
 #include "message/receive.h"
 #include "signal/bundle.h"
 #include "signal/group.h"
+#include "signal/lid_map.h"
 #include "signal/signal.h"
 #include "store/message.h"
 #include "store/sender_key_memory.h"
@@ -278,13 +279,27 @@ typedef struct {
 static void step_after_sessions(send_op_t *o);
 static void step_after_encrypt(send_op_t *o);
 
+/* The Signal address a device's session lives under: its LID form when the
+ * LID <-> PN mapping is known (signal/lid_map.h: receive moves a contact's
+ * sessions there, so both directions share one ratchet), else the JID as
+ * usync named it. The wire keeps usync's JID. 0 or WG_EINVAL. */
+static int device_addr(wg_store_t *store, const send_op_t *o, const char *jid,
+                       wg_signal_addr_t *a)
+{
+    char lid[160];
+    if (wg_lid_map_lookup_lid(store, o->instance_id, jid, lid, sizeof lid) == 0 &&
+        wg_signal_addr_from_jid(lid, a) == 0)
+        return 0;
+    return wg_signal_addr_from_jid(jid, a) == 0 ? 0 : WG_EINVAL;
+}
+
 static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 {
     wg_signal_t *sig = NULL;
     int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
     for (size_t i = 0; rc == 0 && i < o->n_dev; i++) {
         wg_signal_addr_t a;
-        if (wg_signal_addr_from_jid(o->dev[i].jid, &a) != 0)
+        if (device_addr(store, o, o->dev[i].jid, &a) != 0)
             continue;
         if (o->is_group) {
             int known = wg_store_skmem_has(store, o->instance_id, o->chat, o->dev[i].jid);
@@ -311,13 +326,14 @@ static int store_outcome(wg_store_t *store, send_op_t *o);
 /* Encrypts m for every device in o->dev that is not skipped (skip_keyed:
  * devices that already have our sender key). Returns 0 or WG_EDB; counts
  * the recipients' (non-own) devices reached. */
-static int encrypt_devices(wg_signal_t *sig, send_op_t *o, int skip_keyed, size_t *reached)
+static int encrypt_devices(wg_store_t *store, wg_signal_t *sig, send_op_t *o, int skip_keyed,
+                           size_t *reached)
 {
     for (size_t i = 0; i < o->n_dev; i++) {
         device_t *dv = &o->dev[i];
         wg_signal_addr_t a;
         dv->type[0] = '\0';
-        if ((skip_keyed && dv->has_key) || wg_signal_addr_from_jid(dv->jid, &a) != 0)
+        if ((skip_keyed && dv->has_key) || device_addr(store, o, dv->jid, &a) != 0)
             continue;
         if (dv->need_bundle) {
             if (!dv->has_bundle || wg_signal_process_bundle(sig, &a, &dv->bundle, NULL) != 0) {
@@ -356,7 +372,7 @@ static int encrypt_group(wg_store_t *store, wg_signal_t *sig, send_op_t *o)
         wg_buf_reset(&o->dsm);
         wg_wa_msg_encode_skdm(o->chat, skdm.p, skdm.len, &o->dsm);
         size_t reached = 0;
-        rc = encrypt_devices(sig, o, 1, &reached);
+        rc = encrypt_devices(store, sig, o, 1, &reached);
     }
     if (rc == 0) {
         wg_buf_reset(&o->skmsg);
@@ -376,7 +392,7 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
     size_t reached = 0;
     if (rc == 0 && o->is_group)
         rc = encrypt_group(store, sig, o);
-    else if (rc == 0 && (rc = encrypt_devices(sig, o, 0, &reached)) == 0 && reached == 0)
+    else if (rc == 0 && (rc = encrypt_devices(store, sig, o, 0, &reached)) == 0 && reached == 0)
         rc = WG_ESTATE;
     wg_signal_free(sig);
     if (rc == 0)

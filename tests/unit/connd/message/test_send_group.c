@@ -21,6 +21,7 @@
  *     read by their peers; its revoke: edit="7", decrypt-fail="hide",
  *     messages.delete, the stored row DELETED, and no send.message on ack. */
 #include "message/send.c"
+#include "signal/lid_map.h"
 
 #include <unistd.h>
 
@@ -689,6 +690,48 @@ static void direct_send_and_revoke(void)
     wg_node_free(m);
 }
 
+/* Once the chat's LID is known, receive has moved its sessions to the LID
+ * address (signal/lid_map.h): the next send must find them there and use
+ * them (no bundle fetch), while the wire still names usync's JID. */
+static void direct_send_under_lid(void)
+{
+    wg_signal_t *us = NULL;
+    WG_CHECK_INT(wg_signal_open(g_store, g_inst_id, g_vault, &g_creds, &us), 0);
+    WG_CHECK_INT(wg_lid_map_record(g_store, g_inst_id, "7777@lid", PEER_CHAT), 1);
+    WG_CHECK(wg_lid_map_migrate_sessions(us, PEER_CHAT, "7777@lid") >= 1);
+    wg_signal_addr_t pn, lid;
+    WG_CHECK_INT(wg_signal_addr_from_jid(PEER_CHAT, &pn), 0);
+    WG_CHECK_INT(wg_signal_addr_from_jid("7777@lid", &lid), 0);
+    WG_CHECK_INT(wg_signal_has_session(us, &pn), 0);
+    WG_CHECK_INT(wg_signal_has_session(us, &lid), 1);
+    wg_signal_free(us);
+    wg_instance_t inst;
+    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
+    row.id = g_inst_id;
+    row.name = "grp";
+    inst.row = &row;
+    wg_connd_t d = {0};
+    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
+    req.number = PEER_CHAT;
+    req.text = "via lid";
+    g_status = 0;
+    wg_send_text(&d, &inst, &req, done, NULL);
+    answer_usync_direct();
+    WG_CHECK_INT(pump(), 2); /* the LID session is found: no encrypt/key query */
+    WG_CHECK_INT((int)g_n_iq, 0);
+    WG_CHECK_INT(g_status, 201);
+    wg_node_t *m = take_sent();
+    WG_CHECK(m != NULL);
+    if (!m)
+        return;
+    WG_CHECK_STR(wg_node_attr(m, "to"), PEER_CHAT);
+    wg_wa_msg_content_t c;
+    WG_CHECK_INT(read_direct(m, PEER_CHAT, 0, &c), 0); /* the peer's one ratchet reads it */
+    WG_CHECK_STR(c.text, "via lid");
+    wg_wa_msg_content_free(&c);
+    wg_node_free(m);
+}
+
 int main(void)
 {
     char dir[64], path[96];
@@ -725,6 +768,7 @@ int main(void)
     WG_RUN(group_retry);
     WG_RUN(group_third_send_asks_again);
     WG_RUN(direct_send_and_revoke);
+    WG_RUN(direct_send_under_lid);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
     wg_store_close(g_store);
