@@ -12,14 +12,21 @@
 //
 // ready file: {"wsUrl","adminUrl","rootKey"(hex)}: connd trusts rootKey as
 // WA_ROOT_KEY, so it runs with WA_CERT_CHECK=on against this peer.
-// Admin HTTP (JSON): GET /state; POST /scan {qr}; POST /pair-code {phone, code};
+// Admin HTTP (JSON): GET /state; POST /scan {qr, number?, name?}; POST /pair-code {phone, code};
 // POST /drop {jid?}; POST /stream-error {jid?, code?, conflict?}; POST /refs {count}.
+// Several accounts (each number linked with /scan {number}) message each other through
+// the routing half in net/ (see net/index.mjs): GET /net; POST /account {number, lid?, name?,
+// lidAddressing?}; POST /group {id, subject, participants, admins?, addressingMode?};
+// POST /inject {jid, node}; POST /picture {jid, url|null, private?}; GET /stanzas?jid=&since=;
+// POST /lid-addressing {jid, on}; POST /hold {jid, on, reverse?} (queue a device's stanzas, then
+// release them, newest first when reverse). --record-dir D also appends each device's stanzas to D/*.jsonl.
 import * as B from '@whiskeysockets/baileys';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
+import { createNetwork } from './net/index.mjs';
 
 const require = createRequire(import.meta.url);
 const libsignal = require('libsignal');
@@ -78,6 +85,9 @@ function allocDevice(number) {
     nextDevice.set(number, device + 1);
     return device;
 }
+// the routing half (net/): accounts, keys, usync, fan-out, receipts, groups
+const network = createNetwork({ log, recordDir: args['record-dir'] });
+network.net.account(phone.number, { lid: phone.lid, name: args.name || 'Sim Phone' });
 const stats = { logins: 0, registrations: 0, pings: 0, prekeyUploads: 0, prekeysUploaded: 0,
     presences: [], removed: 0, pairSigns: 0, failures: 0, connections: 0 };
 
@@ -91,7 +101,7 @@ class Conn {
         this.nextId = 1; this.waiting = new Map(); this.prekeys = 0;
         conns.add(this); stats.connections++;
         ws.on('message', (d) => this.onData(Buffer.from(d)).catch((e) => { log('error', e.stack); this.ws.terminate(); }));
-        ws.on('close', () => { conns.delete(this); for (const r of this.refs || []) pending.delete(r); });
+        ws.on('close', () => { conns.delete(this); network.net.detach(this); for (const r of this.refs || []) pending.delete(r); });
     }
     mixHash(d) { this.h = sha256(this.h, d); }
     mixKey(dh) { const o = hkdf(dh, 64, this.ck, Buffer.alloc(0)); this.ck = o.subarray(0, 32); this.k = o.subarray(32); this.n = 0; }
@@ -172,6 +182,7 @@ class Conn {
             dev = { jid: `${user}:${p.device}@s.whatsapp.net`, lid: `${user}:${p.device}@lid`, name: 'Bench',
                 prekeys: 812, open: true };
             devices.set(key, dev);
+            network.net.register(dev);
         }
         if (!dev || dev.removed || dev.jid !== `${user}:${p.device}@s.whatsapp.net`) {
             stats.failures++;
@@ -185,6 +196,8 @@ class Conn {
         log('login', dev.jid);
         await this.sendNode({ tag: 'success', attrs: { t: String(Math.floor(Date.now() / 1000)), lid: dev.lid, display_name: dev.name, props: '27' } });
         await this.sendNode({ tag: 'ib', attrs: { from: '@s.whatsapp.net' }, content: [{ tag: 'offline_preview', attrs: { count: '0', message: '0', notification: '0', receipt: '0', appdata: '0' } }] });
+        if (!dev.number) network.net.register(dev);
+        network.net.attach(this);
     }
 
     async onNode(node) {
@@ -194,6 +207,7 @@ class Conn {
         if (tag === 'iq' && this.waiting.has(attrs.id)) {
             const r = this.waiting.get(attrs.id); this.waiting.delete(attrs.id); r(node); return;
         }
+        if (this.device && network.onNode(this, node, stats)) return;
         if (tag === 'iq' && (attrs.type === 'result' || attrs.type === 'error')) return;
         if (tag === 'iq') {
             const result = (content) => this.sendNode({ tag: 'iq', attrs: { from: '@s.whatsapp.net', type: 'result', id: attrs.id }, content });
@@ -272,9 +286,10 @@ class Conn {
     }
 
     // ---------------- pair-success (phone side of §5.1)
-    async pairSuccess(number) {
+    async pairSuccess(number, name) {
         const device = allocDevice(number);
-        const jid = `${number}:${device}@s.whatsapp.net`, lid = `${phone.lid}${device}:${device}@lid`;
+        const account = network.net.account(number, { name });
+        const jid = `${number}:${device}@s.whatsapp.net`, lid = `${account.lid}:${device}@lid`;
         const details = B.proto.ADVDeviceIdentity.encode({ rawId: crypto.randomInt(1, 2 ** 31), timestamp: Math.floor(Date.now() / 1000), keyIndex: 1 }).finish();
         const accountSignature = B.Curve.sign(phone.account.private, Buffer.concat([Buffer.from([6, 0]), details, this.identity]));
         const signed = B.proto.ADVSignedDeviceIdentity.encode({ details, accountSignatureKey: phone.account.public, accountSignature }).finish();
@@ -292,7 +307,7 @@ class Conn {
             Buffer.concat([Buffer.from([6, 1]), back.details, this.identity, phone.account.public]), Buffer.from(back.deviceSignature));
         if (!ok) throw new Error('device signature invalid');
         stats.pairSigns++;
-        devices.set(this.clientStatic.toString('hex'), { jid, lid, identity: this.identity, name: args.name || 'Sim Phone', prekeys: 0, keyIndex: di.attrs['key-index'] });
+        devices.set(this.clientStatic.toString('hex'), network.net.register({ jid, lid, identity: this.identity, name: account.name, prekeys: 0, keyIndex: di.attrs['key-index'] }));
         for (const r of this.refs || []) pending.delete(r);
         log('paired', jid);
         await this.sendNode({ tag: 'stream:error', attrs: { code: '515' } });
@@ -328,7 +343,7 @@ const admin = http.createServer((req, res) => {
                 if (Buffer.from(frag[1], 'base64').toString('hex') !== conn.clientStatic.toString('hex')) return send(400, { error: 'noise key mismatch' });
                 if (!Buffer.from(frag[2], 'base64').equals(conn.identity)) return send(400, { error: 'identity mismatch' });
                 conn.advSecret = Buffer.from(frag[3], 'base64');
-                return send(200, { paired: await conn.pairSuccess(q.number || phone.number) });
+                return send(200, { paired: await conn.pairSuccess(String(q.number || phone.number), q.name) });
             }
             if (req.url === '/pair-code') {
                 const conn = [...conns].find((c) => c.linkCode && (!q.phone || c.linkCode.phone === q.phone));
@@ -349,6 +364,8 @@ const admin = http.createServer((req, res) => {
                 return send(200, { sent: list.length });
             }
             if (req.url === '/refs') { refCount = Number(q.count); return send(200, { refs: refCount }); }
+            const answer = await network.admin(req.method, req.url, q);
+            if (answer) return send(answer[0], answer[1]);
             send(404, { error: 'no such endpoint' });
         } catch (e) { send(500, { error: String(e.stack || e) }); }
     });
