@@ -10,7 +10,8 @@ both ways, group metadata, group receipts -> message-receipt.update; presence su
 available and chatstate composing -> presence.update; a message to an offline peer is queued and
 delivered at its next login; LID addressing (from=<lid>, sender_pn); onWhatsApp (contact in/out);
 profile pictures (set URL, 404 without); an injected raw stanza reaches Baileys; the stanza
-recorder. Exit 77 when node/npm is missing."""
+recorder; reactions, edits and revokes between peers; retry receipts (a peer that lost its
+session asks, the sender resends); a <call> offer. Exit 77 when node/npm is missing."""
 import os
 import sys
 import tempfile
@@ -33,6 +34,11 @@ stack = netpeer.stack
 FAILS = []
 A_NUM, B_NUM, C_NUM = "15550002001", "15550002002", "15550002003"
 GROUP = "120363000000000001@g.us"
+# a voice call offer from Carol, as the server relays it (also injected into connd by test_wa_messaging)
+CALL_OFFER = {"tag": "call", "attrs": {"from": C_NUM + ":10@s.whatsapp.net", "id": "CALLSTANZA1", "t": "1795370000",
+                                       "notify": "Carol"},
+              "content": [{"tag": "offer", "attrs": {"call-id": "CALL0001", "call-creator": C_NUM + ":10@s.whatsapp.net"},
+                           "content": [{"tag": "audio", "attrs": {"enc": "opus", "rate": "16000"}}]}]}
 
 
 def check(cond, what):
@@ -132,6 +138,18 @@ def main():
               "group read receipt -> message-receipt.update readTimestamp")
         check(ga["id"] is not None, "group send returned a key")
 
+        # ------------------------------------------------ a LID-addressed group
+        lg = "120363000000000003@g.us"
+        sim.call("POST", "/group", {"id": lg, "subject": "Lid group", "participants": [B_NUM, A_NUM], "addressingMode": "lid"})
+        meta = a.do("/group-metadata", {"jid": lg})["metadata"]
+        check(meta.get("addressingMode") == "lid" and all(p["id"].endswith("@lid") for p in meta.get("participants", [])),
+              "LID group metadata: addressing_mode lid, participants by LID")
+        a.do("/send", {"jid": lg, "text": "lid group hello"})
+        got = wait_for("B lid group", lambda: text_from(b, "lid group hello"), 15)
+        k = got[0][0] if got else {}
+        check((k.get("participant") or "").endswith("@lid") and k.get("participantAlt") == a.jid,
+              "LID group: Bob decrypted; participant is Alice's LID, participantAlt her PN (%s)" % k)
+
         # ------------------------------------------------ presence and chatstate
         mark = a.seq()
         a.do("/subscribe", {"jid": b.jid})
@@ -156,6 +174,49 @@ def main():
         check(3 in (wait_for("late delivery", lambda: statuses(a, off["id"]), 10) or []),
               "late delivery receipt reached Alice")
 
+        # ------------------------------------------------ reactions, edits, revokes (protocol messages)
+        mark_a, mark_b = a.seq(), b.seq()
+        rk = a.do("/send", {"jid": b.jid, "text": "react to this"})["key"]
+        got = wait_for("B has it", lambda: text_from(b, "react to this", mark_b), 10) or []
+        if got:
+            b.do("/react", {"jid": a.jid, "key": got[0][0], "emoji": "\U0001F44D"})
+        reacts = wait_for("reaction", lambda: [r for e in a.events("messages.reaction", mark_a) for r in e["data"]
+                                               if r["key"]["id"] == rk["id"]], 10)
+        check(bool(reacts) and reacts[0]["reaction"].get("text") == "\U0001F44D", "Bob's reaction -> Alice messages.reaction")
+        a.do("/edit", {"jid": b.jid, "id": rk["id"], "text": "edited!"})
+        check(bool(wait_for("edit", lambda: [e for e in b.events("messages.update", mark_b) if "edited!" in str(e["data"])], 10)),
+              "Alice's edit -> Bob messages.update with the edited text")
+        a.do("/revoke", {"jid": b.jid, "id": rk["id"]})
+        check(bool(wait_for("revoke", lambda: [u for e in b.events("messages.update", mark_b) for u in e["data"]
+                                               if u["key"]["id"] == rk["id"] and u["update"].get("message") is None
+                                               and u["update"].get("messageStubType") is not None], 10)),
+              "Alice's revoke -> Bob messages.update revoke stub")
+
+        # ------------------------------------------------ retry receipts
+        # Bob forgets his session with Alice; her next msg fails to decrypt, Bob sends a retry
+        # receipt (routed to Alice's device with its children), Alice resends, Bob decrypts
+        a_dev = int(a.me.split(":")[1].split("@")[0])
+        b.do("/reset-session", {"jid": a.jid, "devices": [a_dev]})
+        mark_b = b.seq()
+        rt = a.do("/send", {"jid": b.jid, "text": "after your reset"})["key"]
+        retry = wait_for("retry receipt", lambda: [x for x in sim.stanzas(b.me) if x["tag"] == "receipt"
+                                                   and x["attrs"].get("type") == "retry" and x["attrs"].get("id") == rt["id"]], 15)
+        check(bool(retry) and any(c["tag"] == "retry" for c in retry[0]["content"] or []),
+              "Bob sent a retry receipt with <retry> (%s)" % (retry[0]["attrs"] if retry else None))
+        check(bool(wait_for("resend", lambda: [x for x in sim.stanzas(a.me) if x["tag"] == "message"
+                                               and x["attrs"].get("id") == rt["id"]][1:], 15)),
+              "Alice's Baileys answered the routed retry receipt with a resend")
+        check(bool(wait_for("decrypted after retry", lambda: text_from(b, "after your reset", mark_b), 20)),
+              "Bob decrypted the resent message")
+
+        # ------------------------------------------------ a call offer
+        mark = b.seq()
+        s, _ = sim.call("POST", "/inject", {"jid": b.me, "node": CALL_OFFER})
+        calls = wait_for("call", lambda: b.events("call", mark), 10)
+        check(s == 200 and bool(calls) and calls[0]["data"][0].get("status") == "offer" and
+              calls[0]["data"][0].get("id") == "CALL0001", "an injected <call><offer> -> Baileys call event (%s)"
+              % (calls[0]["data"][:1] if calls else None))
+
         # ------------------------------------------------ LID addressing
         s, _ = sim.call("POST", "/lid-addressing", {"jid": a.jid, "on": True})
         check(s == 200, "LID addressing on for Alice")
@@ -174,6 +235,9 @@ def main():
         check(url == "https://pps.whatsapp.net/sim/bob.jpg", "profilePictureUrl of Bob (%s)" % url)
         url = a.do("/picture", {"jid": "15559999999@s.whatsapp.net"})["url"]
         check(isinstance(url, dict) and url.get("error") == 404, "no picture -> 404 (%s)" % url)
+        sim.call("POST", "/picture", {"jid": b.jid, "url": None, "private": True})
+        url = a.do("/picture", {"jid": b.jid})["url"]
+        check(isinstance(url, dict) and url.get("error") == 401, "a private picture -> 401 (%s)" % url)
         mark = a.seq()
         s, r = sim.call("POST", "/inject", {"jid": a.me, "node": {"tag": "presence", "attrs": {"from": C_NUM + "@s.whatsapp.net", "type": "available"}}})
         check(s == 200 and bool(wait_for("injected", lambda: [e for e in a.events("presence.update", mark)
@@ -187,6 +251,9 @@ def main():
         a.do("/send", {"jid": "120363000000000002@g.us", "text": "hello three"})
         check(bool(wait_for("B three", lambda: text_from(b, "hello three"), 15)) and
               bool(wait_for("C three", lambda: text_from(c, "hello three"), 15)), "three-member group: both decrypt")
+        left = wait_for("outboxes drained", lambda: (lambda n: n if not [d for x in n["accounts"] for d in x["devices"]
+                                                                       if d["online"] and d["outbox"]] else None)(sim.net()), 10)
+        check(bool(left), "every stanza to an online peer was receipted or acked (outboxes empty)")
     except stack.Skip as e:
         print("SKIP:", e)
         return 77

@@ -394,6 +394,10 @@ def main():
                 except Exception as e:   # one unfinished feature must not hide the others
                     check(False, "pending case raised %r" % e)
         check(state_of(st, NAME) == "open", "still open at the end")
+        if not pending:
+            left = wait_for("outboxes drained", lambda: (lambda n: n if not [d for x in n["accounts"] for d in x["devices"]
+                                                                           if d["online"] and d["outbox"]] else None)(sim.net()), 10)
+            check(bool(left), "connd receipted or acked every stanza (no redelivery pending on the simulator)")
     except stack.Skip as e:
         print("SKIP:", e)
         return 77

@@ -332,7 +332,7 @@ const admin = http.createServer((req, res) => {
         try {
             const q = body ? JSON.parse(body) : {};
             if (req.method === 'GET' && req.url === '/state')
-                return send(200, { stats, devices: [...devices.values()].map(({ identity, ...d }) => d),
+                return send(200, { stats, devices: [...devices.values()].map(({ identity, keys, ...d }) => d),
                     online: [...conns].filter((c) => c.device).map((c) => c.device.jid), pendingRefs: pending.size,
                     linking: [...conns].filter((c) => c.refs || c.linkCode).length,
                     linkCodes: [...conns].filter((c) => c.linkCode).map((c) => c.linkCode.phone) });
