@@ -54,6 +54,8 @@ let sock = null, open = false, scanned = false;
 function start() {
     sock = B.makeWASocket({ waWebSocketUrl: args.ws, auth: state, logger, printQRInTerminal: false,
         browser: ['WagatePeer', 'Chrome', '1.0'], markOnlineOnConnect: true, syncFullHistory: false,
+        // no phone pushes a history sync here: don't hold events 20 s waiting for one
+        shouldSyncHistoryMessage: () => false,
         getMessage: async (key) => sentMessages.get(key.id) });
     sock.ev.on('creds.update', saveCreds);
     sock.ev.on('connection.update', async (u) => {

@@ -195,8 +195,8 @@ class Conn {
         dev.online = (dev.online || 0) + 1;
         log('login', dev.jid);
         await this.sendNode({ tag: 'success', attrs: { t: String(Math.floor(Date.now() / 1000)), lid: dev.lid, display_name: dev.name, props: '27' } });
-        await this.sendNode({ tag: 'ib', attrs: { from: '@s.whatsapp.net' }, content: [{ tag: 'offline_preview', attrs: { count: '0', message: '0', notification: '0', receipt: '0', appdata: '0' } }] });
         if (!dev.number) network.net.register(dev);
+        await this.sendNode({ tag: 'ib', attrs: { from: '@s.whatsapp.net' }, content: [{ tag: 'offline_preview', attrs: network.net.preview(dev) }] });
         network.net.attach(this);
     }
 

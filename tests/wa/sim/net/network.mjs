@@ -70,11 +70,21 @@ export class Network {
     devicesOf(a) { return [...this.devices.values()].filter((d) => d.number === a.number && !d.removed); }
     keyOf(dev) { return `${dev.number}:${dev.deviceId}`; }
 
-    // a device logged in: everything still in its outbox goes out again
+    // what a device's backlog holds, for <ib><offline_preview> at login
+    preview(dev) {
+        const box = this.outbox.get(this.keyOf(dev)) || [];
+        const n = (tag) => String(box.filter((e) => e.tag === tag).length);
+        return { count: String(box.length), message: n('message'), notification: n('notification'), receipt: n('receipt'), appdata: '0' };
+    }
+    // a device logged in: everything still in its outbox goes out again, marked offline,
+    // then <ib><offline count> ends the backlog (Baileys flushes its event buffer there)
     attach(conn) {
         const key = this.keyOf(conn.device);
         this.conns.set(key, conn);
-        for (const e of this.outbox.get(key) || []) conn.sendNode(e.node);
+        const box = this.outbox.get(key) || [];
+        if (!this.held.has(key))
+            for (const e of box) conn.sendNode({ ...e.node, attrs: { ...e.node.attrs, offline: '1' } });
+        conn.sendNode({ tag: 'ib', attrs: { from: '@s.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: String(box.length) } }] });
     }
     detach(conn) {
         if (!conn.device) return;
