@@ -9,7 +9,8 @@ Baileys decrypts exactly that text; Baileys' delivery then read receipts -> mess
 DELIVERY_ACK then READ and the stored status follows; several messages delivered to connd
 newest first (the simulator holds and reorders them: Signal's skipped message keys) and several
 sent by connd at once; extendedTextMessage (what Baileys' sendMessage makes) normalised to
-conversation (evolution-api.md §3.1); Baileys forgets its session and starts a new one (pkmsg) -> connd
+conversation (evolution-api.md §3.1); the same over Socket.IO (messages.upsert, the sendText
+command, messages.update); Baileys forgets its session and starts a new one (pkmsg) -> connd
 decrypts it and answers on the new session.
 
 --pending adds the cases for features other engineers are building (run them after merging):
@@ -208,6 +209,43 @@ def session_reset(st, sim, dave):
           "connd answered on the new session and Baileys decrypted it")
 
 
+def socket_io(st, sim, dave):
+    """The same messaging as an Evolution Socket.IO client of ms1 sees it (python3-socketio):
+    Baileys' text as messages.upsert, sendText as a command, Baileys' receipt as messages.update."""
+    try:
+        import socketio
+    except ImportError:
+        print("skip Socket.IO checks: python3-socketio is not installed")
+        return
+    s, _ = rest(st, "POST", "/websocket/set/" + NAME, {"websocket": {"enabled": True, "events": []}})
+    check(s == 201, "websocket/set -> 201")
+    c = socketio.Client(reconnection=False)
+    box = []
+    for ev in ("messages.upsert", "messages.update"):
+        c.on(ev, lambda data, ev=ev: box.append((ev, data)), namespace="/" + NAME)
+    try:
+        c.connect(st.base_url, namespaces=["/" + NAME], auth={"apikey": st.api_key},
+                  transports=["websocket"], wait_timeout=5)
+        sent = dave.do("/send", {"jid": ME_JID, "text": "over socket.io", "conversation": True})["key"]
+        got = wait_for("sio upsert", lambda: [d for e, d in box if e == "messages.upsert"
+                                              and d.get("data", {}).get("key", {}).get("id") == sent["id"]], 10)
+        check(bool(got) and got[0]["data"].get("message") == {"conversation": "over socket.io"} and
+              got[0]["data"].get("pushName") == "Dave", "Baileys' text -> messages.upsert over Socket.IO")
+        mark = dave.seq()
+        ack = c.call("sendText", {"number": DAVE, "text": "sent by a socket"}, namespace="/" + NAME, timeout=10)
+        result = ack.get("result") if isinstance(ack, dict) else None
+        mid = result.get("key", {}).get("id") if isinstance(result, dict) else None
+        check(isinstance(ack, dict) and ack.get("ok") is True and mid, "Socket.IO sendText ack ok (%s)" % json.dumps(ack)[:200])
+        check(bool(wait_for("Dave sio text", lambda: texts(dave, "sent by a socket", mark), 15)),
+              "Socket.IO sendText: Baileys decrypted it")
+        check(bool(wait_for("sio update", lambda: [d for e, d in box if e == "messages.update"
+                                                   and d.get("data", {}).get("keyId") == mid
+                                                   and d["data"].get("status") == "DELIVERY_ACK"], 10)),
+              "Baileys' delivery receipt -> messages.update DELIVERY_ACK over Socket.IO")
+    finally:
+        c.disconnect()
+
+
 # ---------------------------------------------------------------- pending cases
 
 def extended_text(st, sim, dave):
@@ -362,7 +400,7 @@ def main():
         tmp = tempfile.mkdtemp(prefix="wgmsg", dir="/tmp")
         sim = netpeer.NetSim(tmp)   # raises Skip without node/npm
         env = {"WA_SERVER_URL": sim.ws_url, "WA_ROOT_KEY": sim.root_key, "WA_CERT_CHECK": "on",
-               "WAGATE_KEEPALIVE_MS": "5000", "WAGATE_RECONNECT_MIN_MS": "300",
+               "WAGATE_KEEPALIVE_MS": "5000", "WEBSOCKET_ENABLED": "true", "WAGATE_RECONNECT_MIN_MS": "300",
                "WAGATE_RECONNECT_MAX_MS": "1500", "WAGATE_CONNECT_WAIT_MS": "4000"}
         st = wasim.WaStack(env, front="lighttpd", log_level=os.environ.get("WG_WA_LOG", "info"))
         st.start()
@@ -382,6 +420,7 @@ def main():
         outbound(st, sim, dave)
         out_of_order(st, sim, dave)
         extended_text(st, sim, dave)
+        socket_io(st, sim, dave)
         session_reset(st, sim, dave)
         if pending:
             erin = netpeer.Peer(sim, tmp, ERIN, "Erin")
