@@ -46,6 +46,12 @@ const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => {
 }));
 const record = (event, data) => { events.push({ seq: ++seq, event, data: plain(data) }); if (verbose) say('event', event, JSON.stringify(plain(data)).slice(0, 300)); };
 const sentMessages = new Map();   // id -> proto Message (for retries)
+// Baileys asks for a message to resend when a retry receipt comes; that can be before our
+// sendMessage() call has returned, so the store waits a little for it
+const getMessage = async (key) => {
+    for (let i = 0; i < 40 && !sentMessages.has(key.id); i++) await new Promise((r) => setTimeout(r, 50));
+    return sentMessages.get(key.id);
+};
 
 // ---------------------------------------------------------------- the socket
 const { state, saveCreds } = await B.useMultiFileAuthState(args['auth-dir']);
@@ -56,7 +62,7 @@ function start() {
         browser: ['WagatePeer', 'Chrome', '1.0'], markOnlineOnConnect: true, syncFullHistory: false,
         // no phone pushes a history sync here: don't hold events 20 s waiting for one
         shouldSyncHistoryMessage: () => false,
-        getMessage: async (key) => sentMessages.get(key.id) });
+        getMessage });
     sock.ev.on('creds.update', saveCreds);
     sock.ev.on('connection.update', async (u) => {
         record('connection.update', { connection: u.connection, qr: !!u.qr, code: u.lastDisconnect?.error?.output?.statusCode });
@@ -81,6 +87,9 @@ function start() {
             if (code === B.DisconnectReason.loggedOut) { say('logged out'); process.exit(3); }
             if (!stopping) setTimeout(start, code === B.DisconnectReason.restartRequired ? 0 : 500);
         }
+    });
+    sock.ev.on('messages.upsert', ({ messages }) => {
+        for (const m of messages) if (m.key.fromMe && m.message) sentMessages.set(m.key.id, m.message);
     });
     for (const name of ['messages.upsert', 'messages.update', 'message-receipt.update', 'presence.update', 'messages.reaction',
         'call', 'groups.upsert', 'groups.update', 'group-participants.update', 'messages.delete'])
