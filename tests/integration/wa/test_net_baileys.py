@@ -106,6 +106,9 @@ def main():
         check(bool(read), "Bob read both -> Alice messages.update READ for both ids (receipt <list>)")
         check(sb["id"] and 3 in (wait_for("B delivery", lambda: statuses(b, sb["id"]), 10) or []),
               "Alice's delivery receipt -> Bob DELIVERY_ACK")
+        a.do("/receipt", {"jid": b.jid, "ids": [sb["id"]], "type": "played"})
+        check(5 in (wait_for("played", lambda: 5 in statuses(b, sb["id"]) and statuses(b, sb["id"]), 10) or []),
+              "a played receipt -> Bob messages.update PLAYED")
 
         # ------------------------------------------------ group with skmsg
         s, g = sim.call("POST", "/group", {"id": GROUP, "subject": "Sim group", "participants": [A_NUM, B_NUM]})

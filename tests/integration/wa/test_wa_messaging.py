@@ -6,7 +6,7 @@ Baileys 7 clients (tests/wa/sim/peer.mjs) through it. Events are read from connd
 Default cases: Baileys -> connd text (pkmsg, then msg): messages.upsert with Evolution's exact
 messageRaw, findMessages returns it, the delivery receipt reaches the sender; connd sendText ->
 Baileys decrypts exactly that text; Baileys' delivery then read receipts -> messages.update
-DELIVERY_ACK then READ and the stored status follows; several messages delivered to connd
+DELIVERY_ACK, READ, then PLAYED and the stored status follows; several messages delivered to connd
 newest first (the simulator holds and reorders them: Signal's skipped message keys) and several
 sent by connd at once; extendedTextMessage (what Baileys' sendMessage makes) normalised to
 conversation (evolution-api.md §3.1); the same over Socket.IO (messages.upsert, the sendText
@@ -164,6 +164,11 @@ def outbound(st, sim, dave):
           "Baileys readMessages -> messages.update READ")
     check(bool(wait_for("stored READ", lambda: [r for r in find(st, mid) if stored_status(r) == ["READ"]], 5)),
           "stored status READ (findMessages)")
+    dave.do("/receipt", {"jid": ME_JID, "ids": [mid], "type": "played"})
+    check("PLAYED" in (wait_for("PLAYED", lambda: "PLAYED" in updates(st, off, mid) and updates(st, off, mid), 10) or []),
+          "a played receipt -> messages.update PLAYED")
+    check(bool(wait_for("stored PLAYED", lambda: [r for r in find(st, mid) if stored_status(r) == ["PLAYED"]], 5)),
+          "stored status PLAYED")
 
 
 def out_of_order(st, sim, dave):

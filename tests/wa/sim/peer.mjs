@@ -9,7 +9,7 @@
 // Control (JSON): GET /events?since=SEQ -> {events:[{seq,event,data}]} (messages.upsert,
 //   messages.update, message-receipt.update, presence.update, messages.reaction, call,
 //   groups.*, connection.update); GET /state; POST /send {jid, text, conversation?, quoted?: {key, text}}
-//   -> {key}; POST /read {keys}; POST /presence {type, jid?}; POST /subscribe {jid};
+//   -> {key}; POST /read {keys}; POST /receipt {jid, participant?, ids, type} (e.g. played); POST /presence {type, jid?}; POST /subscribe {jid};
 //   POST /edit {jid, id, text}; POST /revoke {jid, id}; POST /react {jid, key, emoji};
 //   POST /on-whatsapp {numbers}; POST /picture {jid} -> {url | {error: status}}; POST /group-metadata {jid}; POST /reset-session {jid};
 //   POST /stop.
@@ -116,6 +116,7 @@ const routes = {
         return { key: m.key, message: plain(m.message) };
     },
     'POST /read': async (q) => { await sock.readMessages(q.keys); return { read: q.keys.length }; },
+    'POST /receipt': async (q) => { await sock.sendReceipt(q.jid, q.participant, q.ids, q.type); return { sent: q.type || 'delivery' }; },
     'POST /presence': async (q) => { await sock.sendPresenceUpdate(q.type, q.jid); return { sent: q.type }; },
     'POST /subscribe': async (q) => { await sock.presenceSubscribe(q.jid); return { subscribed: q.jid }; },
     'POST /edit': async (q) => {

@@ -1,6 +1,7 @@
 // wa-sim: a WhatsApp Web server-and-phone simulator for connd's linking tests
 // (QR and pairing code) and logged-in lifecycle (keepalive, pre-keys, stream
-// errors, drops). Written on Baileys 7 primitives from npm (binary nodes,
+// errors, drops), and (net/) the server that routes messages, receipts,
+// presence and groups between several accounts' devices (connd, Baileys peers). Written on Baileys 7 primitives from npm (binary nodes,
 // WAProto, Curve/XEdDSA, pairing-code key) and Node's crypto (HKDF, AES), so
 // nothing in it shares code with the C client it tests. No Baileys source is
 // copied here; it only calls the published package.
