@@ -10,7 +10,8 @@ DELIVERY_ACK, READ, then PLAYED and the stored status follows; several messages 
 newest first (the simulator holds and reorders them: Signal's skipped message keys) and several
 sent by connd at once; extendedTextMessage (what Baileys' sendMessage makes) normalised to
 conversation (evolution-api.md §3.1); the same over Socket.IO (messages.upsert, the sendText
-command, messages.update); Baileys forgets its session and starts a new one (pkmsg) -> connd
+command, messages.update); a receipt the server lost -> the message is redelivered at the next
+login and receipted again without a second upsert; Baileys forgets its session and starts a new one (pkmsg) -> connd
 decrypts it and answers on the new session.
 
 --pending adds the cases for features other engineers are building (run them after merging):
@@ -195,6 +196,30 @@ def out_of_order(st, sim, dave):
         [m for m in dave.received_texts(mark) if m[1].startswith("volley ")]), 15) or []
     check(sorted(m[1] for m in got) == ["volley 0", "volley 1", "volley 2"] and
           sorted(m[0]["id"] for m in got) == sorted(mids), "three sendTexts in a row all decrypted by Baileys")
+
+
+def redelivery(st, sim, dave):
+    """The server lost connd's receipt: at the next login the message comes again (offline="1");
+    connd receipts it again without a second messages.upsert."""
+    me_dev = device_of(sim, ME)
+    off = log_size(st)
+    sim.call("POST", "/lose-receipts", {"jid": me_dev, "on": True})
+    sent = dave.do("/send", {"jid": ME_JID, "text": "say it twice", "conversation": True})["key"]
+    wait_for("first upsert", lambda: upserts(st, off, sent["id"]), 15)
+    receipts = lambda: [x for x in sim.stanzas(me_dev) if x["tag"] == "receipt" and x["attrs"].get("id") == sent["id"]]
+    check(len(wait_for("first receipt", receipts, 10) or []) == 1, "connd receipted; the simulator lost it")
+    sim.call("POST", "/lose-receipts", {"jid": me_dev, "on": False})
+    s, r = sim.call("POST", "/drop", {"jid": me_dev})
+    check(s == 200 and r.get("dropped") == 1, "dropped connd's connection")
+    check(bool(wait_for("second receipt", lambda: len(receipts()) >= 2, 20)),
+          "after the reconnect the message was redelivered and receipted again")
+    time.sleep(0.5)   # connd announces after the receipt: give a duplicate the time to show
+    check(len(upserts(st, off, sent["id"])) == 1, "no second messages.upsert for the redelivered message")
+    check(len(find(st, sent["id"])) == 1, "one stored row")
+    check(3 in (wait_for("Dave delivery", lambda: [u["update"].get("status") for e in dave.events("messages.update")
+                                                   for u in e["data"] if u["key"]["id"] == sent["id"]], 10) or []),
+          "the second receipt reached Dave")
+    wait_for("open again", lambda: state_of(st, NAME) == "open", 10)
 
 
 def session_reset(st, sim, dave):
@@ -426,6 +451,7 @@ def main():
         out_of_order(st, sim, dave)
         extended_text(st, sim, dave)
         socket_io(st, sim, dave)
+        redelivery(st, sim, dave)
         session_reset(st, sim, dave)
         if pending:
             erin = netpeer.Peer(sim, tmp, ERIN, "Erin")

@@ -20,7 +20,8 @@
 // lidAddressing?}; POST /group {id, subject, participants, admins?, addressingMode?};
 // POST /inject {jid, node}; POST /picture {jid, url|null, private?}; GET /stanzas?jid=&since=;
 // POST /lid-addressing {jid, on}; POST /hold {jid, on, reverse?} (queue a device's stanzas, then
-// release them, newest first when reverse). --record-dir D also appends each device's stanzas to D/*.jsonl.
+// release them, newest first when reverse); POST /lose-receipts {jid, on} (the server loses a
+// device's receipts and acks, so what it got is redelivered at its next login). --record-dir D also appends each device's stanzas to D/*.jsonl.
 import * as B from '@whiskeysockets/baileys';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';

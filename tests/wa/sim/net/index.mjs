@@ -19,6 +19,8 @@ export function createNetwork({ log, recordDir }) {
     // every stanza from a logged-in device; true when the network handled it
     sim.onNode = (conn, node, stats) => {
         recorder.record(conn.device, node);
+        // a lost receipt or ack: the stanza stays in the outbox and comes again at the next login
+        if ((node.tag === 'receipt' || node.tag === 'ack') && net.deaf.has(net.keyOf(conn.device))) return true;
         switch (node.tag) {
         case 'iq': return node.attrs.type !== 'result' && node.attrs.type !== 'error' && answerQuery(sim, conn, node, stats);
         case 'message': router.onMessage(conn, node); return true;
@@ -68,6 +70,14 @@ export function createNetwork({ log, recordDir }) {
             const d = r && net.devices.get(`${r.account.number}:${r.deviceId || 0}`);
             if (!d) return [404, { error: 'unknown device' }];
             return [200, { released: net.hold(d, !!q.on, !!q.reverse) }];
+        }
+        case '/lose-receipts': {
+            // {jid: device jid, on}: the server loses that device's receipts and acks while on
+            const r = net.resolve(q.jid);
+            const d = r && net.devices.get(`${r.account.number}:${r.deviceId || 0}`);
+            if (!d) return [404, { error: 'unknown device' }];
+            if (q.on !== false) net.deaf.add(net.keyOf(d)); else net.deaf.delete(net.keyOf(d));
+            return [200, { losing: net.deaf.has(net.keyOf(d)) }];
         }
         case '/stanzas': {
             const jid = u.searchParams.get('jid') || q.jid;

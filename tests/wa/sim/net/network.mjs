@@ -21,6 +21,7 @@ export class Network {
         this.outbox = new Map();     // "number:device" -> [{tag, id, node}] not yet acknowledged
         this.sent = new Map();       // message id -> {sender: "number:device", chat, group}
         this.held = new Set();       // "number:device" whose stanzas wait for release() (reordering tests)
+        this.deaf = new Set();       // "number:device" whose receipts and acks the server loses (redelivery tests)
     }
 
     // the account for a number, created on first use (LID: "7" + number unless given)
