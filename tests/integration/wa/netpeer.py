@@ -41,8 +41,10 @@ class NetSim(wasim.Sim):
     def net(self):
         return self.call("GET", "/net")[1]
 
-    def stanzas(self, jid, since=0):
-        return self.call("GET", "/stanzas?jid=%s&since=%d" % (jid, since))[1].get("stanzas", [])
+    def stanzas(self, jid, since=0, tag=None):
+        """what a device (number:device@…) or every device of a number sent, oldest first"""
+        q = "/stanzas?jid=%s&since=%d" % (jid, since) + ("&tag=" + tag if tag else "")
+        return self.call("GET", q)[1].get("stanzas", [])
 
 
 class Peer:

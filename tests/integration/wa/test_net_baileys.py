@@ -202,11 +202,11 @@ def main():
         b.do("/reset-session", {"jid": a.jid, "devices": [a_dev]})
         mark_b = b.seq()
         rt = a.do("/send", {"jid": b.jid, "text": "after your reset"})["key"]
-        retry = wait_for("retry receipt", lambda: [x for x in sim.stanzas(b.me) if x["tag"] == "receipt"
+        retry = wait_for("retry receipt", lambda: [x for x in sim.stanzas(b.me, tag="receipt") if x["tag"] == "receipt"
                                                    and x["attrs"].get("type") == "retry" and x["attrs"].get("id") == rt["id"]], 15)
         check(bool(retry) and any(c["tag"] == "retry" for c in retry[0]["content"] or []),
               "Bob sent a retry receipt with <retry> (%s)" % (retry[0]["attrs"] if retry else None))
-        check(bool(wait_for("resend", lambda: [x for x in sim.stanzas(a.me) if x["tag"] == "message"
+        check(bool(wait_for("resend", lambda: [x for x in sim.stanzas(a.me, tag="message") if x["tag"] == "message"
                                                and x["attrs"].get("id") == rt["id"]][1:], 15)),
               "Alice's Baileys answered the routed retry receipt with a resend")
         check(bool(wait_for("decrypted after retry", lambda: text_from(b, "after your reset", mark_b), 20)),

@@ -206,7 +206,7 @@ def redelivery(st, sim, dave):
     sim.call("POST", "/lose-receipts", {"jid": me_dev, "on": True})
     sent = dave.do("/send", {"jid": ME_JID, "text": "say it twice", "conversation": True})["key"]
     wait_for("first upsert", lambda: upserts(st, off, sent["id"]), 15)
-    receipts = lambda: [x for x in sim.stanzas(me_dev) if x["tag"] == "receipt" and x["attrs"].get("id") == sent["id"]]
+    receipts = lambda: [x for x in sim.stanzas(me_dev, tag="receipt") if x["tag"] == "receipt" and x["attrs"].get("id") == sent["id"]]
     check(len(wait_for("first receipt", receipts, 10) or []) == 1, "connd receipted; the simulator lost it")
     sim.call("POST", "/lose-receipts", {"jid": me_dev, "on": False})
     s, r = sim.call("POST", "/drop", {"jid": me_dev})
@@ -227,7 +227,7 @@ def session_reset(st, sim, dave):
     r = dave.do("/reset-session", {"jid": ME_JID, "devices": [int(device_of(sim, ME).split(":")[1].split("@")[0])]})
     check(bool(r.get("deleted")), "Baileys forgot its Signal session with connd (%s)" % r.get("deleted"))
     sent = dave.do("/send", {"jid": ME_JID, "text": "fresh session", "conversation": True})["key"]
-    rec = [x for x in sim.stanzas(dave.me) if x["tag"] == "message" and x["attrs"].get("id") == sent["id"]]
+    rec = [x for x in sim.stanzas(dave.me, tag="message") if x["tag"] == "message" and x["attrs"].get("id") == sent["id"]]
     encs = [e["attrs"].get("type") for x in rec for p in x["content"] or [] if p["tag"] == "participants"
             for t in p["content"] or [] for e in t["content"] or []]
     check("pkmsg" in encs, "Baileys started a new session (pkmsg) (%s)" % encs)
@@ -311,7 +311,7 @@ def pending_retry(st, sim, dave):
     dave.do("/reset-session", {"jid": ME_JID, "devices": [int(device_of(sim, ME).split(":")[1].split("@")[0])]})
     mark = dave.seq()
     mid, s, _ = send_text(st, DAVE, "after your reset")
-    rec = wait_for("retry receipt", lambda: [x for x in sim.stanzas(dave.me) if x["tag"] == "receipt"
+    rec = wait_for("retry receipt", lambda: [x for x in sim.stanzas(dave.me, tag="receipt") if x["tag"] == "receipt"
                                              and x["attrs"].get("type") == "retry" and x["attrs"].get("id") == mid], 15)
     check(bool(rec), "Baileys could not decrypt and sent a retry receipt")
     check(bool(wait_for("resent", lambda: texts(dave, "after your reset", mark), 20)),
@@ -418,7 +418,7 @@ def pending_call(st, sim):
                      "content": [{"tag": "audio", "attrs": {"enc": "opus", "rate": "16000"}}]}]}})
     check(s == 200 and bool(wait_for("call", lambda: events(st, "call", NAME, since=off), 10)),
           "an injected <call><offer> -> call event")
-    check(bool(wait_for("call ack", lambda: [x for x in sim.stanzas(me_dev) if x["tag"] == "ack"
+    check(bool(wait_for("call ack", lambda: [x for x in sim.stanzas(me_dev, tag="ack") if x["tag"] == "ack"
                                             and x["attrs"].get("class") == "call"], 5)), "connd acked the call stanza")
 
 

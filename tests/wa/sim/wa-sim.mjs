@@ -18,7 +18,7 @@
 // Several accounts (each number linked with /scan {number}) message each other through
 // the routing half in net/ (see net/index.mjs): GET /net; POST /account {number, lid?, name?,
 // lidAddressing?}; POST /group {id, subject, participants, admins?, addressingMode?};
-// POST /inject {jid, node}; POST /picture {jid, url|null, private?}; GET /stanzas?jid=&since=;
+// POST /inject {jid, node}; POST /picture {jid, url|null, private?}; GET /stanzas?jid=&since=&tag=;
 // POST /lid-addressing {jid, on}; POST /hold {jid, on, reverse?} (queue a device's stanzas, then
 // release them, newest first when reverse); POST /lose-receipts {jid, on} (the server loses a
 // device's receipts and acks, so what it got is redelivered at its next login). --record-dir D also appends each device's stanzas to D/*.jsonl.

@@ -82,7 +82,8 @@ export function createNetwork({ log, recordDir }) {
         case '/stanzas': {
             const jid = u.searchParams.get('jid') || q.jid;
             const since = Number(u.searchParams.get('since') || q.since || 0);
-            return [200, { stanzas: recorder.list(jid).filter((s) => s.at > since) }];
+            const tag = u.searchParams.get('tag') || q.tag;
+            return [200, { stanzas: recorder.list(jid).filter((s) => s.at > since && (!tag || s.tag === tag)) }];
         }
         default: return null;
         }
