@@ -1,7 +1,8 @@
 // wa-sim: a WhatsApp Web server-and-phone simulator for connd's linking tests
 // (QR and pairing code) and logged-in lifecycle (keepalive, pre-keys, stream
 // errors, drops), and (net/) the server that routes messages, receipts,
-// presence and groups between several accounts' devices (connd, Baileys peers). Written on Baileys 7 primitives from npm (binary nodes,
+// presence and groups between several accounts' devices (connd, Baileys
+// peers). Written on Baileys 7 primitives from npm (binary nodes,
 // WAProto, Curve/XEdDSA, pairing-code key) and Node's crypto (HKDF, AES), so
 // nothing in it shares code with the C client it tests. No Baileys source is
 // copied here; it only calls the published package.
@@ -21,7 +22,8 @@
 // POST /inject {jid, node}; POST /picture {jid, url|null, private?}; GET /stanzas?jid=&since=&tag=;
 // POST /lid-addressing {jid, on}; POST /hold {jid, on, reverse?} (queue a device's stanzas, then
 // release them, newest first when reverse); POST /lose-receipts {jid, on} (the server loses a
-// device's receipts and acks, so what it got is redelivered at its next login). --record-dir D also appends each device's stanzas to D/*.jsonl.
+// device's receipts and acks, so what it got is redelivered at its next login).
+// --record-dir D also appends each device's stanzas to D/<number>_<device>.jsonl.
 import * as B from '@whiskeysockets/baileys';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
