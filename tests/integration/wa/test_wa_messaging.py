@@ -12,7 +12,9 @@ sent by connd at once; extendedTextMessage (what Baileys' sendMessage makes) nor
 conversation (evolution-api.md §3.1); the same over Socket.IO (messages.upsert, the sendText
 command, messages.update); a receipt the server lost -> the message is redelivered at the next
 login and receipted again without a second upsert; Baileys forgets its session and starts a new one (pkmsg) -> connd
-decrypts it and answers on the new session.
+decrypts it and answers on the new session; a second companion of connd's own account (a Baileys
+client linked to the same number, announced by a devices notification): inbound fan-out to both,
+connd's sendText synced to it as a DSM, its own sends seen by connd as fromMe upserts.
 
 --pending adds the cases for features other engineers are building (run them after merging):
   python3 tests/integration/wa/test_wa_messaging.py --pending [--only=groups,lid,...]
@@ -388,6 +390,30 @@ def pending_our_edits(st, sim, dave):
           "deleteMessageForEveryone -> Baileys messages.update revoke stub (%s %s)" % (s, str(doc)[:120]))
 
 
+def own_devices(st, sim, dave, twin):
+    """A second companion of connd's own account (a Baileys client linked to the same number):
+    Dave's message reaches both devices; connd's sendText reaches the twin as a DSM (fromMe,
+    chat = Dave); the twin's own send reaches connd as a message from its own account."""
+    off = log_size(st)
+    mark_t = twin.seq()
+    sent = dave.do("/send", {"jid": ME_JID, "text": "to both of you", "conversation": True})["key"]
+    check(bool(wait_for("connd has it", lambda: upserts(st, off, sent["id"]), 15)) and
+          bool(wait_for("twin has it", lambda: texts(twin, "to both of you", mark_t), 15)),
+          "Dave's message fanned out to both of the account's devices; both decrypted")
+    mid, s, raw = send_text(st, DAVE, "synced to my twin")
+    got = wait_for("twin DSM", lambda: texts(twin, "synced to my twin", mark_t), 15) or []
+    k = got[0][0] if got else {}
+    check(k.get("fromMe") is True and k.get("id") == mid and (k.get("remoteJid") or "").startswith(DAVE),
+          "connd's sendText reached our other device as a DSM: fromMe, chat Dave (%s)" % k)
+    mark_d = dave.seq()
+    own = twin.do("/send", {"jid": DAVE + "@s.whatsapp.net", "text": "sent from the twin", "conversation": True})["key"]
+    check(bool(wait_for("Dave gets twin", lambda: texts(dave, "sent from the twin", mark_d), 15)), "the twin's message reached Dave")
+    ups = wait_for("connd sees own", lambda: upserts(st, off, own["id"]), 15) or []
+    k = ups[0].get("key", {}) if ups else {}
+    check(k.get("fromMe") is True and k.get("remoteJid") == DAVE + "@s.whatsapp.net",
+          "a message our other device sent -> messages.upsert fromMe, remoteJid Dave (%s)" % k)
+
+
 def pending_numbers(st, sim):
     s, doc = rest(st, "POST", "/chat/whatsappNumbers/" + NAME, {"numbers": [DAVE, "15559999999"]})
     by = {d.get("number"): d for d in doc} if isinstance(doc, list) else {}
@@ -453,6 +479,9 @@ def main():
         socket_io(st, sim, dave)
         redelivery(st, sim, dave)
         session_reset(st, sim, dave)
+        twin = netpeer.Peer(sim, tmp, ME, "Sim Phone")   # a second companion of connd's account
+        peers.append(twin)
+        own_devices(st, sim, dave, twin)
         if pending:
             erin = netpeer.Peer(sim, tmp, ERIN, "Erin")
             peers.append(erin)

@@ -311,7 +311,9 @@ class Conn {
             Buffer.concat([Buffer.from([6, 1]), back.details, this.identity, phone.account.public]), Buffer.from(back.deviceSignature));
         if (!ok) throw new Error('device signature invalid');
         stats.pairSigns++;
-        devices.set(this.clientStatic.toString('hex'), network.net.register({ jid, lid, identity: this.identity, name: account.name, prekeys: 0, keyIndex: di.attrs['key-index'] }));
+        const dev = network.net.register({ jid, lid, identity: this.identity, name: account.name, prekeys: 0, keyIndex: di.attrs['key-index'] });
+        devices.set(this.clientStatic.toString('hex'), dev);
+        network.net.announce(dev);
         for (const r of this.refs || []) pending.delete(r);
         log('paired', jid);
         await this.sendNode({ tag: 'stream:error', attrs: { code: '515' } });

@@ -52,6 +52,18 @@ export class Network {
         return dev;
     }
 
+    // a companion joined an account that already had one: every other online device hears
+    // <notification type="devices"><add><device jid key-index/></add>, so clients that cached
+    // the account's device list (Baileys keeps it 5 minutes) fetch it again
+    announce(dev) {
+        const a = this.account(dev.number);
+        if (this.devicesOf(a).length < 2) return;
+        const node = { tag: 'notification', attrs: { from: this.userJid(a, false), type: 'devices', id: `dev-${Date.now()}`, t: nowSeconds() },
+            content: [{ tag: 'add', attrs: { device_hash: `sim${this.devicesOf(a).length}` }, content: [
+                { tag: 'device', attrs: { jid: this.deviceJid(a, dev.deviceId, false), 'key-index': String(dev.keyIndex || 1) } }] }] };
+        for (const [key, c] of this.conns) if (key !== this.keyOf(dev)) c.sendNode(node);
+    }
+
     // {account, deviceId|undefined, lid: bool} for a PN or LID jid, or null when unknown
     resolve(jid) {
         const d = jid && B.jidDecode(jid);
