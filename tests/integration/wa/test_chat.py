@@ -3,7 +3,7 @@
 behaviours (connd/chat), through the REST API behind lighttpd.
 
 (Validation, unknown instance and closed-instance errors without WhatsApp: integration/chat_rest.)
-1. Against our simulator (tests/wa/sim, linked by QR; its /inject hook, tests/wa/sim/inject.mjs,
+1. Against our simulator (tests/wa/sim, linked by QR; its /inject-record hook, tests/wa/sim/inject.mjs,
    injects stanzas, records what connd sends and answers usync contact queries), for what
    crabline cannot decode or produce (its binary-node decoder knows no contact, item, subscribe,
    media or picture tokens): whatsappNumbers (usync <contact/><lid/> query, answer in request
@@ -45,11 +45,11 @@ def check(cond, what):
 
 
 def collect(sim, me, done, timeout=5):
-    """What connd sent to the simulator, accumulated over polls of /inject until done(nodes)."""
+    """What connd sent to the simulator, accumulated over polls of /inject-record until done(nodes)."""
     nodes = []
 
     def more():
-        nodes.extend(sim.call("POST", "/inject", {"jid": me})[1].get("recorded", []))
+        nodes.extend(sim.call("POST", "/inject-record", {"jid": me})[1].get("recorded", []))
         return done(nodes)
     try:
         wait_for("recorded stanzas", more, timeout)
@@ -60,7 +60,7 @@ def collect(sim, me, done, timeout=5):
 
 def sim_part(st, sim, me):
     """fetchProfilePictureUrl, presence, chatstate, calls, rejectCall, alwaysOnline (simulator)."""
-    sim.call("POST", "/inject", {"jid": me})  # start recording what connd sends
+    sim.call("POST", "/inject-record", {"jid": me})  # start recording what connd sends
     s, doc = rest(st, "POST", "/chat/fetchProfilePictureUrl/cr1", {"number": me.split("@")[0]})
     check(s == 200 and doc == {"wuid": me, "profilePictureUrl": "https://pps.whatsapp.net/sim/%s.jpg"
                                                                  % me.split("@")[0]},
@@ -70,11 +70,11 @@ def sim_part(st, sim, me):
           "fetchProfilePictureUrl of a number without a picture -> null (%s)" % json.dumps(doc))
 
     off = log_size(st)
-    sim.call("POST", "/inject", {"jid": me, "node": {"tag": "presence", "attrs": {
+    sim.call("POST", "/inject-record", {"jid": me, "node": {"tag": "presence", "attrs": {
         "from": PEER_JID, "type": "unavailable", "last": "1700000000"}}})
-    sim.call("POST", "/inject", {"jid": me, "node": {"tag": "chatstate", "attrs": {"from": PEER_JID},
+    sim.call("POST", "/inject-record", {"jid": me, "node": {"tag": "chatstate", "attrs": {"from": PEER_JID},
                                                      "content": [{"tag": "composing", "attrs": {}}]}})
-    sim.call("POST", "/inject", {"jid": me, "node": {"tag": "chatstate", "attrs": {
+    sim.call("POST", "/inject-record", {"jid": me, "node": {"tag": "chatstate", "attrs": {
         "from": GROUP, "participant": PEER_JID},
         "content": [{"tag": "composing", "attrs": {"media": "audio"}}]}})
     ups = wait_for("presence.update", lambda: len(events(st, "presence.update", "cr1", since=off)) >= 3
@@ -87,13 +87,13 @@ def sim_part(st, sim, me):
         "incoming presence / chatstate -> presence.update (%s)" % json.dumps(got)[:300])
 
     # whatsappNumbers: the simulator answers usync contact queries once told who is on WhatsApp
-    sim.call("POST", "/inject", {"jid": me, "onWhatsApp": [PEER]})
+    sim.call("POST", "/inject-record", {"jid": me, "onWhatsApp": [PEER]})
     s, doc = rest(st, "POST", "/chat/whatsappNumbers/cr1", {"numbers": [PEER, "+1 (555) 000-2222"]})
     check(s == 200 and doc == [{"jid": PEER_JID, "exists": True, "number": PEER, "lid": PEER[::-1] + "@lid"},
                                {"jid": "15550002222@s.whatsapp.net", "exists": False,
                                 "number": "+1 (555) 000-2222"}],
           "whatsappNumbers -> 200 [{jid, exists, number, lid}] in request order (%s)" % json.dumps(doc)[:300])
-    rec = sim.call("POST", "/inject", {"jid": me})[1].get("recorded", [])
+    rec = sim.call("POST", "/inject-record", {"jid": me})[1].get("recorded", [])
     usync = [k for n in rec if n["tag"] == "iq" and n["attrs"].get("xmlns") == "usync" for k in kids(n)]
     q = [t["tag"] for u in usync for c in kids(u) if c["tag"] == "query" for t in kids(c)]
     users = [c for u in usync for l in kids(u) if l["tag"] == "list" for c in kids(l)]
@@ -138,7 +138,7 @@ def sim_part(st, sim, me):
     call = {"tag": "call", "attrs": {"from": PEER_JID, "id": "CALLST1", "t": "1700000000"},
             "content": [{"tag": "offer", "attrs": {"call-id": "CALLID1", "call-creator": PEER_JID},
                          "content": [{"tag": "video", "attrs": {}}]}]}
-    sim.call("POST", "/inject", {"jid": me, "node": call})
+    sim.call("POST", "/inject-record", {"jid": me, "node": call})
     cev = wait_for("call event", lambda: events(st, "call", "cr1", since=off), 5) or []
     data = cev[0][2] if cev else None
     check(isinstance(data, dict) and data == {
@@ -147,7 +147,7 @@ def sim_part(st, sim, me):
           "<call><offer> -> call event with Baileys' call object (%s)" % json.dumps(data)[:300])
     rec = collect(sim, me, lambda ns: any(n["tag"] == "ack" and n["attrs"].get("class") == "call" for n in ns))
     time.sleep(0.2)
-    rec += sim.call("POST", "/inject", {"jid": me})[1].get("recorded", [])
+    rec += sim.call("POST", "/inject-record", {"jid": me})[1].get("recorded", [])
     check(any(n["tag"] == "ack" and n["attrs"].get("class") == "call" and n["attrs"].get("id") == "CALLST1"
               for n in rec), "the call stanza is acked (class=call)")
     check(not any(n["tag"] == "call" for n in rec), "rejectCall off: no reject sent")
@@ -159,11 +159,11 @@ def sim_part(st, sim, me):
     off = log_size(st)
     call["attrs"]["id"] = "CALLST2"
     call["content"][0]["attrs"]["call-id"] = "CALLID2"
-    rec = sim.call("POST", "/inject", {"jid": me, "node": call})[1].get("recorded", [])
+    rec = sim.call("POST", "/inject-record", {"jid": me, "node": call})[1].get("recorded", [])
     wait_for("call event 2", lambda: events(st, "call", "cr1", since=off), 5)
 
     def more_until_reject():
-        rec.extend(sim.call("POST", "/inject", {"jid": me})[1].get("recorded", []))
+        rec.extend(sim.call("POST", "/inject-record", {"jid": me})[1].get("recorded", []))
         return any(n["tag"] == "call" for n in rec)
     wait_for("reject", more_until_reject, 5)
     rejects = [n for n in rec if n["tag"] == "call"]

@@ -44,7 +44,7 @@ def ensure_npm():
 class Sim:
     """The simulator process; .ws_url, .admin_url, .root_key once started."""
 
-    def __init__(self, run_dir, refs=6, name="Sim Phone"):
+    def __init__(self, run_dir, refs=6, name="Sim Phone", extra_args=()):
         self.node = ensure_npm()
         self.ready = os.path.join(run_dir, "wa-sim.json")
         self.logpath = os.path.join(run_dir, "logs", "wa-sim.log")
@@ -52,7 +52,7 @@ class Sim:
         env = dict(os.environ, WA_SIM_VERBOSE="1")
         self.proc = subprocess.Popen(
             [self.node, os.path.join(WA_DIR, "sim", "wa-sim.mjs"), "--ready-file", self.ready,
-             "--refs", str(refs), "--name", name],
+             "--refs", str(refs), "--name", name] + list(extra_args),
             cwd=WA_DIR, env=env, stdout=open(self.logpath, "ab"), stderr=subprocess.STDOUT)
         end = time.monotonic() + 20
         while not os.path.exists(self.ready):

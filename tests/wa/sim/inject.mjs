@@ -1,12 +1,13 @@
 // Admin hook of the simulator for tests of stanzas a real server sends and crabline cannot:
-// POST /inject {jid?, node?, onWhatsApp?} sends `node` (JSON binary node: {tag, attrs, content};
+// POST /inject-record {jid?, node?, onWhatsApp?} sends `node` (JSON binary node: {tag, attrs, content};
 // string content stays text, {hex} becomes bytes) to the logged-in connection(s) of jid, and from
 // the first call on records every node those connections send; the answer lists what was sent
 // and the nodes recorded since the previous call (bytes as hex), so a test can see e.g.
 // <call><reject>. onWhatsApp (digits) sets the numbers a usync contact query finds: from then on
 // such queries get a server-like answer (<user jid><contact type="in"|"out">+digits</contact>
 // <lid val/></user>) instead of the simulator's empty result.
-// Hooked into wa-sim.mjs with one line; nothing here runs unless /inject is called.
+// Hooked into wa-sim.mjs with one line; nothing here runs unless /inject-record is called.
+// (The network's own /inject, tests/wa/sim/net/index.mjs, only sends a stanza.)
 
 let registered = new Set();
 

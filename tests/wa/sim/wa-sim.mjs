@@ -1,6 +1,8 @@
 // wa-sim: a WhatsApp Web server-and-phone simulator for connd's linking tests
 // (QR and pairing code) and logged-in lifecycle (keepalive, pre-keys, stream
-// errors, drops). Written on Baileys 7 primitives from npm (binary nodes,
+// errors, drops), and (net/) the server that routes messages, receipts,
+// presence and groups between several accounts' devices (connd, Baileys
+// peers). Written on Baileys 7 primitives from npm (binary nodes,
 // WAProto, Curve/XEdDSA, pairing-code key) and Node's crypto (HKDF, AES), so
 // nothing in it shares code with the C client it tests. No Baileys source is
 // copied here; it only calls the published package.
@@ -12,14 +14,23 @@
 //
 // ready file: {"wsUrl","adminUrl","rootKey"(hex)}: connd trusts rootKey as
 // WA_ROOT_KEY, so it runs with WA_CERT_CHECK=on against this peer.
-// Admin HTTP (JSON): GET /state; POST /scan {qr}; POST /pair-code {phone, code};
+// Admin HTTP (JSON): GET /state; POST /scan {qr, number?, name?}; POST /pair-code {phone, code};
 // POST /drop {jid?}; POST /stream-error {jid?, code?, conflict?}; POST /refs {count}.
+// Several accounts (each number linked with /scan {number}) message each other through
+// the routing half in net/ (see net/index.mjs): GET /net; POST /account {number, lid?, name?,
+// lidAddressing?}; POST /group {id, subject, participants, admins?, addressingMode?};
+// POST /inject {jid, node}; POST /picture {jid, url|null, private?}; GET /stanzas?jid=&since=&tag=;
+// POST /lid-addressing {jid, on}; POST /hold {jid, on, reverse?} (queue a device's stanzas, then
+// release them, newest first when reverse); POST /lose-receipts {jid, on} (the server loses a
+// device's receipts and acks, so what it got is redelivered at its next login).
+// --record-dir D also appends each device's stanzas to D/<number>_<device>.jsonl.
 import * as B from '@whiskeysockets/baileys';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
+import { createNetwork } from './net/index.mjs';
 
 const require = createRequire(import.meta.url);
 const libsignal = require('libsignal');
@@ -78,6 +89,9 @@ function allocDevice(number) {
     nextDevice.set(number, device + 1);
     return device;
 }
+// the routing half (net/): accounts, keys, usync, fan-out, receipts, groups
+const network = createNetwork({ log, recordDir: args['record-dir'] });
+network.net.account(phone.number, { lid: phone.lid, name: args.name || 'Sim Phone' });
 const stats = { logins: 0, registrations: 0, pings: 0, prekeyUploads: 0, prekeysUploaded: 0,
     presences: [], removed: 0, pairSigns: 0, failures: 0, connections: 0 };
 
@@ -91,7 +105,7 @@ class Conn {
         this.nextId = 1; this.waiting = new Map(); this.prekeys = 0;
         conns.add(this); stats.connections++;
         ws.on('message', (d) => this.onData(Buffer.from(d)).catch((e) => { log('error', e.stack); this.ws.terminate(); }));
-        ws.on('close', () => { conns.delete(this); for (const r of this.refs || []) pending.delete(r); });
+        ws.on('close', () => { conns.delete(this); network.net.detach(this); for (const r of this.refs || []) pending.delete(r); });
     }
     mixHash(d) { this.h = sha256(this.h, d); }
     mixKey(dh) { const o = hkdf(dh, 64, this.ck, Buffer.alloc(0)); this.ck = o.subarray(0, 32); this.k = o.subarray(32); this.n = 0; }
@@ -172,6 +186,7 @@ class Conn {
             dev = { jid: `${user}:${p.device}@s.whatsapp.net`, lid: `${user}:${p.device}@lid`, name: 'Bench',
                 prekeys: 812, open: true };
             devices.set(key, dev);
+            network.net.register(dev);
         }
         if (!dev || dev.removed || dev.jid !== `${user}:${p.device}@s.whatsapp.net`) {
             stats.failures++;
@@ -184,7 +199,9 @@ class Conn {
         dev.online = (dev.online || 0) + 1;
         log('login', dev.jid);
         await this.sendNode({ tag: 'success', attrs: { t: String(Math.floor(Date.now() / 1000)), lid: dev.lid, display_name: dev.name, props: '27' } });
-        await this.sendNode({ tag: 'ib', attrs: { from: '@s.whatsapp.net' }, content: [{ tag: 'offline_preview', attrs: { count: '0', message: '0', notification: '0', receipt: '0', appdata: '0' } }] });
+        if (!dev.number) network.net.register(dev);
+        await this.sendNode({ tag: 'ib', attrs: { from: '@s.whatsapp.net' }, content: [{ tag: 'offline_preview', attrs: network.net.preview(dev) }] });
+        network.net.attach(this);
     }
 
     async onNode(node) {
@@ -194,6 +211,7 @@ class Conn {
         if (tag === 'iq' && this.waiting.has(attrs.id)) {
             const r = this.waiting.get(attrs.id); this.waiting.delete(attrs.id); r(node); return;
         }
+        if (this.device && network.onNode(this, node, stats)) return;
         if (tag === 'iq' && (attrs.type === 'result' || attrs.type === 'error')) return;
         if (tag === 'iq') {
             const result = (content) => this.sendNode({ tag: 'iq', attrs: { from: '@s.whatsapp.net', type: 'result', id: attrs.id }, content });
@@ -272,9 +290,10 @@ class Conn {
     }
 
     // ---------------- pair-success (phone side of §5.1)
-    async pairSuccess(number) {
+    async pairSuccess(number, name) {
         const device = allocDevice(number);
-        const jid = `${number}:${device}@s.whatsapp.net`, lid = `${phone.lid}${device}:${device}@lid`;
+        const account = network.net.account(number, { name });
+        const jid = `${number}:${device}@s.whatsapp.net`, lid = `${account.lid}:${device}@lid`;
         const details = B.proto.ADVDeviceIdentity.encode({ rawId: crypto.randomInt(1, 2 ** 31), timestamp: Math.floor(Date.now() / 1000), keyIndex: 1 }).finish();
         const accountSignature = B.Curve.sign(phone.account.private, Buffer.concat([Buffer.from([6, 0]), details, this.identity]));
         const signed = B.proto.ADVSignedDeviceIdentity.encode({ details, accountSignatureKey: phone.account.public, accountSignature }).finish();
@@ -292,7 +311,9 @@ class Conn {
             Buffer.concat([Buffer.from([6, 1]), back.details, this.identity, phone.account.public]), Buffer.from(back.deviceSignature));
         if (!ok) throw new Error('device signature invalid');
         stats.pairSigns++;
-        devices.set(this.clientStatic.toString('hex'), { jid, lid, identity: this.identity, name: args.name || 'Sim Phone', prekeys: 0, keyIndex: di.attrs['key-index'] });
+        const dev = network.net.register({ jid, lid, identity: this.identity, name: account.name, prekeys: 0, keyIndex: di.attrs['key-index'] });
+        devices.set(this.clientStatic.toString('hex'), dev);
+        network.net.announce(dev);
         for (const r of this.refs || []) pending.delete(r);
         log('paired', jid);
         await this.sendNode({ tag: 'stream:error', attrs: { code: '515' } });
@@ -317,7 +338,7 @@ const admin = http.createServer((req, res) => {
         try {
             const q = body ? JSON.parse(body) : {};
             if (req.method === 'GET' && req.url === '/state')
-                return send(200, { stats, devices: [...devices.values()].map(({ identity, ...d }) => d),
+                return send(200, { stats, devices: [...devices.values()].map(({ identity, keys, ...d }) => d),
                     online: [...conns].filter((c) => c.device).map((c) => c.device.jid), pendingRefs: pending.size,
                     linking: [...conns].filter((c) => c.refs || c.linkCode).length,
                     linkCodes: [...conns].filter((c) => c.linkCode).map((c) => c.linkCode.phone) });
@@ -328,7 +349,7 @@ const admin = http.createServer((req, res) => {
                 if (Buffer.from(frag[1], 'base64').toString('hex') !== conn.clientStatic.toString('hex')) return send(400, { error: 'noise key mismatch' });
                 if (!Buffer.from(frag[2], 'base64').equals(conn.identity)) return send(400, { error: 'identity mismatch' });
                 conn.advSecret = Buffer.from(frag[3], 'base64');
-                return send(200, { paired: await conn.pairSuccess(q.number || phone.number) });
+                return send(200, { paired: await conn.pairSuccess(String(q.number || phone.number), q.name) });
             }
             if (req.url === '/pair-code') {
                 const conn = [...conns].find((c) => c.linkCode && (!q.phone || c.linkCode.phone === q.phone));
@@ -349,7 +370,9 @@ const admin = http.createServer((req, res) => {
                 return send(200, { sent: list.length });
             }
             if (req.url === '/refs') { refCount = Number(q.count); return send(200, { refs: refCount }); }
-            if (req.url === '/inject') return send(200, await (await import('./inject.mjs')).inject(findConn(q.jid), q));
+            if (req.url === '/inject-record') return send(200, await (await import('./inject.mjs')).inject(findConn(q.jid), q));
+            const answer = await network.admin(req.method, req.url, q);
+            if (answer) return send(answer[0], answer[1]);
             send(404, { error: 'no such endpoint' });
         } catch (e) { send(500, { error: String(e.stack || e) }); }
     });
