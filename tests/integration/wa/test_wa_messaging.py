@@ -16,10 +16,8 @@ decrypts it and answers on the new session; a second companion of connd's own ac
 client linked to the same number, announced by a devices notification): inbound fan-out to both,
 connd's sendText synced to it as a DSM, its own sends seen by connd as fromMe upserts.
 
---pending adds the cases for features other engineers are building (run them after merging):
-  python3 tests/integration/wa/test_wa_messaging.py --pending [--only=groups,lid,...]
-  (WG_BUILD_DIR, WG_SOURCE_DIR set; case names: numbers presence call groups react edits lid retry)
-groups (skmsg both
+Then the feature cases (all run by default; `--basic` leaves them out, `--only=groups,lid,...`
+picks some; names: numbers presence call groups react edits lid retry): groups (skmsg both
 ways), retry receipts (connd resends after Baileys fails to decrypt), LID addressing,
 reactions / edits / revokes both ways (messages.edited, messages.delete, sendReaction,
 markMessageAsRead, updateMessage, deleteMessageForEveryone), whatsappNumbers, presence (in and
@@ -123,9 +121,10 @@ def inbound(st, sim, dave):
     d = ups[0] if ups else {}
     key = dict(d.get("key") or {})
     alt = key.pop("remoteJidAlt", None)   # §4.1: the key may carry remoteJidAlt (the sender's LID)
-    check(key == {"remoteJid": DAVE + "@s.whatsapp.net", "fromMe": False, "id": sent["id"]} and
-          alt in (None, dave.lid.split(":")[0] + "@lid"),
-          "messageRaw key {remoteJid, fromMe:false, id} [+ remoteJidAlt = Dave's LID] (%s)" % d.get("key"))
+    check(key == {"remoteJid": DAVE + "@s.whatsapp.net", "fromMe": False, "id": sent["id"],
+                  "addressingMode": "pn"} and alt in (None, dave.lid.split(":")[0] + "@lid"),
+          "messageRaw key {remoteJid, fromMe:false, id, addressingMode:pn} [+ remoteJidAlt = Dave's "
+          "LID] (%s)" % d.get("key"))
     check(d.get("pushName") == "Dave" and d.get("status") == "DELIVERY_ACK" and
           d.get("message") == {"conversation": "hi wagate"} and d.get("messageType") == "conversation" and
           isinstance(d.get("messageTimestamp"), int) and abs(d["messageTimestamp"] - time.time()) < 120 and
@@ -278,7 +277,7 @@ def socket_io(st, sim, dave):
         c.disconnect()
 
 
-# ---------------------------------------------------------------- pending cases
+# ---------------------------------------------------------------- feature cases
 
 def extended_text(st, sim, dave):
     off = log_size(st)
@@ -289,7 +288,7 @@ def extended_text(st, sim, dave):
           "extendedTextMessage normalised to conversation (evolution-api.md §3.1) (%s)" % json.dumps(d)[:300])
 
 
-def pending_groups(st, sim, dave, erin):
+def case_groups(st, sim, dave, erin):
     s, _ = sim.call("POST", "/group", {"id": GROUP, "subject": "wagate group", "participants": [DAVE, ME, ERIN]})
     off = log_size(st)
     sent = dave.do("/send", {"jid": GROUP, "text": "hello group"})["key"]
@@ -308,7 +307,7 @@ def pending_groups(st, sim, dave, erin):
           "group delivery receipts -> messages.update with participant")
 
 
-def pending_retry(st, sim, dave):
+def case_retry(st, sim, dave):
     off = log_size(st)
     dave.do("/reset-session", {"jid": ME_JID, "devices": [int(device_of(sim, ME).split(":")[1].split("@")[0])]})
     mark = dave.seq()
@@ -322,7 +321,7 @@ def pending_retry(st, sim, dave):
                and d.get("status") == "ERROR"], "no ERROR status for the retried message")
 
 
-def pending_lid(st, sim, dave):
+def case_lid(st, sim, dave):
     sim.call("POST", "/lid-addressing", {"jid": dave.jid, "on": True})
     off = log_size(st)
     sent = dave.do("/send", {"jid": ME_JID, "text": "lid hello", "conversation": True})["key"]
@@ -336,7 +335,7 @@ def pending_lid(st, sim, dave):
     sim.call("POST", "/lid-addressing", {"jid": dave.jid, "on": False})
 
 
-def pending_react_edit_revoke(st, sim, dave):
+def case_react_edit_revoke(st, sim, dave):
     off = log_size(st)
     sent = dave.do("/send", {"jid": ME_JID, "text": "to be edited", "conversation": True})["key"]
     wait_for("upsert", lambda: upserts(st, off, sent["id"]), 15)
@@ -363,7 +362,7 @@ def pending_react_edit_revoke(st, sim, dave):
           "sendReaction -> Baileys messages.reaction")
 
 
-def pending_our_edits(st, sim, dave):
+def case_our_edits(st, sim, dave):
     """markMessageAsRead, updateMessage and deleteMessageForEveryone from connd, seen by Baileys"""
     off = log_size(st)
     sent = dave.do("/send", {"jid": ME_JID, "text": "read me", "conversation": True})["key"]
@@ -414,7 +413,7 @@ def own_devices(st, sim, dave, twin):
           "a message our other device sent -> messages.upsert fromMe, remoteJid Dave (%s)" % k)
 
 
-def pending_numbers(st, sim):
+def case_numbers(st, sim):
     s, doc = rest(st, "POST", "/chat/whatsappNumbers/" + NAME, {"numbers": [DAVE, "15559999999"]})
     by = {d.get("number"): d for d in doc} if isinstance(doc, list) else {}
     check(s in (200, 201) and by.get(DAVE, {}).get("exists") is True and
@@ -422,7 +421,7 @@ def pending_numbers(st, sim):
           "whatsappNumbers: Dave exists, an unknown number does not (%s %s)" % (s, str(doc)[:200]))
 
 
-def pending_presence(st, sim, dave):
+def case_presence(st, sim, dave):
     off = log_size(st)
     mark = dave.seq()
     dave.do("/presence", {"type": "composing", "jid": ME_JID})
@@ -435,7 +434,7 @@ def pending_presence(st, sim, dave):
           "chat/sendPresence composing -> Baileys presence.update")
 
 
-def pending_call(st, sim):
+def case_call(st, sim):
     off = log_size(st)
     me_dev = device_of(sim, ME)
     s, _ = sim.call("POST", "/inject", {"jid": me_dev, "node": {"tag": "call", "attrs": {
@@ -449,7 +448,7 @@ def pending_call(st, sim):
 
 
 def main():
-    pending = "--pending" in sys.argv
+    features = "--basic" not in sys.argv
     sim = st = None
     peers = []
     try:
@@ -482,29 +481,28 @@ def main():
         twin = netpeer.Peer(sim, tmp, ME, "Sim Phone")   # a second companion of connd's account
         peers.append(twin)
         own_devices(st, sim, dave, twin)
-        if pending:
+        if features:
             erin = netpeer.Peer(sim, tmp, ERIN, "Erin")
             peers.append(erin)
             # the ones that may leave a Signal session behind (LID, retry) run last
-            cases = [("numbers", lambda: pending_numbers(st, sim)), ("presence", lambda: pending_presence(st, sim, dave)),
-                     ("call", lambda: pending_call(st, sim)), ("groups", lambda: pending_groups(st, sim, dave, erin)),
-                     ("react", lambda: pending_react_edit_revoke(st, sim, dave)),
-                     ("edits", lambda: pending_our_edits(st, sim, dave)),
-                     ("lid", lambda: pending_lid(st, sim, dave)), ("retry", lambda: pending_retry(st, sim, dave))]
+            cases = [("numbers", lambda: case_numbers(st, sim)), ("presence", lambda: case_presence(st, sim, dave)),
+                     ("call", lambda: case_call(st, sim)), ("groups", lambda: case_groups(st, sim, dave, erin)),
+                     ("react", lambda: case_react_edit_revoke(st, sim, dave)),
+                     ("edits", lambda: case_our_edits(st, sim, dave)),
+                     ("lid", lambda: case_lid(st, sim, dave)), ("retry", lambda: case_retry(st, sim, dave))]
             only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")]
             for name, case in cases:
                 if only and name not in only[0].split(","):
                     continue
-                print("---- pending: " + name, flush=True)
+                print("---- case: " + name, flush=True)
                 try:
                     case()
                 except Exception as e:   # one unfinished feature must not hide the others
-                    check(False, "pending case raised %r" % e)
+                    check(False, "case %s raised %r" % (name, e))
         check(state_of(st, NAME) == "open", "still open at the end")
-        if not pending:
-            left = wait_for("outboxes drained", lambda: (lambda n: n if not [d for x in n["accounts"] for d in x["devices"]
-                                                                           if d["online"] and d["outbox"]] else None)(sim.net()), 10)
-            check(bool(left), "connd receipted or acked every stanza (no redelivery pending on the simulator)")
+        left = wait_for("outboxes drained", lambda: (lambda n: n if not [d for x in n["accounts"] for d in x["devices"]
+                                                                       if d["online"] and d["outbox"]] else None)(sim.net()), 10)
+        check(bool(left), "connd receipted or acked every stanza (no redelivery pending on the simulator)")
     except stack.Skip as e:
         print("SKIP:", e)
         return 77
