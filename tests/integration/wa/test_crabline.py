@@ -142,6 +142,16 @@ class Crabline:
     def count(self, pred):
         return sum(1 for n in self.recorded() if pred(n))
 
+    def inject_text(self, message_id, text, chat, sender=None, push_name="Crab Peer"):
+        """crabline's admin inbound API: the client gets <message><plaintext> from sender
+        (default: chat) in chat, with that push name. Raises on an HTTP error."""
+        body = {"chatJid": chat, "senderJid": sender or chat, "text": text,
+                "messageId": message_id, "pushName": push_name}
+        req = urllib.request.Request(
+            self.inbound, method="POST", data=json.dumps(body).encode(),
+            headers={"content-type": "application/json", "X-Crabline-Admin-Token": self.admin_token})
+        urllib.request.urlopen(req, timeout=10).read()
+
 
 def kids(node):
     c = node.get("content")
