@@ -50,6 +50,8 @@ SERVER_URL = "http://wagate.example:8080"
 EVO_KEYS = {"event", "instance", "data", "server_url", "date_time", "sender", "apikey"}
 HOOK_KEYS = ["event", "instance", "data", "destination", "date_time", "sender", "server_url",
              "apikey"]
+RAW_KEYS = {"key", "pushName", "status", "message", "messageType", "messageTimestamp", "instanceId",
+            "source"}  # messageRaw of a text without a quote: no contextInfo
 WS_EVENTS = ["MESSAGES_UPSERT", "SEND_MESSAGE", "MESSAGES_UPDATE", "CONTACTS_UPSERT",
              "CONTACTS_UPDATE", "CHATS_UPSERT", "CHATS_UPDATE"]  # no CONNECTION_UPDATE
 API_EVENTS = ["messages.upsert", "messages.update", "contacts.upsert", "contacts.update",
@@ -141,7 +143,7 @@ def hook_envelope_ok(env, event, url):
 
 def message_raw_ok(data, mid, text, push, chat=PEER):
     """Spec §3.1 / §4.1 messageRaw of an incoming text."""
-    return (isinstance(data, dict) and
+    return (isinstance(data, dict) and set(data) == RAW_KEYS and
             data.get("key") == {"remoteJid": chat, "fromMe": False, "id": mid, "addressingMode": "pn"} and
             data.get("pushName") == push and data.get("status") == "DELIVERY_ACK" and
             data.get("message") == {"conversation": text} and data.get("messageType") == "conversation" and
@@ -310,12 +312,14 @@ def main():
               "send.message envelopes exact on both paths, same data")
         # connd announces our send at the server ack (README "What works today"), so status is
         # SERVER_ACK; Evolution emits it right after the send with the 201's PENDING (§3.1)
-        check(isinstance(sd, dict) and sd.get("key", {}).get("id") == sent_id and
-              sd["key"].get("fromMe") is True and sd["key"].get("remoteJid") == PEER and
+        check(isinstance(sd, dict) and set(sd) == RAW_KEYS and
+              sd.get("key") == {"remoteJid": PEER, "fromMe": True, "id": sent_id} and
               sd.get("status") == "SERVER_ACK" and sd.get("message") == {"conversation": "from us"} and
               sd.get("messageType") == "conversation" and isinstance(sd.get("messageTimestamp"), int) and
               sd.get("instanceId") == instance_id and sd.get("source") in ("web", "unknown"),
               "send.message data: messageRaw of our text, status SERVER_ACK (%s)" % short(sd))
+        check(isinstance(sd, dict) and dict(sd, status="PENDING") == raw,
+              "send.message data is the 201 reply's messageRaw but for the status (§3.1)")
         am = aps[0][1]["messages"][0] if aps and aps[0][1].get("messages") else {}
         check([e for e, _ in aps] == ["messages.upsert"] and aps[0][1].get("type") == "append" and
               aps[0][1].get("instance") == NAME and msg_id(am) == sent_id and am.get("status") == 2 and
