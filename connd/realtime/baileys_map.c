@@ -117,8 +117,18 @@ static int map_qrcode(const json_t *data, wg_baileys_event_t *out, const char *i
 static int map_upsert(const json_t *data, const char *type, wg_baileys_event_t *out,
                       const char *inst)
 {
+    /* a WAMessage's status is Baileys' number (as in messages.update), not Evolution's string */
+    json_t *messages = as_array(data);
+    size_t i;
+    json_t *msg;
+    json_array_foreach(messages, i, msg)
+    {
+        const char *status = json_string_value(json_object_get(msg, "status"));
+        if (status)
+            json_object_set_new(msg, "status", json_integer(message_status(status)));
+    }
     int n = emit(out, 0, "messages.upsert",
-                 json_pack("{s:o,s:s}", "messages", as_array(data), "type", type), inst);
+                 json_pack("{s:o,s:s}", "messages", messages, "type", type), inst);
     const json_t *reaction =
         json_object_get(json_object_get(data, "message"), "reactionMessage");
     if (json_is_object(reaction)) {

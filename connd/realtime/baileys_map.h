@@ -8,7 +8,9 @@
  *       lastDisconnect = {error:{message, output:{statusCode}}, date} on close
  *   qrcode.updated    -> connection.update: {qr}, auth.qr: {qr, base64},
  *                        auth.pairing-code: {code} (when a pairing code is set)
- *   messages.upsert   -> messages.upsert: {messages:[msg], type:"notify"}
+ *   messages.upsert   -> messages.upsert: {messages:[msg], type:"notify"}, msg =
+ *                        the messageRaw with status as Baileys' number (like
+ *                        messages.update)
  *                        (+ messages.reaction: [{key, reaction}] for reactions)
  *   send.message      -> messages.upsert: {messages:[msg], type:"append"}
  *   messages.update   -> messages.update: [{key:{remoteJid,id,fromMe,participant},

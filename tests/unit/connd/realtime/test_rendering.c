@@ -106,6 +106,18 @@ static void mapping(void)
     json_decref(out[1].payload);
     json_decref(data);
 
+    /* our own send: type append, and the status as Baileys' number; the event data untouched */
+    data = json_pack("{s:{s:s},s:s}", "key", "id", "S1", "status", "SERVER_ACK");
+    ev = event("send.message", data);
+    WG_CHECK_INT(wg_baileys_map(&ev, out), 1);
+    t = dump(out[0].payload);
+    WG_CHECK_STR(t, "{\"messages\":[{\"key\":{\"id\":\"S1\"},\"status\":2}],\"type\":\"append\","
+                    "\"instance\":\"inst\"}");
+    free(t);
+    WG_CHECK_STR(json_string_value(json_object_get(data, "status")), "SERVER_ACK");
+    json_decref(out[0].payload);
+    json_decref(data);
+
     data = json_pack("{s:s,s:s,s:b,s:s}", "keyId", "K", "remoteJid", "1@s.whatsapp.net",
                      "fromMe", 1, "status", "READ");
     ev = event("messages.update", data);
