@@ -402,11 +402,8 @@ static Wg__Ipc__MessageKeyReq *parse_key(ctx_t *c, json_t *doc, const char *key_
     return r;
 }
 
-/* A findMessages time bound: seconds, milliseconds (over 1e11) or an ISO
- * date ("2024-06-06" / "2024-06-06T15:51:37[.123]Z"). 1 when valid. */
-static int get_time(ctx_t *c, json_t *obj, const char *parent, const char *key, int64_t *out)
+int wg_validate_time(json_t *v, int64_t *out)
 {
-    json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v))
         return 0;
     if (json_is_integer(v) && json_integer_value(v) >= 0) {
@@ -431,8 +428,16 @@ static int get_time(ctx_t *c, json_t *obj, const char *parent, const char *key, 
             return 1;
         }
     }
-    wrong_type(c, parent, key, "date");
-    return 0;
+    return -1;
+}
+
+/* A findMessages time bound (wg_validate_time); 1 when valid. */
+static int get_time(ctx_t *c, json_t *obj, const char *parent, const char *key, int64_t *out)
+{
+    int rc = wg_validate_time(json_object_get(obj, key), out);
+    if (rc < 0)
+        wrong_type(c, parent, key, "date");
+    return rc > 0;
 }
 
 /* POST /chat/findMessages (evolution-api.md §3.2). */

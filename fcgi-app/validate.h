@@ -23,4 +23,10 @@ int wg_validate_request(wg_route_id_t route, const char *name, const char *query
 /* Evolution's owner-number pattern ^\d+[\.@\w-]+ (a prefix match). */
 int wg_validate_number(const char *number);
 
+/* A findMessages / findChats time bound: non-negative seconds, milliseconds
+ * (values over 1e11) or an ISO date ("2024-06-06", "2024-06-06T15:51:37[.123]Z")
+ * into *out (seconds). Returns 1 when valid, 0 when v is absent or null,
+ * -1 for any other value. Pure. */
+int wg_validate_time(json_t *v, int64_t *out);
+
 #endif

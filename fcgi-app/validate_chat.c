@@ -3,6 +3,7 @@
  * requires property "numbers"`, `readMessages[0] requires property "id"`,
  * `delay is not of a type(s) integer`. Unknown properties are ignored. */
 #include "validate_chat.h"
+#include "validate.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -232,36 +233,13 @@ static void find_contacts(ctx_t *c, json_t *doc, Wg__Ipc__Request *out)
     out->find_contacts = r;
 }
 
-/* A time bound: seconds, milliseconds (over 1e11) or an ISO date. */
+/* A time bound (wg_validate_time); 1 when valid. */
 static int time_prop(ctx_t *c, json_t *obj, const char *key, int64_t *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
-        return 0;
-    if (json_is_integer(v) && json_integer_value(v) >= 0) {
-        int64_t n = json_integer_value(v);
-        *out = n > 100000000000LL ? n / 1000 : n;
-        return 1;
-    }
-    if (json_is_string(v)) {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        const char *s = json_string_value(v);
-        const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!end) {
-            memset(&tm, 0, sizeof tm);
-            end = strptime(s, "%Y-%m-%d", &tm);
-        }
-        if (end && *end == '.')
-            for (end++; isdigit((unsigned char)*end); end++)
-                ;
-        if (end && (*end == '\0' || strcmp(end, "Z") == 0)) {
-            *out = (int64_t)timegm(&tm);
-            return 1;
-        }
-    }
-    wg_msgs_add(c->errs, c->a, "where.messageTimestamp.%s is not of a type(s) date", key);
-    return 0;
+    int rc = wg_validate_time(json_object_get(obj, key), out);
+    if (rc < 0)
+        wg_msgs_add(c->errs, c->a, "where.messageTimestamp.%s is not of a type(s) date", key);
+    return rc > 0;
 }
 
 static void find_chats(ctx_t *c, json_t *doc, Wg__Ipc__Request *out)
