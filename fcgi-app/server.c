@@ -53,8 +53,10 @@ static int fcgx_read(void *ctx, char *buf, int n)
     return got;
 }
 
-static void serve_one(worker_t *w, FCGX_Request *r, wg_ipc_client_t *ipc, wg_arena_t *arena,
-                      wg_buf_t *out)
+/* Serves one accepted request. Returns 1 when its input was read to the
+ * end, so closing the connection cannot discard anything the server sent. */
+static int serve_one(worker_t *w, FCGX_Request *r, wg_ipc_client_t *ipc, wg_arena_t *arena,
+                     wg_buf_t *out)
 {
     int64_t started = wg_mono_ms();
     wg_request_t req;
@@ -72,6 +74,7 @@ static void serve_one(worker_t *w, FCGX_Request *r, wg_ipc_client_t *ipc, wg_are
            "msg=request method=%s path=%s status=%d ms=%lld", req.method,
            wg_log_quote(req.path, path, sizeof path), resp.status,
            (long long)(wg_mono_ms() - started));
+    return req.input_drained;
 }
 
 static void *worker_main(void *arg)
@@ -90,7 +93,15 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&accept_lock);
         if (rc < 0)
             break;
-        serve_one(w, &r, &ipc, &arena, &out);
+        /* libfcgi closes a connection with a "lingering close": shutdown,
+         * then a poll until the web server hangs up, so unread input cannot
+         * turn into a TCP reset that loses the response. That costs a wakeup
+         * per request; when the whole input was read there is nothing to
+         * protect, and a detached request is closed at once. */
+        if (serve_one(w, &r, &ipc, &arena, &out))
+            FCGX_Detach(&r);
+        else
+            FCGX_Attach(&r);
         FCGX_Finish_r(&r);
         wg_arena_reset(&arena);
         if (out.cap > (1u << 20))
