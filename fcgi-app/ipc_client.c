@@ -66,6 +66,11 @@ static int connect_now(wg_ipc_client_t *c)
         return WG_ECLOSED;
     }
     c->fd = fd;
+    c->generation++;
+    struct ucred cred;
+    socklen_t cred_len = sizeof cred;
+    c->peer_pid =
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0 ? (int)cred.pid : 0;
     return WG_OK;
 }
 
@@ -82,6 +87,11 @@ static int connection_is_stale(wg_ipc_client_t *c)
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return 0;
     return 1;
+}
+
+int wg_ipc_client_alive(wg_ipc_client_t *c)
+{
+    return c->fd >= 0 && !connection_is_stale(c);
 }
 
 static int remaining(wg_ipc_client_t *c, int64_t deadline)
