@@ -78,8 +78,9 @@ static void token_hash(const uint8_t key[WG_SNAPSHOT_HASH_BYTES], const char *to
 
 /* ------------------------------------------------------------------ writer */
 
-/* Makes path.tmp of the given capacity, maps it, writes the header (seq 0)
- * and renames it over path. */
+/* Makes path.tmp of the given capacity, maps it, writes the header and
+ * renames it over path. seq starts odd: a reader that opens the file before
+ * the caller has filled the table and made seq even waits or asks connd. */
 static int create_file(wg_snapshot_writer_t *w, uint32_t capacity, uint8_t **map_out)
 {
     size_t len = file_size(capacity);
@@ -100,7 +101,7 @@ static int create_file(wg_snapshot_writer_t *w, uint32_t capacity, uint8_t **map
     header_t *h = (header_t *)map;
     h->magic = MAGIC;
     h->version = VERSION;
-    atomic_store_explicit(&h->seq, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->seq, 1, memory_order_relaxed);
     atomic_store_explicit(&h->retired, 0, memory_order_relaxed);
     h->capacity = capacity;
     h->count = 0;
@@ -145,6 +146,8 @@ int wg_snapshot_writer_open(const char *path, wg_snapshot_writer_t **out)
     }
     w->capacity = MIN_CAPACITY;
     w->map_len = file_size(MIN_CAPACITY);
+    /* an empty table is a consistent one */
+    atomic_store_explicit(&((header_t *)w->map)->seq, 2, memory_order_release);
     *out = w;
     return WG_OK;
 }
@@ -200,7 +203,7 @@ int wg_snapshot_writer_publish(wg_snapshot_writer_t *w, const wg_snapshot_entry_
             return WG_EIO;
         }
         fill_table(w, (header_t *)map, need, entries, n);
-        atomic_thread_fence(memory_order_release);
+        atomic_store_explicit(&((header_t *)map)->seq, 2, memory_order_release);
         retire_map(w->map);
         munmap(w->map, w->map_len);
         w->map = map;
