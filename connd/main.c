@@ -9,6 +9,7 @@
 #include "events/bus.h"
 #include "events/log_sink.h"
 #include "instance/lifecycle.h"
+#include "instance/snapshot.h"
 #include "link/link.h"
 #include "realtime/conformance.h"
 #include "realtime/realtime.h"
@@ -126,6 +127,8 @@ int main(int argc, char **argv)
     }
     if ((rc = wg_loop_create(&d, &err)))
         goto done;
+    wg_instance_snapshot_start(&d); /* after the IPC socket: this connd owns the path */
+    wg_loop_on_stop(&d, wg_instance_snapshot_retire, &d);
     if (wg_cfg_bool(&d.cfg, WG_CFG_WEBSOCKET_ENABLED) &&
         (rc = wg_realtime_start(&d, test_hooks, &err)))
         goto done;
@@ -153,6 +156,7 @@ done:
     wg_realtime_free(d.realtime); /* after the context: lws calls back while closing */
     if (d.store && wg_store_close(d.store) != WG_OK)
         exit_code = 1;
+    wg_instance_snapshot_stop(&d);
     wg_registry_free(d.reg);
     wg_bus_free(d.bus);
     wg_config_free(&d.cfg);

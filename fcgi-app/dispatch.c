@@ -8,7 +8,9 @@
  *   7. Validation. On failure connd is first asked AuthCheck: a wrong key
  *      gets connd's 401/403, a good key gets our 400 with the messages.
  *   8. The operation: connd authorizes it and answers a typed reply or an
- *      Error (401/403/404 ...), rendered by render.c.
+ *      Error (401/403/404 ...), rendered by render.c. connectionState with
+ *      the instance's own token is answered from connd's state snapshot
+ *      when it can be (state_view.c); any other case asks connd.
  * connd unreachable or silent: 503, never a hang (ipc_client.c bounds it). */
 #include "dispatch.h"
 #include "cors.h"
@@ -76,8 +78,8 @@ static void respond_invalid(wg_ipc_client_t *ipc, const wg_request_t *req, const
     wg_error_respond(resp, a, 400, errs);
 }
 
-static void route_and_answer(const wg_app_t *app, wg_ipc_client_t *ipc, const wg_request_t *req,
-                             wg_arena_t *a, wg_response_t *resp)
+static void route_and_answer(const wg_app_t *app, wg_ipc_client_t *ipc, wg_state_view_t *view,
+                             const wg_request_t *req, wg_arena_t *a, wg_response_t *resp)
 {
     const char *path = wg_dispatch_strip_prefix(app->url_prefix, req->path);
     wg_route_match_t m;
@@ -124,6 +126,17 @@ static void route_and_answer(const wg_app_t *app, wg_ipc_client_t *ipc, const wg
     }
     op.apikey = (char *)req->apikey;
     Wg__Ipc__Reply *reply = NULL;
+    if (view && m.route == WG_ROUTE_CONNECTION_STATE) {
+        Wg__Ipc__ConnectionState *st = wg_arena_alloc(a, sizeof *st);
+        if (wg_state_view_connection_state(view, ipc, m.name, req->apikey, a, st)) {
+            Wg__Ipc__Reply *r = wg_arena_alloc(a, sizeof *r);
+            wg__ipc__reply__init(r);
+            r->result_case = WG__IPC__REPLY__RESULT_CONNECTION_STATE;
+            r->connection_state = st;
+            wg_render_reply(m.route, r, m.name, app->dialect, a, resp);
+            return;
+        }
+    }
     int rc = wg_ipc_client_call(ipc, &op, a, &reply);
     if (rc != WG_OK) {
         respond_ipc_failure(rc, a, resp);
@@ -134,8 +147,8 @@ static void route_and_answer(const wg_app_t *app, wg_ipc_client_t *ipc, const wg
                wg_route_label(m.route), (int)reply->result_case);
 }
 
-void wg_dispatch(const wg_app_t *app, wg_ipc_client_t *ipc, const wg_request_t *req,
-                 wg_arena_t *a, wg_response_t *resp)
+void wg_dispatch(const wg_app_t *app, wg_ipc_client_t *ipc, wg_state_view_t *view,
+                 const wg_request_t *req, wg_arena_t *a, wg_response_t *resp)
 {
     wg_response_init(resp);
     wg_cors_verdict_t cors = wg_cors_check(app->cors_origin, req->origin);
@@ -148,6 +161,6 @@ void wg_dispatch(const wg_app_t *app, wg_ipc_client_t *ipc, const wg_request_t *
         wg_cors_preflight(app->cors_origin, req->origin, resp);
         return;
     }
-    route_and_answer(app, ipc, req, a, resp);
+    route_and_answer(app, ipc, view, req, a, resp);
     wg_cors_apply(app->cors_origin, req->origin, resp);
 }

@@ -10,13 +10,15 @@
 #include "ipc_client.h"
 #include "request.h"
 #include "response.h"
+#include "state_view.h"
 #include "wg_arena.h"
 
 /* Answers one request into resp (initialised here); all memory from the
- * arena. ipc is the calling thread's client. Never fails: every problem
- * becomes an HTTP status with Evolution's error envelope. */
-void wg_dispatch(const wg_app_t *app, wg_ipc_client_t *ipc, const wg_request_t *req,
-                 wg_arena_t *a, wg_response_t *resp);
+ * arena. ipc is the calling thread's client, view its state snapshot view
+ * (NULL: always ask connd). Never fails: every problem becomes an HTTP
+ * status with Evolution's error envelope. */
+void wg_dispatch(const wg_app_t *app, wg_ipc_client_t *ipc, wg_state_view_t *view,
+                 const wg_request_t *req, wg_arena_t *a, wg_response_t *resp);
 
 /* The path with the URL prefix removed ("/api/x" -> "/x", "/api" -> "/"),
  * or NULL when path is not under the prefix. prefix has no trailing '/'. */

@@ -66,21 +66,32 @@ static int connect_now(wg_ipc_client_t *c)
         return WG_ECLOSED;
     }
     c->fd = fd;
+    c->generation++;
+    struct ucred cred;
+    socklen_t cred_len = sizeof cred;
+    c->peer_pid =
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) == 0 ? (int)cred.pid : 0;
     return WG_OK;
 }
 
 /* A kept connection is stale when connd closed it while we were idle:
- * the socket then polls readable with EOF (or error/hangup). */
+ * the socket then reads EOF (or an error) at once. One non-blocking peek
+ * tells; EAGAIN means alive and quiet, bytes mean alive (a late reply to an
+ * earlier call, skipped by id in receive()). */
 static int connection_is_stale(wg_ipc_client_t *c)
 {
-    struct pollfd p = {.fd = c->fd, .events = POLLIN};
-    if (poll(&p, 1, 0) <= 0)
-        return 0;
-    if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
-        return 1;
     char byte;
-    ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK);
-    return n <= 0;
+    ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0)
+        return 0;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return 0;
+    return 1;
+}
+
+int wg_ipc_client_alive(wg_ipc_client_t *c)
+{
+    return c->fd >= 0 && !connection_is_stale(c);
 }
 
 static int remaining(wg_ipc_client_t *c, int64_t deadline)

@@ -20,6 +20,8 @@ typedef struct {
     wg_frame_decoder_t in;   /* reply bytes received and not yet decoded */
     wg_buf_t out;            /* frame being sent */
     int64_t (*clock)(void);  /* monotonic milliseconds; injectable for tests */
+    uint64_t generation;     /* bumped at every successful connect */
+    int peer_pid;            /* connd's process id (SO_PEERCRED) on this connection, 0 unknown */
 } wg_ipc_client_t;
 
 /* Prepares a client; connects lazily on the first call. Free with
@@ -27,6 +29,12 @@ typedef struct {
 void wg_ipc_client_init(wg_ipc_client_t *c, const char *path, int timeout_ms);
 /* Closes the socket and frees buffers; the client may be re-initialised. */
 void wg_ipc_client_free(wg_ipc_client_t *c);
+
+/* 1 when the kept connection is up and connd has not hung up on it (one
+ * non-blocking peek, no round trip): connd is running, and it is the
+ * process peer_pid names. 0 when not connected or connd went away (the next
+ * call reconnects or fails). */
+int wg_ipc_client_alive(wg_ipc_client_t *c);
 
 /* Sends req (req->id is assigned here) and waits for its reply, which is
  * unpacked into the arena (*reply valid until the arena is reset).

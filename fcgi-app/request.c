@@ -105,8 +105,10 @@ static int read_body(wg_request_t *r, const wg_request_io_t *io, size_t max_body
             rc = WG_EIO;
             break;
         }
-        if (n == 0)
+        if (n == 0) {
+            r->input_drained = 1;
             break;
+        }
         len += (size_t)n;
     }
     if (len > max_body) {

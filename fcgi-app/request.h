@@ -27,6 +27,7 @@ typedef struct {
     char *body;         /* NUL-terminated body bytes ("" when none) */
     size_t body_len;    /* bytes in body, excluding the NUL */
     int body_too_big;   /* 1 when the body exceeded max_body (body is then truncated) */
+    int input_drained;  /* 1 when the body stream was read to its end (nothing left unread) */
 } wg_request_t;
 
 /* Fills r from io, everything copied into the arena. Reads at most

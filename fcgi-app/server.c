@@ -53,8 +53,10 @@ static int fcgx_read(void *ctx, char *buf, int n)
     return got;
 }
 
-static void serve_one(worker_t *w, FCGX_Request *r, wg_ipc_client_t *ipc, wg_arena_t *arena,
-                      wg_buf_t *out)
+/* Serves one accepted request. Returns 1 when its input was read to the
+ * end, so closing the connection cannot discard anything the server sent. */
+static int serve_one(worker_t *w, FCGX_Request *r, wg_ipc_client_t *ipc, wg_state_view_t *view,
+                     wg_arena_t *arena, wg_buf_t *out)
 {
     int64_t started = wg_mono_ms();
     wg_request_t req;
@@ -62,7 +64,7 @@ static void serve_one(worker_t *w, FCGX_Request *r, wg_ipc_client_t *ipc, wg_are
     if (wg_request_read(&req, &io, w->app->max_body, arena) != WG_OK)
         wg_log(WG_LOG_WARN, "msg=\"request body read failed\"");
     wg_response_t resp;
-    wg_dispatch(w->app, ipc, &req, arena, &resp);
+    wg_dispatch(w->app, ipc, view, &req, arena, &resp);
     wg_buf_reset(out);
     wg_response_serialize(&resp, out);
     if (FCGX_PutStr((const char *)out->p, (int)out->len, r->out) < 0)
@@ -72,6 +74,7 @@ static void serve_one(worker_t *w, FCGX_Request *r, wg_ipc_client_t *ipc, wg_are
            "msg=request method=%s path=%s status=%d ms=%lld", req.method,
            wg_log_quote(req.path, path, sizeof path), resp.status,
            (long long)(wg_mono_ms() - started));
+    return req.input_drained;
 }
 
 static void *worker_main(void *arg)
@@ -83,6 +86,8 @@ static void *worker_main(void *arg)
     wg_arena_init(&arena, 16384);
     wg_ipc_client_t ipc;
     wg_ipc_client_init(&ipc, w->app->ipc_path, w->app->ipc_timeout_ms);
+    wg_state_view_t view;
+    wg_state_view_init(&view, w->app->ipc_path);
     wg_buf_t out = WG_BUF_INIT;
     while (!stop_requested) {
         pthread_mutex_lock(&accept_lock);
@@ -90,7 +95,15 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&accept_lock);
         if (rc < 0)
             break;
-        serve_one(w, &r, &ipc, &arena, &out);
+        /* libfcgi closes a connection with a "lingering close": shutdown,
+         * then a poll until the web server hangs up, so unread input cannot
+         * turn into a TCP reset that loses the response. That costs a wakeup
+         * per request; when the whole input was read there is nothing to
+         * protect, and a detached request is closed at once. */
+        if (serve_one(w, &r, &ipc, &view, &arena, &out))
+            FCGX_Detach(&r);
+        else
+            FCGX_Attach(&r);
         FCGX_Finish_r(&r);
         wg_arena_reset(&arena);
         if (out.cap > (1u << 20))
@@ -98,6 +111,7 @@ static void *worker_main(void *arg)
     }
     FCGX_Free(&r, 0);
     wg_buf_free(&out);
+    wg_state_view_free(&view);
     wg_ipc_client_free(&ipc);
     wg_arena_free(&arena);
     return NULL;

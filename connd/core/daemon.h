@@ -19,6 +19,7 @@ typedef struct wg_connd {
     wg_store_t *store;        /* SQLite, touched only from the worker after load */
     struct wg_webhook *webhook; /* webhook delivery thread (connd/webhook), NULL when off */
     struct wg_realtime *realtime; /* Socket.IO service (connd/realtime), NULL when off */
+    struct wg_snapshot_writer *snapshot; /* state snapshot file (instance/snapshot), or NULL */
     void *loop;               /* the event loop (connd/core/loop.c), opaque here */
     int stopping;             /* shutdown requested: refuse new work */
     int64_t (*now_ms)(void);  /* wall clock, UTC ms (tests inject one) */

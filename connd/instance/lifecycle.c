@@ -4,6 +4,7 @@
 #include "instance/lifecycle.h"
 #include "instance/config.h"
 #include "instance/persist.h"
+#include "instance/snapshot.h"
 #include "link/link.h"
 #include "store/store.h"
 #include "store/uuid.h"
@@ -88,6 +89,7 @@ static void create_done(void *arg, int rc, ProtobufCMessage *stored)
         if (inst)
             wg_registry_remove(d->reg, inst);
         wg_pb_free(stored);
+        wg_instance_snapshot_publish(d);
         c->cb(c->ctx, rc ? rc : WG_EDB, NULL);
     } else {
         /* the stored row (ids and times from the store) replaces the draft */
@@ -98,6 +100,7 @@ static void create_done(void *arg, int rc, ProtobufCMessage *stored)
         if (del_ms)
             inst->delete_deadline_ms = now(d) + del_ms;
         wg_log(WG_LOG_INFO, "msg=created instance=%s id=%s", inst->row->name, inst->row->id);
+        wg_instance_snapshot_publish(d); /* before the reply: the next request sees it */
         publish_simple(d, "instance.create", inst, name_and_id(inst));
         c->cb(c->ctx, WG_OK, inst);
     }
@@ -178,6 +181,7 @@ static void delete_done(void *arg, int rc, ProtobufCMessage *stored)
             publish_simple(c->d, "remove.instance", inst, json_null());
             wg_link_forget(c->d, inst);
             wg_registry_remove(c->d->reg, inst);
+            wg_instance_snapshot_publish(c->d); /* gone for the very next request */
         }
         wg_log(WG_LOG_INFO, "msg=deleted instance=%s", c->name);
         rc = WG_OK;
@@ -237,6 +241,7 @@ void wg_instance_set_state(wg_connd_t *d, wg_instance_t *inst, const char *state
         snprintf(obj, sizeof obj, "{\"statusCode\":%d}", status_reason);
         wg_pb_set_str(&row->disconnection_object_json, obj);
     }
+    wg_instance_snapshot_publish(d);
     wg_persist_connection(d, row, persist_done_log, NULL);
 
     json_t *data = json_pack("{s:s,s:s,s:i}", "instance", row->name, "state", state,

@@ -16,6 +16,7 @@ Prints one line per check ("ok - ..." / "FAIL - ..." with request, expected and 
 """
 import json
 import os
+import signal
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
@@ -513,6 +514,7 @@ def check_delete(s, a, b):
     # own token deletes its instance
     c = s.create("del-own")
     if c:
+        warm_up_state_snapshot(s, c)  # the next answers must not come from a stale snapshot
         s.expect("delete with own token -> 200", "DELETE", "/instance/delete/del-own",
                  "tok_del-own", None, 200, DELETED)
         s.expect("deleted instance -> 404 for global", "GET", "/instance/connectionState/del-own",
@@ -524,6 +526,7 @@ def check_delete(s, a, b):
                  else "still listed")
     d = s.create("del-global")
     if d:
+        warm_up_state_snapshot(s, d)
         s.expect("delete with global key -> 200", "DELETE", "/instance/delete/del-global", "global",
                  None, 200, DELETED)
         s.expect("delete again -> 404", "DELETE", "/instance/delete/del-global", "global", None,
@@ -535,6 +538,12 @@ def check_delete(s, a, b):
                      "old %s new %s" % (d, e))
             s.expect("old token does not open the re-created instance", "GET",
                      "/instance/connectionState/del-global", d["token"], None, 401, unauthorized())
+            for i in range(10):
+                s.expect("new token opens the re-created instance at once (%d)" % i, "GET",
+                         "/instance/connectionState/del-global", e["token"], None, 200)
+                s.expect("old token still refused (%d)" % i, "GET",
+                         "/instance/connectionState/del-global", d["token"], None, 401,
+                         unauthorized())
             s.call("DELETE", "/instance/delete/del-global")
 
 
@@ -698,11 +707,43 @@ def check_concurrent_create(s, n_threads=20):
         s.call("DELETE", "/instance/delete/" + nm)
 
 
+def warm_up_state_snapshot(s, a, n=40):
+    """Enough own-token connectionState calls that every wagate-fcgi thread holds a live IPC
+    connection and has mapped connd's state snapshot (the path that skips the round trip)."""
+    for _ in range(n):
+        s.call("GET", "/instance/connectionState/" + a["name"], "tok_" + a["name"])
+
+
+def check_connd_killed(s, a):
+    """kill -9 connd: its state snapshot file stays behind, but nothing may be answered from it:
+    own-token connectionState is 503 within a second; after a restart it is served again."""
+    warm_up_state_snapshot(s, a)
+    proc = s.st.procs.pop("connd")
+    s.st._connd_log_offset = os.path.getsize(s.st.path("logs", "connd.log"))
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.popen.wait()
+    for i in range(3):
+        r = s.expect("connd killed: own-token connectionState -> 503 (%d)" % i, "GET",
+                     "/instance/connectionState/" + a["name"], "tok_" + a["name"], None, 503,
+                     check=s.error_shape(503, "Service Unavailable"))
+        if r is not None:
+            s.report("connd killed: answered in < 1 s (%d)" % i, r.elapsed < 1.0,
+                     "took %.3f s" % r.elapsed)
+    s.st.start_connd()
+    for i in range(20):
+        s.expect("after kill -9 and restart: own token works (%d)" % i, "GET",
+                 "/instance/connectionState/" + a["name"], "tok_" + a["name"], None, 200)
+    s.expect("after kill -9 and restart: wrong token still 401", "GET",
+             "/instance/connectionState/" + a["name"], "wrong", None, 401, unauthorized())
+
+
 def check_connd_down(s, a):
     """Stop connd: requests answer 503 within a second; start it again: everything is back."""
     before = s.snapshot()
+    warm_up_state_snapshot(s, a)
     s.st.stop_connd()
     for method, path, key, body in [
+            ("GET", "/instance/connectionState/" + a["name"], "tok_" + a["name"], None),
             ("GET", "/instance/connectionState/" + a["name"], "global", None),
             ("GET", "/instance/fetchInstances", "global", None),
             ("POST", "/instance/create", "global", {"instanceName": "whiledown",
@@ -743,6 +784,7 @@ def run_full(s):
     check_delete(s, a, b)
     check_concurrent_create(s)
     check_connd_down(s, a)
+    check_connd_killed(s, a)
 
 
 def run_smoke(s):

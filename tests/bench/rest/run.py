@@ -7,7 +7,10 @@
    (wrk-apikey.lua), after a short warm-up.
 3. Starts express-app.js (npm express@4, installed into tests/bench/node_modules on first use
    with `npm install --no-save`), records its idle RSS, runs the same wrk load.
-4. Prints requests/s, p50/p99 latency and idle RSS of each, and the ratios.
+4. Prints requests/s, p50/p99 latency and idle RSS of each, and the ratios, and the CPU time
+   (user + system, from /proc/<pid>/stat) each side's processes spent per request during the
+   load: on a shared machine requests/s moves with everyone else's work, CPU per request much
+   less.
 
 Not a ctest: numbers depend on the machine; they are only meaningful side by side from one run.
 Usage: run.py [--duration S] [--connections N] [--threads N] [--key global|token]
@@ -46,20 +49,37 @@ def rss_kib(pid):
     return 0
 
 
-def run_wrk(url, key, a):
+def cpu_ticks(pids):
+    """utime + stime of the processes (all their threads), in clock ticks."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def run_wrk(url, key, a, pids=()):
     env = dict(os.environ, WG_APIKEY=key)
     argv = ["wrk", "-t%d" % a.threads, "-c%d" % a.connections, "-d%ds" % a.duration,
             "--timeout", "5s", "-s", os.path.join(HERE, "wrk-apikey.lua"), url]
     # warm-up: one second, results discarded
     subprocess.run(argv[:3] + ["-d1s"] + argv[4:], env=env, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
+    ticks = cpu_ticks(pids)
     out = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          check=False).stdout.decode(errors="replace")
+    ticks = cpu_ticks(pids) - ticks
     m = re.search(r"^WRK_RESULT (.*)$", out, re.M)
     if not m:
         raise RuntimeError("wrk printed no result:\n" + out)
     r = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    # CPU of the measured run only (not the warm-up)
+    r["cpu_us_per_req"] = ticks * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1)
     r["errors"] = sum(r[k] for k in ("non2xx", "connect_err", "read_err", "write_err", "timeout"))
     return r
 
@@ -99,7 +119,7 @@ def bench_wagate(a):
         time.sleep(1.0)
         pids = st.pids()
         rss = {role: sum(rss_kib(p) for p in ps) for role, ps in pids.items()}
-        res = run_wrk(url, key, a)
+        res = run_wrk(url, key, a, [p for ps in pids.values() for p in ps])
         res["rss"] = rss
         res["rss_total"] = sum(rss.values())
         res["pids"] = pids
@@ -129,7 +149,7 @@ def bench_express(a, global_key, token):
         if status != 200:
             raise RuntimeError("express connectionState: %d %s" % (status, body[:300]))
         time.sleep(1.0)
-        res = run_wrk(url, key, a)
+        res = run_wrk(url, key, a, [p.pid])
         res["rss_total"] = rss_kib(p.pid)
         res["rss"] = {"node": res["rss_total"]}
         res["sample"] = body.decode(errors="replace")
@@ -169,18 +189,20 @@ def main(argv):
           % (NAME, a.key, a.threads, a.connections, a.duration, os.cpu_count()))
     print("# wagate answers: %s" % w["sample"].strip())
     print("# express answers: %s" % e["sample"].strip())
-    print("%-28s %12s %10s %10s %12s %8s" % ("", "requests/s", "p50 ms", "p99 ms",
-                                              "idle RSS MiB", "errors"))
+    print("%-28s %12s %10s %10s %12s %8s %12s" % ("", "requests/s", "p50 ms", "p99 ms",
+                                                   "idle RSS MiB", "errors", "CPU us/req"))
     for label, r in (("wagate (lighttpd+fcgi+connd)", w), ("express 4 (node)", e)):
-        print("%-28s %12.0f %10.2f %10.2f %12.1f %8d" % (label, r["rps"], r["p50_us"] / 1000,
-                                                        r["p99_us"] / 1000, r["rss_total"] / 1024,
-                                                        r["errors"]))
+        print("%-28s %12.0f %10.2f %10.2f %12.1f %8d %12.1f"
+              % (label, r["rps"], r["p50_us"] / 1000, r["p99_us"] / 1000, r["rss_total"] / 1024,
+                 r["errors"], r["cpu_us_per_req"]))
     print("idle RSS of wagate by process (KiB): %s" % ", ".join(
         "%s %d" % (k, v) for k, v in sorted(w["rss"].items())))
     ratio = lambda x, y: x / y if y else float("inf")  # noqa: E731
-    print("ratio wagate/express: requests/s %.2fx, p99 latency %.2fx, idle RSS %.2fx"
+    print("ratio wagate/express: requests/s %.2fx, p99 latency %.2fx, idle RSS %.2fx, "
+          "CPU per request %.2fx"
           % (ratio(w["rps"], e["rps"]), ratio(w["p99_us"], e["p99_us"]),
-             ratio(w["rss_total"], e["rss_total"])))
+             ratio(w["rss_total"], e["rss_total"]),
+             ratio(w["cpu_us_per_req"], e["cpu_us_per_req"])))
     if w["errors"] or e["errors"]:
         print("WARNING: errors/non-2xx during the load (wagate %d, express %d): numbers are suspect"
               % (w["errors"], e["errors"]))

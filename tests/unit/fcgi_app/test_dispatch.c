@@ -2,11 +2,14 @@
  * a thread on a temporary Unix socket answering canned Reply frames (a test
  * double of the daemon). Checks the auth order (no key -> 401 without IPC;
  * validation failure -> AuthCheck first), 503 when there is no socket,
- * 503 on timeout, reconnect after connd restarts, 413, CORS, prefix. */
+ * 503 on timeout, reconnect after connd restarts, 413, CORS, prefix, and
+ * connectionState from the state snapshot (state_view.c): when it answers,
+ * when it must ask connd, and 503 when connd is gone though a file is left. */
 #include "dispatch.h"
 #include "wg_err.h"
 #include "wg_frame.h"
 #include "wg_ipc.h"
+#include "wg_snapshot.h"
 #include "wg_test.h"
 #include "wg_time.h"
 #include <poll.h>
@@ -179,7 +182,18 @@ static const char *call(const char *method, const char *path, const char *apikey
     wg_request_t req = {.method = method, .path = path, .query = "", .apikey = apikey,
                         .host = "h", .scheme = "http", .body = (char *)(body ? body : ""),
                         .body_len = body ? strlen(body) : 0};
-    wg_dispatch(&app, &ipc, &req, &arena, &resp);
+    wg_dispatch(&app, &ipc, NULL, &req, &arena, &resp);
+    return resp.body ? resp.body : "";
+}
+
+static wg_state_view_t view;
+
+static const char *call_view(const char *path, const char *apikey)
+{
+    wg_arena_reset(&arena);
+    wg_request_t req = {.method = "GET", .path = path, .query = "", .apikey = apikey,
+                        .host = "h", .scheme = "http", .body = ""};
+    wg_dispatch(&app, &ipc, &view, &req, &arena, &resp);
     return resp.body ? resp.body : "";
 }
 
@@ -273,7 +287,7 @@ static void happy_path_and_auth_order(void)
     wg_request_t big = {.method = "POST", .path = "/instance/create", .query = "",
                         .apikey = "KEY1", .host = "", .scheme = "http", .body = "",
                         .body_too_big = 1};
-    wg_dispatch(&app, &ipc, &big, &arena, &resp);
+    wg_dispatch(&app, &ipc, NULL, &big, &arena, &resp);
     WG_CHECK_INT(resp.status, 413);
     WG_CHECK_INT(f.requests, before);
     fake_stop(&f);
@@ -293,17 +307,17 @@ static void routes_cors_and_prefix_without_ipc(void)
 
     wg_request_t req = {.method = "OPTIONS", .path = "/instance/create", .query = "",
                         .origin = "https://ok.example", .host = "", .scheme = "http", .body = ""};
-    wg_dispatch(&app, &ipc, &req, &arena, &resp);
+    wg_dispatch(&app, &ipc, NULL, &req, &arena, &resp);
     WG_CHECK_INT(resp.status, 204);
     WG_CHECK_STR(header("Access-Control-Allow-Origin"), "https://ok.example");
     req.method = "GET";
     req.path = "/instance/fetchInstances";
-    wg_dispatch(&app, &ipc, &req, &arena, &resp);
+    wg_dispatch(&app, &ipc, NULL, &req, &arena, &resp);
     WG_CHECK_INT(resp.status, 401); /* no key, but CORS headers so the browser can read it */
     WG_CHECK_STR(header("Access-Control-Allow-Origin"), "https://ok.example");
     WG_CHECK_STR(header("Vary"), "Origin");
     req.origin = "https://evil.example";
-    wg_dispatch(&app, &ipc, &req, &arena, &resp);
+    wg_dispatch(&app, &ipc, NULL, &req, &arena, &resp);
     WG_CHECK_INT(resp.status, 403);
     WG_CHECK(header("Access-Control-Allow-Origin") == NULL);
 
@@ -361,6 +375,85 @@ static void reconnect_after_restart(void)
     fake_stop(&f);
 }
 
+static void snapshot_answers_connection_state(void)
+{
+    char snap[160];
+    snprintf(snap, sizeof snap, "%s.snap", sock_path);
+    fake_connd_t f;
+    fake_start(&f, sock_path);
+    setup_app(2000);
+    wg_state_view_init(&view, sock_path);
+    wg_snapshot_writer_t *w = NULL;
+    WG_CHECK_INT(wg_snapshot_writer_open(snap, &w), WG_OK);
+    wg_snapshot_entry_t e = {.name = "shop", .state = "connecting", .token = "TOK",
+                             .has_status_reason = 1, .status_reason = 428};
+    wg_snapshot_writer_publish(w, &e, 1);
+    const char *path = "/instance/connectionState/shop";
+
+    /* no IPC connection yet: connd is asked (the fake says "open") */
+    WG_CHECK(strstr(call_view(path, "TOK"), "\"state\":\"open\"") != NULL);
+    WG_CHECK_INT(f.requests, 1);
+    /* connected to the writer's process: the snapshot answers, connd is not asked */
+    WG_CHECK_STR(call_view(path, "TOK"),
+                 "{\"instance\":{\"instanceName\":\"shop\",\"state\":\"connecting\","
+                 "\"statusReason\":428}}");
+    WG_CHECK_INT(resp.status, 200);
+    WG_CHECK_INT(f.requests, 1);
+    /* another key (the global one, a wrong one), an unknown name: connd decides */
+    call_view(path, "GLOBAL");
+    WG_CHECK_INT(f.requests, 2);
+    WG_CHECK_STR(f.last_apikey, "GLOBAL");
+    call_view("/instance/connectionState/nope", "TOK");
+    WG_CHECK_INT(f.requests, 3);
+    f.op_status = 401;
+    call_view(path, "TOK2");
+    WG_CHECK_INT(resp.status, 401);
+    WG_CHECK_INT(f.requests, 4);
+    f.op_status = 0;
+    /* a state change is seen by the very next request */
+    e.state = "open";
+    e.status_reason = 200;
+    wg_snapshot_writer_publish(w, &e, 1);
+    WG_CHECK(strstr(call_view(path, "TOK"), "\"state\":\"open\",\"statusReason\":200") != NULL);
+    WG_CHECK_INT(f.requests, 4);
+    /* deleted: the next request asks connd */
+    wg_snapshot_writer_publish(w, NULL, 0);
+    call_view(path, "TOK");
+    WG_CHECK_INT(f.requests, 5);
+    wg_snapshot_writer_publish(w, &e, 1);
+    call_view(path, "TOK");
+    WG_CHECK_INT(f.requests, 5);
+    /* retired (connd stopping): connd is asked */
+    wg_snapshot_writer_retire(w);
+    call_view(path, "TOK");
+    WG_CHECK_INT(f.requests, 6);
+    wg_snapshot_writer_free(w);
+    /* a new file is picked up (after the retry pause) */
+    WG_CHECK_INT(wg_snapshot_writer_open(snap, &w), WG_OK);
+    wg_snapshot_writer_publish(w, &e, 1);
+    usleep(250 * 1000);
+    call_view(path, "TOK");
+    WG_CHECK_INT(f.requests, 6);
+    /* connd gone, its file left behind (kill -9): 503 at once, never the file */
+    fake_stop(&f);
+    int64_t t0 = wg_mono_ms();
+    WG_CHECK_STR(call_view(path, "TOK"), not_running);
+    WG_CHECK_INT(resp.status, 503);
+    WG_CHECK(wg_mono_ms() - t0 < 1000);
+    /* a connd that is not the file's writer: its file is not trusted (the
+     * fake runs in this process, so fake the writer's pid instead) */
+    fake_start(&f, sock_path);
+    call_view(path, "TOK"); /* reconnects */
+    WG_CHECK_INT(f.requests, 1);
+    ipc.peer_pid = getpid() + 1;
+    ipc.generation++;
+    call_view(path, "TOK");
+    WG_CHECK_INT(f.requests, 2);
+    fake_stop(&f);
+    wg_snapshot_writer_free(w);
+    wg_state_view_free(&view);
+}
+
 int main(void)
 {
     snprintf(sock_path, sizeof sock_path, "/tmp/wg-fcgi-test-%d.sock", (int)getpid());
@@ -371,6 +464,7 @@ int main(void)
     WG_RUN(routes_cors_and_prefix_without_ipc);
     WG_RUN(timeout_is_503);
     WG_RUN(reconnect_after_restart);
+    WG_RUN(snapshot_answers_connection_state);
     wg_ipc_client_free(&ipc);
     wg_arena_free(&arena);
     unlink(sock_path);
