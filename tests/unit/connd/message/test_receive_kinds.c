@@ -31,6 +31,7 @@
 #include "waproto.pb-c.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +50,6 @@
 
 static const uint8_t g_key[32] = {1, 2, 3};
 static wg_store_t *g;
-static char path[64];
 static char alice_id[64];
 static wg_wa_creds_t alice;
 
@@ -62,21 +62,10 @@ typedef struct {
 
 static peer_t bob, carol, erin, frank;
 
-static void add_instance(const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
-
 /* a peer with a session to alice's device (as after usync + bundle) */
 static void peer_open(peer_t *p, const char *name, const char *jid, uint32_t prekey)
 {
-    add_instance(name, p->id);
+    store_fixture_add_instance(g, name, p->id);
     WG_CHECK_INT(wg_wa_creds_generate(&p->creds), 0);
     p->creds.next_prekey_id = 31;
     snprintf(p->creds.me_jid, sizeof p->creds.me_jid, "%s", jid);
@@ -560,7 +549,7 @@ static void lid_addressing(void)
 static void lid_pn_fallback(void)
 {
     static peer_t gina;
-    add_instance("gina", gina.id);
+    store_fixture_add_instance(g, "gina", gina.id);
     WG_CHECK_INT(wg_wa_creds_generate(&gina.creds), 0);
     gina.creds.next_prekey_id = 31;
     gina.jid = "15556660000:4@s.whatsapp.net";
@@ -871,13 +860,11 @@ static void refused_kinds(void)
 
 int main(void)
 {
-    wg_buf_t err = WG_BUF_INIT;
-    snprintf(path, sizeof path, "/tmp/wg-recv-kinds-%ld.db", (long)getpid());
-    if (wg_store_open(path, &g, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, "recv_kinds") < 0)
         return 1;
-    }
-    add_instance("alice", alice_id);
+    g = fx.store;
+    store_fixture_add_instance(g, "alice", alice_id);
     WG_CHECK_INT(wg_wa_creds_generate(&alice), 0);
     alice.next_prekey_id = 41;
     snprintf(alice.me_jid, sizeof alice.me_jid, "%s", ALICE_JID);
@@ -902,13 +889,7 @@ int main(void)
     wg_signal_free(carol.sig);
     wg_signal_free(erin.sig);
     wg_signal_free(frank.sig);
-    wg_store_close(g);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    wg_buf_free(&err);
+    if (store_fixture_close(&fx) != 0)
+        return 1;
     return wg_test_done();
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #define GID "120363000000000077@g.us"
 
@@ -171,17 +172,6 @@ static peer_t g_peer[3]; /* 2222:0@lid, 2222:3@lid (a member), 9999:2@lid (our o
 static const char *const PEER_JIDS[3] = {"2222@lid", "2222:3@lid", "9999:2@lid"};
 static wg_signal_addr_t g_us_addr; /* our sender identity as peers see it */
 static char g_inst_id[64];
-
-static void add_instance(const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g_store, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
 
 static wg_node_t *bytes_child(wg_node_t *p, const char *tag, const void *b, size_t len)
 {
@@ -734,18 +724,11 @@ static void direct_send_under_lid(void)
 
 int main(void)
 {
-    char dir[64], path[96];
-    snprintf(dir, sizeof dir, "/tmp/wg_send_group_XXXXXX");
-    if (!mkdtemp(dir))
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, "send_group") < 0)
         return 1;
-    snprintf(path, sizeof path, "%s/store.db", dir);
-    wg_buf_t err = WG_BUF_INIT;
-    if (wg_store_open(path, &g_store, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
-        return 1;
-    }
-    wg_buf_free(&err);
-    add_instance("grp", g_inst_id);
+    g_store = fx.store;
+    store_fixture_add_instance(g_store, "grp", g_inst_id);
     WG_CHECK_INT(wg_wa_creds_generate(&g_creds), 0);
     g_creds.next_prekey_id = 31;
     snprintf(g_creds.me_jid, sizeof g_creds.me_jid, "1111:1@s.whatsapp.net");
@@ -756,7 +739,7 @@ int main(void)
     for (size_t i = 0; i < 3; i++) {
         char name[16];
         snprintf(name, sizeof name, "peer%zu", i);
-        add_instance(name, g_peer[i].id);
+        store_fixture_add_instance(g_store, name, g_peer[i].id);
         WG_CHECK_INT(wg_wa_creds_generate(&g_peer[i].creds), 0);
         g_peer[i].creds.next_prekey_id = 31;
         g_peer[i].jid = PEER_JIDS[i];
@@ -771,10 +754,7 @@ int main(void)
     WG_RUN(direct_send_under_lid);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
-    wg_store_close(g_store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (store_fixture_close(&fx) != 0)
         return 1;
     return wg_test_done();
 }
