@@ -204,6 +204,50 @@ static iq_t take_iq(const char *xmlns)
     return none;
 }
 
+/* answers q with r, then frees both */
+static void reply(iq_t q, wg_node_t *r)
+{
+    q.answer(q.token, r);
+    wg_node_free(r);
+    wg_node_free(q.iq);
+}
+
+/* answers the usync q: users[u] has the devices devs[u] (up to 2, NULL ends the list) */
+static void answer_usync_with(iq_t q, const char *const users[2], const char *const devs[2][2])
+{
+    wg_node_t *r = wg_node_new("iq");
+    wg_node_set_attr(r, "type", "result");
+    wg_node_t *l =
+        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
+    for (size_t u = 0; u < 2; u++) {
+        wg_node_t *un = wg_node_add_child(l, wg_node_new("user"));
+        wg_node_set_attr(un, "jid", users[u]);
+        wg_node_t *dl = wg_node_add_child(wg_node_add_child(un, wg_node_new("devices")),
+                                          wg_node_new("device-list"));
+        for (size_t k = 0; k < 2 && devs[u][k]; k++)
+            wg_node_set_attr(wg_node_add_child(dl, wg_node_new("device")), "id", devs[u][k]);
+    }
+    reply(q, r);
+}
+
+/* one <user> of a pre-key answer under list: jid with sig's bundle, its pre-key prekey_id */
+static void bundle_user(wg_node_t *list, const char *jid, wg_signal_t *sig, uint32_t prekey_id)
+{
+    wg_signal_bundle_t b;
+    wg_signal_own_bundle(sig, prekey_id, &b);
+    wg_node_t *u = wg_node_add_child(list, wg_node_new("user"));
+    wg_node_set_attr(u, "jid", jid);
+    be_child(u, "registration", b.registration_id, 4);
+    bytes_child(u, "identity", b.identity, 32);
+    wg_node_t *k = wg_node_add_child(u, wg_node_new("key"));
+    be_child(k, "id", b.prekey_id, 3);
+    bytes_child(k, "value", b.prekey, 32);
+    wg_node_t *sk = wg_node_add_child(u, wg_node_new("skey"));
+    be_child(sk, "id", b.spk_id, 3);
+    bytes_child(sk, "value", b.spk, 32);
+    bytes_child(sk, "signature", b.spk_sig, 64);
+}
+
 static void answer_group(void)
 {
     iq_t q = take_iq("w:g2");
@@ -219,9 +263,7 @@ static void answer_group(void)
     wg_node_set_attr(g, "addressing_mode", "lid");
     wg_node_set_attr(wg_node_add_child(g, wg_node_new("participant")), "jid", "2222@lid");
     wg_node_set_attr(wg_node_add_child(g, wg_node_new("participant")), "jid", "9999@lid");
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    reply(q, r);
 }
 
 static void answer_usync(void)
@@ -232,23 +274,9 @@ static void answer_usync(void)
         return;
     const wg_node_t *list = wg_node_child(wg_node_child(q.iq, "usync"), "list");
     WG_CHECK(list && list->child_count == 2);
-    wg_node_t *r = wg_node_new("iq");
-    wg_node_set_attr(r, "type", "result");
-    wg_node_t *l =
-        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
-    const char *users[2] = {"2222@lid", "9999@lid"};
-    const char *devs[2][2] = {{"0", "3"}, {"1", "2"}}; /* 9999:1 is the sending device */
-    for (size_t u = 0; u < 2; u++) {
-        wg_node_t *un = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(un, "jid", users[u]);
-        wg_node_t *dl = wg_node_add_child(wg_node_add_child(un, wg_node_new("devices")),
-                                          wg_node_new("device-list"));
-        for (size_t k = 0; k < 2; k++)
-            wg_node_set_attr(wg_node_add_child(dl, wg_node_new("device")), "id", devs[u][k]);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    const char *const users[2] = {"2222@lid", "9999@lid"};
+    const char *const devs[2][2] = {{"0", "3"}, {"1", "2"}}; /* 9999:1 is the sending device */
+    answer_usync_with(q, users, devs);
 }
 
 static void answer_keys(void)
@@ -262,24 +290,9 @@ static void answer_keys(void)
     wg_node_t *l = wg_node_add_child(r, wg_node_new("list"));
     const wg_node_t *key = wg_node_child(q.iq, "key");
     WG_CHECK_INT((int)key->child_count, 3);
-    for (size_t i = 0; i < 3; i++) {
-        wg_signal_bundle_t b;
-        wg_signal_own_bundle(g_peer[i].sig, (uint32_t)(5 + i), &b);
-        wg_node_t *u = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(u, "jid", PEER_JIDS[i]);
-        be_child(u, "registration", b.registration_id, 4);
-        bytes_child(u, "identity", b.identity, 32);
-        wg_node_t *k = wg_node_add_child(u, wg_node_new("key"));
-        be_child(k, "id", b.prekey_id, 3);
-        bytes_child(k, "value", b.prekey, 32);
-        wg_node_t *sk = wg_node_add_child(u, wg_node_new("skey"));
-        be_child(sk, "id", b.spk_id, 3);
-        bytes_child(sk, "value", b.spk, 32);
-        bytes_child(sk, "signature", b.spk_sig, 64);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    for (size_t i = 0; i < 3; i++)
+        bundle_user(l, PEER_JIDS[i], g_peer[i].sig, (uint32_t)(5 + i));
+    reply(q, r);
 }
 
 /* ------------------------------------------------------------ the caller */
@@ -523,23 +536,9 @@ static void answer_usync_direct(void)
         return;
     const wg_node_t *list = wg_node_child(wg_node_child(q.iq, "usync"), "list");
     WG_CHECK(list && list->child_count == 2); /* the chat and our own user */
-    wg_node_t *r = wg_node_new("iq");
-    wg_node_set_attr(r, "type", "result");
-    wg_node_t *l =
-        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
-    const char *users[2] = {PEER_CHAT, "1111@s.whatsapp.net"};
-    const char *devs[2][2] = {{"0", NULL}, {"1", "2"}}; /* 1111:1 sends */
-    for (size_t u = 0; u < 2; u++) {
-        wg_node_t *un = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(un, "jid", users[u]);
-        wg_node_t *dl = wg_node_add_child(wg_node_add_child(un, wg_node_new("devices")),
-                                          wg_node_new("device-list"));
-        for (size_t k = 0; k < 2 && devs[u][k]; k++)
-            wg_node_set_attr(wg_node_add_child(dl, wg_node_new("device")), "id", devs[u][k]);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    const char *const users[2] = {PEER_CHAT, "1111@s.whatsapp.net"};
+    const char *const devs[2][2] = {{"0", NULL}, {"1", "2"}}; /* 1111:1 sends */
+    answer_usync_with(q, users, devs);
 }
 
 /* bundles of peer 0 for the chat's device, peer 2 for our other device */
@@ -554,24 +553,9 @@ static void answer_keys_direct(void)
     wg_node_t *l = wg_node_add_child(r, wg_node_new("list"));
     const char *jids[2] = {PEER_CHAT, "1111:2@s.whatsapp.net"};
     size_t who[2] = {0, 2};
-    for (size_t i = 0; i < 2; i++) {
-        wg_signal_bundle_t b;
-        wg_signal_own_bundle(g_peer[who[i]].sig, (uint32_t)(20 + i), &b);
-        wg_node_t *u = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(u, "jid", jids[i]);
-        be_child(u, "registration", b.registration_id, 4);
-        bytes_child(u, "identity", b.identity, 32);
-        wg_node_t *k = wg_node_add_child(u, wg_node_new("key"));
-        be_child(k, "id", b.prekey_id, 3);
-        bytes_child(k, "value", b.prekey, 32);
-        wg_node_t *sk = wg_node_add_child(u, wg_node_new("skey"));
-        be_child(sk, "id", b.spk_id, 3);
-        bytes_child(sk, "value", b.spk, 32);
-        bytes_child(sk, "signature", b.spk_sig, 64);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    for (size_t i = 0; i < 2; i++)
+        bundle_user(l, jids[i], g_peer[who[i]].sig, (uint32_t)(20 + i));
+    reply(q, r);
 }
 
 /* device k of the stanza, decrypted by peer p */
