@@ -372,21 +372,36 @@ static void peer_reads(size_t i, const wg_node_t *m, const char *want_text, int 
 
 static char g_first_id[23];
 
-static void group_first_send(void)
+/* the instance under test ("grp") as the send path sees it; row is filled in */
+static wg_instance_t grp_instance(Wg__Ipc__Instance *row)
 {
     wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
-    wg_connd_t d = {0};
+    *row = (Wg__Ipc__Instance)WG__IPC__INSTANCE__INIT;
+    row->id = g_inst_id;
+    row->name = "grp";
+    inst.row = row;
+    return inst;
+}
+
+/* wg_send_text of text to number from "grp" (mentionsEveryOne when everyone), g_status reset;
+ * the send op keeps d, so it is the caller's */
+static void send_text(wg_connd_t *d, const char *number, const char *text, int everyone)
+{
+    Wg__Ipc__Instance row;
+    wg_instance_t inst = grp_instance(&row);
     Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = GID;
-    req.text = "hello group";
-    req.has_mentions_every_one = 1;
-    req.mentions_every_one = 1;
+    req.number = (char *)number;
+    req.text = (char *)text;
+    req.has_mentions_every_one = everyone;
+    req.mentions_every_one = everyone;
     g_status = 0;
-    wg_send_text(&d, &inst, &req, done, NULL);
+    wg_send_text(d, &inst, &req, done, NULL);
+}
+
+static void group_first_send(void)
+{
+    wg_connd_t d = {0};
+    send_text(&d, GID, "hello group", 1);
     answer_group();
     answer_usync();
     WG_CHECK_INT(pump(), 1); /* the sessions check */
@@ -420,16 +435,8 @@ static void group_first_send(void)
 
 static void group_second_send_and_ack(void)
 {
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = GID;
-    req.text = "again";
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, GID, "again", 0);
     WG_CHECK(take_iq("w:g2").iq == NULL); /* cached for this connection */
     answer_usync();
     /* sessions check, then at once encryption: everybody has our sender
@@ -501,16 +508,8 @@ static void group_retry(void)
 
 static void group_third_send_asks_again(void)
 {
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = GID;
-    req.text = "third";
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, GID, "third", 0);
     answer_group();
     answer_usync();
     pump();
@@ -590,17 +589,8 @@ static int keep_status(void *ud, const wg_store_message_row_t *r)
 
 static void direct_send_and_revoke(void)
 {
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = "+55 5500 0";
-    req.text = "just us";
-    g_status = 0;
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, "+55 5500 0", "just us", 0);
     answer_usync_direct();
     WG_CHECK_INT(pump(), 1);
     answer_keys_direct();
@@ -635,6 +625,8 @@ static void direct_send_and_revoke(void)
     Wg__Ipc__DeleteForEveryoneReq del = WG__IPC__DELETE_FOR_EVERYONE_REQ__INIT;
     del.key = &k;
     g_n_events = 0;
+    Wg__Ipc__Instance row;
+    wg_instance_t inst = grp_instance(&row);
     wg_send_revoke(&d, &inst, &del, done, NULL);
     answer_usync_direct();
     WG_CHECK_INT(pump(), 2); /* sessions exist now: straight to encryption */
@@ -679,17 +671,8 @@ static void direct_send_under_lid(void)
     WG_CHECK_INT(wg_signal_has_session(us, &pn), 0);
     WG_CHECK_INT(wg_signal_has_session(us, &lid), 1);
     wg_signal_free(us);
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = PEER_CHAT;
-    req.text = "via lid";
-    g_status = 0;
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, PEER_CHAT, "via lid", 0);
     answer_usync_direct();
     WG_CHECK_INT(pump(), 2); /* the LID session is found: no encrypt/key query */
     WG_CHECK_INT((int)g_n_iq, 0);
