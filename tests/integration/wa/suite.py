@@ -52,6 +52,13 @@ def state_of(st, name):
     return doc["instance"].get("state") if s == 200 else None
 
 
+def create_instance(st, name):
+    """POST /instance/create of a WHATSAPP-BAILEYS instance, checked to answer 201; its document."""
+    s, doc = rest(st, "POST", "/instance/create", {"instanceName": name, "integration": "WHATSAPP-BAILEYS"})
+    check(s == 201, "create %s -> 201" % name)
+    return doc
+
+
 def wa_stack(run, sim, **env):
     """A started WaStack, lighttpd in front, whose connd talks to sim (WA_CERT_CHECK=on with its
     root key) with env on top; stopped by run."""

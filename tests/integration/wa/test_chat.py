@@ -30,7 +30,7 @@ import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
 from test_crabline import Crabline, kids  # noqa: E402
 import suite  # noqa: E402
-from suite import check, link_by_qr, login_to_crabline, rest, wa_stack  # noqa: E402
+from suite import check, create_instance, link_by_qr, login_to_crabline, rest, wa_stack  # noqa: E402
 
 stack = wasim.stack
 PEER = "15551234567"
@@ -272,8 +272,7 @@ def body(run):
     sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
     crab = run.add(Crabline(run.tmp, sim.node))
     st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
-    s, _ = rest(st, "POST", "/instance/create", {"instanceName": "cr1", "integration": "WHATSAPP-BAILEYS"})
-    check(s == 201, "create cr1 -> 201")
+    create_instance(st, "cr1")
 
     link_by_qr(st, sim, "cr1", "cr1 linked against the simulator")
     s, rows = rest(st, "GET", "/instance/fetchInstances?instanceName=cr1")

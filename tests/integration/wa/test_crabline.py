@@ -40,7 +40,7 @@ sys.path.insert(0, HERE)
 import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
 import suite  # noqa: E402
-from suite import check, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402,F401  (rest, state_of: offline_peer re-exports them)
+from suite import check, create_instance, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402,F401  (rest, state_of: offline_peer re-exports them)
 
 stack = wasim.stack
 WARNING = 'msg="WA_CERT_CHECK=off: the server certificate is not verified"'
@@ -235,8 +235,7 @@ def body(run):
           % (why.strip().splitlines() or [""])[-1][:160])
 
     # ------------------------------------------------ credentials: link by QR (simulator)
-    s, _ = rest(st, "POST", "/instance/create", {"instanceName": "cr1", "integration": "WHATSAPP-BAILEYS"})
-    check(s == 201, "create cr1 -> 201")
+    create_instance(st, "cr1")
     link_by_qr(st, sim, "cr1", "linked against the simulator (stored encrypted)")
 
     # ------------------------------------------------ login to crabline

@@ -37,7 +37,7 @@ import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
 from test_crabline import Crabline, is_receipt  # noqa: E402
 import suite  # noqa: E402
-from suite import Listener, check, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402
+from suite import Listener, check, create_instance, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402
 import wgtest  # noqa: E402
 
 stack = wasim.stack
@@ -196,8 +196,7 @@ def body(run):
     st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
 
     # ------------------------------------------------ link by QR (simulator), then crabline
-    s, created = rest(st, "POST", "/instance/create", {"instanceName": NAME, "integration": "WHATSAPP-BAILEYS"})
-    check(s == 201, "create %s -> 201" % NAME)
+    created = create_instance(st, NAME)
     token = created["hash"]["apikey"]
     instance_id = created["instance"]["instanceId"]
     link_by_qr(st, sim, NAME)

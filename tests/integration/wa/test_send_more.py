@@ -33,7 +33,7 @@ import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
 from test_crabline import Crabline, PEER  # noqa: E402
 import suite  # noqa: E402
-from suite import check, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402
+from suite import check, create_instance, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402
 
 stack = wasim.stack
 PEER_JID = PEER + "@s.whatsapp.net"
@@ -127,8 +127,7 @@ def body(run):
     sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
     crab = run.add(Crabline(run.tmp, sim.node))
     st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
-    s, _ = rest(st, "POST", "/instance/create", {"instanceName": "cs1", "integration": "WHATSAPP-BAILEYS"})
-    check(s == 201, "create cs1 -> 201")
+    create_instance(st, "cs1")
     validation(st)
     link_by_qr(st, sim, "cs1")
     login_to_crabline(st, crab, "cs1")

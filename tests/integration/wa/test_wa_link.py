@@ -20,7 +20,7 @@ sys.path.insert(0, HERE)
 import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
 import suite  # noqa: E402
-from suite import check, rest, state_of, wa_stack  # noqa: E402
+from suite import check, create_instance, rest, state_of, wa_stack  # noqa: E402
 
 stack = wasim.stack
 
@@ -31,8 +31,7 @@ def body(run):
                   WAGATE_RECONNECT_MIN_MS="300", WAGATE_RECONNECT_MAX_MS="2000", WAGATE_CONNECT_WAIT_MS="4000")
 
     # ---------------------------------------------------------------- QR linking
-    s, doc = rest(st, "POST", "/instance/create", {"instanceName": "wa1", "integration": "WHATSAPP-BAILEYS"})
-    check(s == 201, "create wa1 -> 201")
+    create_instance(st, "wa1")
     s, qr = rest(st, "GET", "/instance/connect/wa1")
     check(s == 200 and isinstance(qr, dict) and qr.get("count") == 1, "connect -> QR object count 1 (%s)" % (str(qr)[:120],))
     code = qr.get("code") or ""

@@ -33,7 +33,7 @@ sys.path.insert(0, HERE)
 import netpeer  # noqa: E402
 from wasim import events, log_size  # noqa: E402
 import suite  # noqa: E402
-from suite import check, rest, scan_qr, soft_wait_for as wait_for, state_of, wa_stack  # noqa: E402  (a timeout is a failed check)
+from suite import check, create_instance, rest, scan_qr, soft_wait_for as wait_for, state_of, wa_stack  # noqa: E402  (a timeout is a failed check)
 
 stack = netpeer.stack
 ME = "15550001111"                 # the simulator's default phone: connd's account
@@ -423,8 +423,7 @@ def body(run):
     sim = run.add(netpeer.NetSim(tmp))   # raises Skip without node/npm
     st = wa_stack(run, sim, WAGATE_KEEPALIVE_MS="5000", WEBSOCKET_ENABLED="true", WAGATE_RECONNECT_MIN_MS="300",
                   WAGATE_RECONNECT_MAX_MS="1500", WAGATE_CONNECT_WAIT_MS="4000")
-    s, _ = rest(st, "POST", "/instance/create", {"instanceName": NAME, "integration": "WHATSAPP-BAILEYS"})
-    check(s == 201, "create %s -> 201" % NAME)
+    create_instance(st, NAME)
     scan_qr(st, sim, NAME, "connd linked by QR to the simulated network")
     check(bool(wait_for("open", lambda: state_of(st, NAME) == "open", 20)), "connd open")
     check(bool(wait_for("connd pre-keys", lambda: [d for a in sim.net()["accounts"] if a["number"] == ME
