@@ -41,6 +41,11 @@ class NetSim(wasim.Sim):
     def net(self):
         return self.call("GET", "/net")[1]
 
+    def drained(self):
+        """GET /net when no online device has a stanza waiting for its receipt or ack, else None."""
+        n = self.net()
+        return n if not [d for x in n["accounts"] for d in x["devices"] if d["online"] and d["outbox"]] else None
+
     def stanzas(self, jid, since=0, tag=None):
         """what a device (number:device@…) or every device of a number sent, oldest first"""
         q = "/stanzas?jid=%s&since=%d" % (jid, since) + ("&tag=" + tag if tag else "")

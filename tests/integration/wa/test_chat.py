@@ -22,26 +22,20 @@ Exit 77 when node/npm or lighttpd is missing."""
 import json
 import os
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
-from test_crabline import Crabline, kids, rest, state_of  # noqa: E402
+from test_crabline import Crabline, kids  # noqa: E402
+import suite  # noqa: E402
+from suite import check, create_instance, link_by_qr, login_to_crabline, rest, wa_stack  # noqa: E402
 
 stack = wasim.stack
-FAILS = []
 PEER = "15551234567"
 PEER_JID = PEER + "@s.whatsapp.net"
 GROUP = "120363000000000001@g.us"
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
 
 
 def collect(sim, me, done, timeout=5):
@@ -274,73 +268,40 @@ def crabline_part(st, crab):
     check(s == 200 and doc["messages"]["total"] == 0, "groupsIgnore: not stored")
 
 
+def body(run):
+    sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
+    crab = run.add(Crabline(run.tmp, sim.node))
+    st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
+    create_instance(st, "cr1")
+
+    link_by_qr(st, sim, "cr1", "cr1 linked against the simulator")
+    s, rows = rest(st, "GET", "/instance/fetchInstances?instanceName=cr1")
+    me = rows[0].get("ownerJid") if s == 200 and rows else None
+    check(bool(me), "ownerJid known (%s)" % me)
+    sim_part(st, sim, me)
+    login_to_crabline(st, crab, "cr1")
+    crabline_part(st, crab)
+
+    # a sendPresence still holding its delay when the instance goes away is answered at once
+    import threading
+    box = {}
+    t0 = time.monotonic()
+    th = threading.Thread(target=lambda: box.update(r=rest(st, "POST", "/chat/sendPresence/cr1", {
+        "number": PEER, "presence": "composing", "delay": 4000})))
+    th.start()
+    time.sleep(0.5)
+    s, _ = rest(st, "DELETE", "/instance/delete/cr1")
+    th.join(10)
+    took = time.monotonic() - t0
+    check(s == 200 and box.get("r", (0,))[0] == 201 and took < 3.5,
+          "delete during a sendPresence delay: the call is answered at once (%.2f s, %s)"
+          % (took, box.get("r")))
+    reports = st.sanitizer_reports()
+    check(not reports, "no sanitizer report")
+
+
 def main():
-    sim = crab = st = None
-    try:
-        tmp = tempfile.mkdtemp(prefix="wgchat", dir="/tmp")
-        sim = wasim.Sim(tmp, refs=6)  # raises Skip without node/npm
-        crab = Crabline(tmp, sim.node)
-        env = {"WA_SERVER_URL": sim.ws_url, "WA_ROOT_KEY": sim.root_key, "WA_CERT_CHECK": "on",
-               "WAGATE_CONNECT_WAIT_MS": "4000"}
-        st = wasim.WaStack(env, front="lighttpd", log_level=os.environ.get("WG_WA_LOG", "info"))
-        st.start()
-        s, _ = rest(st, "POST", "/instance/create", {"instanceName": "cr1", "integration": "WHATSAPP-BAILEYS"})
-        check(s == 201, "create cr1 -> 201")
-
-        s, qr = rest(st, "GET", "/instance/connect/cr1")
-        s, res = sim.call("POST", "/scan", {"qr": (qr or {}).get("code")})
-        check(s == 200 and res.get("paired") is True, "cr1 linked against the simulator")
-        wait_for("cr1 open on the simulator", lambda: state_of(st, "cr1") == "open", 15)
-        s, rows = rest(st, "GET", "/instance/fetchInstances?instanceName=cr1")
-        me = rows[0].get("ownerJid") if s == 200 and rows else None
-        check(bool(me), "ownerJid known (%s)" % me)
-        sim_part(st, sim, me)
-        st.stop_connd()
-
-        st.wa_env = {"WA_SERVER_URL": crab.url, "WA_CERT_CHECK": "off", "WAGATE_PROFILE_PICTURE": "false",
-                     "WAGATE_CONNECT_WAIT_MS": "4000"}
-        st.start_connd()
-        wait_for("cr1 open on crabline", lambda: state_of(st, "cr1") == "open", 15)
-        crabline_part(st, crab)
-
-        # a sendPresence still holding its delay when the instance goes away is answered at once
-        import threading
-        box = {}
-        t0 = time.monotonic()
-        th = threading.Thread(target=lambda: box.update(r=rest(st, "POST", "/chat/sendPresence/cr1", {
-            "number": PEER, "presence": "composing", "delay": 4000})))
-        th.start()
-        time.sleep(0.5)
-        s, _ = rest(st, "DELETE", "/instance/delete/cr1")
-        th.join(10)
-        took = time.monotonic() - t0
-        check(s == 200 and box.get("r", (0,))[0] == 201 and took < 3.5,
-              "delete during a sendPresence delay: the call is answered at once (%.2f s, %s)"
-              % (took, box.get("r")))
-        reports = st.sanitizer_reports()
-        check(not reports, "no sanitizer report")
-    except stack.Skip as e:
-        print("SKIP:", e)
-        return 77
-    except Exception as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        FAILS.append(str(e))
-    finally:
-        if st and FAILS:
-            st.dump_logs(80)
-            if crab:
-                print("--- crabline recorder tail")
-                for n in crab.recorded()[-15:]:
-                    print(json.dumps(n)[:200])
-        if st:
-            st.stop()
-        if crab:
-            crab.stop()
-        if sim:
-            sim.stop()
-    print("%d failure(s)" % len(FAILS))
-    return 1 if FAILS else 0
+    return suite.main(body, "wgchat")
 
 
 if __name__ == "__main__":

@@ -39,33 +39,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
+import suite  # noqa: E402
+from suite import check, create_instance, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402,F401  (rest, state_of: offline_peer re-exports them)
 
 stack = wasim.stack
-FAILS = []
 WARNING = 'msg="WA_CERT_CHECK=off: the server certificate is not verified"'
 SELF = "15550001111"
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
-
-
-def rest(st, method, path, body=None):
-    headers = {"apikey": st.api_key, "content-type": "application/json"}
-    status, _, raw = st.request(method, path, headers=headers,
-                                body=json.dumps(body).encode() if body is not None else None,
-                                timeout=20)
-    try:
-        return status, json.loads(raw) if raw else None
-    except ValueError:
-        return status, raw
-
-
-def state_of(st, name):
-    s, doc = rest(st, "GET", "/instance/connectionState/" + name)
-    return doc["instance"].get("state") if s == 200 else None
 
 
 class Crabline:
@@ -111,6 +90,11 @@ class Crabline:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+    def dump_tail(self, n=15, width=200):
+        print("--- crabline recorder tail")
+        for node in self.recorded()[-n:]:
+            print(json.dumps(node)[:width])
 
     def recorded(self):
         out = []
@@ -240,209 +224,174 @@ def refused_off_non_loopback(st):
             "ERROR: AddressSanitizer" not in out), out[-300:]
 
 
+def body(run):
+    sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
+    crab = run.add(Crabline(run.tmp, sim.node))
+    st = wa_stack(run, sim, WAGATE_KEEPALIVE_MS="1000", WAGATE_RECONNECT_MIN_MS="300",
+                  WAGATE_RECONNECT_MAX_MS="1500", WAGATE_CONNECT_WAIT_MS="4000")
+
+    ok, why = refused_off_non_loopback(st)
+    check(ok, "WA_CERT_CHECK=off with a non-loopback WA_SERVER_URL: connd refuses to start (%s)"
+          % (why.strip().splitlines() or [""])[-1][:160])
+
+    # ------------------------------------------------ credentials: link by QR (simulator)
+    create_instance(st, "cr1")
+    link_by_qr(st, sim, "cr1", "linked against the simulator (stored encrypted)")
+
+    # ------------------------------------------------ login to crabline
+    off = login_to_crabline(st, crab, "cr1", WEBSOCKET_ENABLED="true", WAGATE_KEEPALIVE_MS="1000",
+                            WAGATE_RECONNECT_MIN_MS="300", WAGATE_RECONNECT_MAX_MS="1500")
+    check(True, "connd logged in to crabline from the stored credentials: open")
+    check(not [e for e in events(st, "qrcode.updated", "cr1", since=off)], "no QR on login")
+    s, doc = rest(st, "GET", "/instance/connect/cr1")
+    check(s == 200 and "base64" not in str(doc),
+          "connect on an open instance answers without a QR (%s)" % str(doc)[:80])
+    check(wait_for("passive iq", lambda: crab.count(is_iq("passive")) >= 1, 5),
+          "crabline recorded the passive iq")
+    check(wait_for("prekey count", lambda: crab.count(is_iq("encrypt", "count")) >= 1, 5),
+          "crabline recorded the pre-key count iq")
+    s, _ = rest(st, "POST", "/instance/setPresence/cr1", {"presence": "available"})
+    check(s in (200, 201), "setPresence -> %s" % s)
+    check(wait_for("presence", lambda: crab.count(lambda n: n.get("tag") == "presence" and
+                                                  n.get("attrs", {}).get("type") == "available") >= 1, 5),
+          "crabline recorded <presence type=available>")
+    pings = wait_for("3 pings", lambda: crab.count(is_iq("w:p", "ping")) >= 3 and
+                     crab.count(is_iq("w:p", "ping")), 8)
+    check(pings >= 3, "keepalive: %d pings recorded by crabline, all answered (still open)" % pings)
+    check(state_of(st, "cr1") == "open", "still open after several keepalive periods")
+    check(crab.count(is_iq("encrypt", "list")) == 0,
+          "no pre-key upload (crabline reports 50 pre-keys; upload itself is covered by wa_link)")
+
+    # inbound message via crabline's admin API (issue 6 "Receiving"): stored, then the
+    # delivery receipt, then messages.upsert with Evolution's messageRaw shape
+    check(bool(crab.inbound and crab.admin_token), "crabline has an admin inbound URL")
+    off = log_size(st)
+    inject(crab, INBOUND_ID, "hi from crabline")
+    check(wait_for("receipt", lambda: crab.count(is_receipt(INBOUND_ID)) >= 1, 5),
+          "inbound <message> answered with a delivery <receipt id=...> (no type)")
+    ups = wait_for("messages.upsert", lambda: events(st, "messages.upsert", "cr1", since=off), 5) or []
+    check(len(ups) == 1, "one messages.upsert event (%d)" % len(ups))
+    data = ups[0][2] if ups else {}
+    want_key = {"remoteJid": PEER + "@s.whatsapp.net", "fromMe": False, "id": INBOUND_ID,
+                "addressingMode": "pn"}  # Baileys 7 keys always carry it
+    check(isinstance(data, dict) and data.get("key") == want_key and
+          data.get("message") == {"conversation": "hi from crabline"} and
+          data.get("messageType") == "conversation" and data.get("pushName") == "Crab Peer" and
+          data.get("status") == "DELIVERY_ACK" and data.get("source") == "web" and
+          isinstance(data.get("messageTimestamp"), int) and data.get("instanceId"),
+          "messages.upsert data is the messageRaw shape (%s)" % json.dumps(data)[:300])
+    check(not crab.count(lambda n: n.get("tag") == "ack" and
+                         n.get("attrs", {}).get("id") == INBOUND_ID),
+          "a stored message gets a receipt, not an ack")
+
+    # sendText (issue 6 "Sending"): usync, bundle, pkmsg; crabline decrypts exactly our text
+    off = log_size(st)
+    text = "hello crabline, from wagate \u00e9\U0001F600"
+    s, raw = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": text})
+    check(s == 201 and isinstance(raw, dict) and raw.get("key", {}).get("fromMe") is True and
+          raw["key"].get("remoteJid") == PEER + "@s.whatsapp.net" and
+          raw.get("status") == "PENDING" and raw.get("message") == {"conversation": text} and
+          raw.get("messageType") == "conversation" and str(raw["key"].get("id", "")).startswith("3EB0"),
+          "sendText -> 201 messageRaw (%s %s)" % (s, json.dumps(raw)[:200]))
+    sent_id = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
+    check(wait_for("crabline accepted", lambda: crab.accepted_text(sent_id) == text, 5),
+          "crabline decrypted our pkmsg and recorded exactly our plaintext")
+    check(crab.count(is_iq("usync")) >= 1 and crab.count(is_iq("encrypt", "key")) >= 1,
+          "usync device list and pre-key bundle queries were made")
+    sent = wait_for("send.message", lambda: events(st, "send.message", "cr1", since=off), 5) or []
+    check(len(sent) == 1 and sent[0][2].get("status") == "SERVER_ACK" and
+          sent[0][2].get("key", {}).get("id") == sent_id,
+          "server ack -> send.message with status SERVER_ACK")
+    s, raw = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "typed", "delay": 300})
+    mid = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
+    states = [k.get("tag") for n in crab.recorded() if n.get("tag") == "chatstate" for k in kids(n)]
+    check(s == 201 and states[-2:] == ["composing", "paused"] and
+          wait_for("typed", lambda: crab.accepted_text(mid) == "typed", 5),
+          "sendText with delay: <chatstate> composing, then paused, then the message (%s)" % states)
+    s, bad = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "   "})
+    check(s == 400 and "Text is required" in json.dumps(bad), "blank text -> 400 Text is required")
+    s, bad = rest(st, "POST", "/message/sendText/cr1", {"number": "abc", "text": "x"})
+    check(s == 400 and isinstance(bad, dict) and bad.get("response", {}).get("message") ==
+          [{"jid": "abc@s.whatsapp.net", "exists": False, "number": "abc"}],
+          "a number that is not a WhatsApp number -> 400 [{jid, exists:false, number}] (%s)"
+          % json.dumps(bad)[:160])
+
+    # findMessages: both messages from the message table, newest first, filters
+    s, found = rest(st, "POST", "/chat/findMessages/cr1", {})
+    recs = (found or {}).get("messages", {}).get("records", []) if s == 200 else []
+    check(s == 200 and found["messages"].get("total") == 3 and len(recs) == 3 and
+          found["messages"].get("currentPage") == 1 and found["messages"].get("pages") == 1,
+          "findMessages -> 200 with the three messages (%s)" % json.dumps(found)[:200])
+    ids = sorted(r.get("key", {}).get("id") for r in recs)
+    check(ids == sorted([INBOUND_ID, sent_id, mid]), "findMessages records carry the keys")
+    s, found = rest(st, "POST", "/chat/findMessages/cr1",
+                    {"where": {"key": {"fromMe": False}}})
+    recs = (found or {}).get("messages", {}).get("records", []) if s == 200 else []
+    check(len(recs) == 1 and recs[0]["message"] == {"conversation": "hi from crabline"} and
+          recs[0].get("pushName") == "Crab Peer" and recs[0].get("messageType") == "conversation",
+          "findMessages where.key.fromMe=false -> the inbound message")
+    s, found = rest(st, "POST", "/chat/findMessages/cr1", {"offset": 2, "page": 2})
+    check(s == 200 and found["messages"]["pages"] == 2 and found["messages"]["currentPage"] == 2 and
+          len(found["messages"]["records"]) == 1 and
+          found["messages"]["records"][0]["key"]["id"] == INBOUND_ID,
+          "findMessages paging (offset=2, page=2: the oldest)")
+    socket_io(st, crab)
+
+    # ------------------------------------------------ keepalive lost: freeze crabline
+    off = log_size(st)
+    os.kill(crab.proc.pid, signal.SIGSTOP)
+    lost = wait_for("keepalive lost", lambda: "reason=408" in open(st.path("logs", "connd.log")).read()[off:], 12)
+    os.kill(crab.proc.pid, signal.SIGCONT)
+    check(bool(lost), "crabline frozen: keepalive lost -> connection closed with 408")
+    check(any(isinstance(d, dict) and d.get("state") == "connecting" and d.get("statusReason") == 408
+              for _, _, d in events(st, "connection.update", "cr1", since=off)),
+          "connection.update connecting statusReason 408")
+    wait_for("open after 408", lambda: state_of(st, "cr1") == "open", 15)
+    check(True, "reconnected with backoff after 408: open")
+
+    # ------------------------------------------------ server gone: kill crabline, restart it
+    off = log_size(st)
+    crab.stop()
+    wait_for("428", lambda: "reason=428" in open(st.path("logs", "connd.log")).read()[off:], 8)
+    time.sleep(1.5)
+    log = open(st.path("logs", "connd.log")).read()[off:]
+    delays = [int(x.split(" ")[0]) for x in log.split("delay_ms=")[1:]]
+    check(len(delays) >= 2 and delays[-1] > delays[0],
+          "crabline down: 428, reconnect attempts back off (%s ms)" % delays)
+    crab.start()
+    wait_for("open after crabline restart", lambda: state_of(st, "cr1") == "open", 15)
+    check(True, "crabline back at the same URL: open again")
+
+    # the restarted server delivers the same message id again: receipt, no second event
+    off = log_size(st)
+    before = crab.count(is_receipt(INBOUND_ID))  # the recorder outlives the restart
+    inject(crab, INBOUND_ID, "hi from crabline")
+    check(wait_for("receipt again", lambda: crab.count(is_receipt(INBOUND_ID)) > before, 5),
+          "redelivered message id: receipt sent again")
+    time.sleep(0.5)
+    check(not events(st, "messages.upsert", "cr1", since=off),
+          "redelivered message id: no second messages.upsert")
+
+    # WA_CERT_CHECK=off warning at every connect of this connd run
+    log = open(st.path("logs", "connd.log")).read()
+    run = log[log.rfind("msg=ready"):] if "msg=ready" in log else log
+    connects = run.count('msg="WhatsApp connecting"')
+    warnings = run.count(WARNING)
+    check(connects >= 3 and warnings >= connects,
+          "WA_CERT_CHECK=off warning logged at every connect (%d warnings, %d connects)" % (warnings, connects))
+
+    # ------------------------------------------------ logout
+    s, _ = rest(st, "DELETE", "/instance/logout/cr1")
+    check(s == 200, "logout -> 200")
+    check(wait_for("remove-companion-device", lambda: crab.count(is_iq("md", "remove-companion-device")) >= 1, 5),
+          "crabline recorded remove-companion-device")
+    check(wait_for("close", lambda: state_of(st, "cr1") == "close", 5), "state close after logout")
+    reports = st.sanitizer_reports()
+    check(not reports, "no sanitizer report")
+
+
 def main():
-    sim = crab = st = None
-    try:
-        tmp = tempfile.mkdtemp(prefix="wgcrab", dir="/tmp")
-        sim = wasim.Sim(tmp, refs=6)  # raises Skip without node/npm
-        crab = Crabline(tmp, sim.node)
-        env = {"WA_SERVER_URL": sim.ws_url, "WA_ROOT_KEY": sim.root_key, "WA_CERT_CHECK": "on",
-               "WAGATE_KEEPALIVE_MS": "1000", "WAGATE_RECONNECT_MIN_MS": "300",
-               "WAGATE_RECONNECT_MAX_MS": "1500", "WAGATE_CONNECT_WAIT_MS": "4000"}
-        st = wasim.WaStack(env, front="lighttpd", log_level=os.environ.get("WG_WA_LOG", "info"))
-        st.start()
-
-        ok, why = refused_off_non_loopback(st)
-        check(ok, "WA_CERT_CHECK=off with a non-loopback WA_SERVER_URL: connd refuses to start (%s)"
-              % (why.strip().splitlines() or [""])[-1][:160])
-
-        # ------------------------------------------------ credentials: link by QR (simulator)
-        s, _ = rest(st, "POST", "/instance/create", {"instanceName": "cr1", "integration": "WHATSAPP-BAILEYS"})
-        check(s == 201, "create cr1 -> 201")
-        s, qr = rest(st, "GET", "/instance/connect/cr1")
-        s, res = sim.call("POST", "/scan", {"qr": (qr or {}).get("code")})
-        check(s == 200 and res.get("paired") is True, "linked against the simulator (stored encrypted)")
-        wait_for("cr1 open on the simulator", lambda: state_of(st, "cr1") == "open", 15)
-        st.stop_connd()
-
-        # ------------------------------------------------ login to crabline
-        # crabline's decoder cannot read the w:profile:picture query (it closes the socket)
-        st.wa_env = {"WA_SERVER_URL": crab.url, "WA_CERT_CHECK": "off", "WEBSOCKET_ENABLED": "true",
-                     "WAGATE_PROFILE_PICTURE": "false",
-                     "WAGATE_KEEPALIVE_MS": "1000", "WAGATE_RECONNECT_MIN_MS": "300",
-                     "WAGATE_RECONNECT_MAX_MS": "1500", "WAGATE_CONNECT_WAIT_MS": "4000"}
-        off = log_size(st)
-        st.start_connd()
-        wait_for("cr1 open on crabline", lambda: state_of(st, "cr1") == "open", 15)
-        check(True, "connd logged in to crabline from the stored credentials: open")
-        check(not [e for e in events(st, "qrcode.updated", "cr1", since=off)], "no QR on login")
-        s, doc = rest(st, "GET", "/instance/connect/cr1")
-        check(s == 200 and "base64" not in str(doc),
-              "connect on an open instance answers without a QR (%s)" % str(doc)[:80])
-        check(wait_for("passive iq", lambda: crab.count(is_iq("passive")) >= 1, 5),
-              "crabline recorded the passive iq")
-        check(wait_for("prekey count", lambda: crab.count(is_iq("encrypt", "count")) >= 1, 5),
-              "crabline recorded the pre-key count iq")
-        s, _ = rest(st, "POST", "/instance/setPresence/cr1", {"presence": "available"})
-        check(s in (200, 201), "setPresence -> %s" % s)
-        check(wait_for("presence", lambda: crab.count(lambda n: n.get("tag") == "presence" and
-                                                      n.get("attrs", {}).get("type") == "available") >= 1, 5),
-              "crabline recorded <presence type=available>")
-        pings = wait_for("3 pings", lambda: crab.count(is_iq("w:p", "ping")) >= 3 and
-                         crab.count(is_iq("w:p", "ping")), 8)
-        check(pings >= 3, "keepalive: %d pings recorded by crabline, all answered (still open)" % pings)
-        check(state_of(st, "cr1") == "open", "still open after several keepalive periods")
-        check(crab.count(is_iq("encrypt", "list")) == 0,
-              "no pre-key upload (crabline reports 50 pre-keys; upload itself is covered by wa_link)")
-
-        # inbound message via crabline's admin API (issue 6 "Receiving"): stored, then the
-        # delivery receipt, then messages.upsert with Evolution's messageRaw shape
-        check(bool(crab.inbound and crab.admin_token), "crabline has an admin inbound URL")
-        off = log_size(st)
-        inject(crab, INBOUND_ID, "hi from crabline")
-        check(wait_for("receipt", lambda: crab.count(is_receipt(INBOUND_ID)) >= 1, 5),
-              "inbound <message> answered with a delivery <receipt id=...> (no type)")
-        ups = wait_for("messages.upsert", lambda: events(st, "messages.upsert", "cr1", since=off), 5) or []
-        check(len(ups) == 1, "one messages.upsert event (%d)" % len(ups))
-        data = ups[0][2] if ups else {}
-        want_key = {"remoteJid": PEER + "@s.whatsapp.net", "fromMe": False, "id": INBOUND_ID,
-                    "addressingMode": "pn"}  # Baileys 7 keys always carry it
-        check(isinstance(data, dict) and data.get("key") == want_key and
-              data.get("message") == {"conversation": "hi from crabline"} and
-              data.get("messageType") == "conversation" and data.get("pushName") == "Crab Peer" and
-              data.get("status") == "DELIVERY_ACK" and data.get("source") == "web" and
-              isinstance(data.get("messageTimestamp"), int) and data.get("instanceId"),
-              "messages.upsert data is the messageRaw shape (%s)" % json.dumps(data)[:300])
-        check(not crab.count(lambda n: n.get("tag") == "ack" and
-                             n.get("attrs", {}).get("id") == INBOUND_ID),
-              "a stored message gets a receipt, not an ack")
-
-        # sendText (issue 6 "Sending"): usync, bundle, pkmsg; crabline decrypts exactly our text
-        off = log_size(st)
-        text = "hello crabline, from wagate \u00e9\U0001F600"
-        s, raw = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": text})
-        check(s == 201 and isinstance(raw, dict) and raw.get("key", {}).get("fromMe") is True and
-              raw["key"].get("remoteJid") == PEER + "@s.whatsapp.net" and
-              raw.get("status") == "PENDING" and raw.get("message") == {"conversation": text} and
-              raw.get("messageType") == "conversation" and str(raw["key"].get("id", "")).startswith("3EB0"),
-              "sendText -> 201 messageRaw (%s %s)" % (s, json.dumps(raw)[:200]))
-        sent_id = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
-        check(wait_for("crabline accepted", lambda: crab.accepted_text(sent_id) == text, 5),
-              "crabline decrypted our pkmsg and recorded exactly our plaintext")
-        check(crab.count(is_iq("usync")) >= 1 and crab.count(is_iq("encrypt", "key")) >= 1,
-              "usync device list and pre-key bundle queries were made")
-        sent = wait_for("send.message", lambda: events(st, "send.message", "cr1", since=off), 5) or []
-        check(len(sent) == 1 and sent[0][2].get("status") == "SERVER_ACK" and
-              sent[0][2].get("key", {}).get("id") == sent_id,
-              "server ack -> send.message with status SERVER_ACK")
-        s, raw = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "typed", "delay": 300})
-        mid = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
-        states = [k.get("tag") for n in crab.recorded() if n.get("tag") == "chatstate" for k in kids(n)]
-        check(s == 201 and states[-2:] == ["composing", "paused"] and
-              wait_for("typed", lambda: crab.accepted_text(mid) == "typed", 5),
-              "sendText with delay: <chatstate> composing, then paused, then the message (%s)" % states)
-        s, bad = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "   "})
-        check(s == 400 and "Text is required" in json.dumps(bad), "blank text -> 400 Text is required")
-        s, bad = rest(st, "POST", "/message/sendText/cr1", {"number": "abc", "text": "x"})
-        check(s == 400 and isinstance(bad, dict) and bad.get("response", {}).get("message") ==
-              [{"jid": "abc@s.whatsapp.net", "exists": False, "number": "abc"}],
-              "a number that is not a WhatsApp number -> 400 [{jid, exists:false, number}] (%s)"
-              % json.dumps(bad)[:160])
-
-        # findMessages: both messages from the message table, newest first, filters
-        s, found = rest(st, "POST", "/chat/findMessages/cr1", {})
-        recs = (found or {}).get("messages", {}).get("records", []) if s == 200 else []
-        check(s == 200 and found["messages"].get("total") == 3 and len(recs) == 3 and
-              found["messages"].get("currentPage") == 1 and found["messages"].get("pages") == 1,
-              "findMessages -> 200 with the three messages (%s)" % json.dumps(found)[:200])
-        ids = sorted(r.get("key", {}).get("id") for r in recs)
-        check(ids == sorted([INBOUND_ID, sent_id, mid]), "findMessages records carry the keys")
-        s, found = rest(st, "POST", "/chat/findMessages/cr1",
-                        {"where": {"key": {"fromMe": False}}})
-        recs = (found or {}).get("messages", {}).get("records", []) if s == 200 else []
-        check(len(recs) == 1 and recs[0]["message"] == {"conversation": "hi from crabline"} and
-              recs[0].get("pushName") == "Crab Peer" and recs[0].get("messageType") == "conversation",
-              "findMessages where.key.fromMe=false -> the inbound message")
-        s, found = rest(st, "POST", "/chat/findMessages/cr1", {"offset": 2, "page": 2})
-        check(s == 200 and found["messages"]["pages"] == 2 and found["messages"]["currentPage"] == 2 and
-              len(found["messages"]["records"]) == 1 and
-              found["messages"]["records"][0]["key"]["id"] == INBOUND_ID,
-              "findMessages paging (offset=2, page=2: the oldest)")
-        socket_io(st, crab)
-
-        # ------------------------------------------------ keepalive lost: freeze crabline
-        off = log_size(st)
-        os.kill(crab.proc.pid, signal.SIGSTOP)
-        lost = wait_for("keepalive lost", lambda: "reason=408" in open(st.path("logs", "connd.log")).read()[off:], 12)
-        os.kill(crab.proc.pid, signal.SIGCONT)
-        check(bool(lost), "crabline frozen: keepalive lost -> connection closed with 408")
-        check(any(isinstance(d, dict) and d.get("state") == "connecting" and d.get("statusReason") == 408
-                  for _, _, d in events(st, "connection.update", "cr1", since=off)),
-              "connection.update connecting statusReason 408")
-        wait_for("open after 408", lambda: state_of(st, "cr1") == "open", 15)
-        check(True, "reconnected with backoff after 408: open")
-
-        # ------------------------------------------------ server gone: kill crabline, restart it
-        off = log_size(st)
-        crab.stop()
-        wait_for("428", lambda: "reason=428" in open(st.path("logs", "connd.log")).read()[off:], 8)
-        time.sleep(1.5)
-        log = open(st.path("logs", "connd.log")).read()[off:]
-        delays = [int(x.split(" ")[0]) for x in log.split("delay_ms=")[1:]]
-        check(len(delays) >= 2 and delays[-1] > delays[0],
-              "crabline down: 428, reconnect attempts back off (%s ms)" % delays)
-        crab.start()
-        wait_for("open after crabline restart", lambda: state_of(st, "cr1") == "open", 15)
-        check(True, "crabline back at the same URL: open again")
-
-        # the restarted server delivers the same message id again: receipt, no second event
-        off = log_size(st)
-        before = crab.count(is_receipt(INBOUND_ID))  # the recorder outlives the restart
-        inject(crab, INBOUND_ID, "hi from crabline")
-        check(wait_for("receipt again", lambda: crab.count(is_receipt(INBOUND_ID)) > before, 5),
-              "redelivered message id: receipt sent again")
-        time.sleep(0.5)
-        check(not events(st, "messages.upsert", "cr1", since=off),
-              "redelivered message id: no second messages.upsert")
-
-        # WA_CERT_CHECK=off warning at every connect of this connd run
-        log = open(st.path("logs", "connd.log")).read()
-        run = log[log.rfind("msg=ready"):] if "msg=ready" in log else log
-        connects = run.count('msg="WhatsApp connecting"')
-        warnings = run.count(WARNING)
-        check(connects >= 3 and warnings >= connects,
-              "WA_CERT_CHECK=off warning logged at every connect (%d warnings, %d connects)" % (warnings, connects))
-
-        # ------------------------------------------------ logout
-        s, _ = rest(st, "DELETE", "/instance/logout/cr1")
-        check(s == 200, "logout -> 200")
-        check(wait_for("remove-companion-device", lambda: crab.count(is_iq("md", "remove-companion-device")) >= 1, 5),
-              "crabline recorded remove-companion-device")
-        check(wait_for("close", lambda: state_of(st, "cr1") == "close", 5), "state close after logout")
-        reports = st.sanitizer_reports()
-        check(not reports, "no sanitizer report")
-    except stack.Skip as e:
-        print("SKIP:", e)
-        return 77
-    except Exception as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        FAILS.append(str(e))
-    finally:
-        if st and FAILS:
-            st.dump_logs(80)
-            if crab:
-                print("--- crabline recorder tail")
-                for n in crab.recorded()[-15:]:
-                    print(json.dumps(n)[:200])
-        if st:
-            st.stop()
-        if crab:
-            crab.stop()
-        if sim:
-            sim.stop()
-    print("%d failure(s)" % len(FAILS))
-    return 1 if FAILS else 0
+    return suite.main(body, "wgcrab")
 
 
 if __name__ == "__main__":

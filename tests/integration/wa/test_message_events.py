@@ -28,7 +28,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,12 +35,12 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "webhook"))
 import wasim  # noqa: E402
 from wasim import events, log_size, wait_for  # noqa: E402
-from test_crabline import Crabline, is_receipt, rest, state_of  # noqa: E402
+from test_crabline import Crabline, is_receipt  # noqa: E402
+import suite  # noqa: E402
+from suite import Listener, check, create_instance, link_by_qr, login_to_crabline, rest, state_of, wa_stack  # noqa: E402
 import wgtest  # noqa: E402
 
 stack = wasim.stack
-FAILS = []
-PASSED = [0]
 NAME = "ev1"
 OWNER = "15550001111@s.whatsapp.net"  # the simulator's phone, linked by QR
 PEER = "15551234567@s.whatsapp.net"
@@ -59,41 +58,8 @@ API_EVENTS = ["messages.upsert", "messages.update", "contacts.upsert", "contacts
 M0, M1, M2, M3, M4, M5 = ("3EB0E7E7000000000000%02X" % i for i in range(6))
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if cond:
-        PASSED[0] += 1
-    else:
-        FAILS.append(what)
-
-
 def short(v, n=300):
     return json.dumps(v)[:n]
-
-
-class Listener:
-    """A python3-socketio client recording every event of one namespace as (name, payload)."""
-
-    def __init__(self, url, nsp, auth):
-        import socketio
-        self.nsp = nsp
-        self.box = []
-        self.c = socketio.Client(reconnection=False)
-
-        @self.c.on("*", namespace=nsp)
-        def any_event(event, *args):
-            self.box.append((event, args[0] if len(args) == 1 else list(args)))
-
-        self.c.connect(url, namespaces=[nsp], auth=auth, transports=["websocket"], wait_timeout=5)
-
-    def call(self, event, data):
-        return self.c.call(event, data, namespace=self.nsp, timeout=5)
-
-    def close(self):
-        try:
-            self.c.disconnect()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 class Paths:
@@ -224,215 +190,179 @@ def inbound_round(crab, paths, token, url, instance_id, mid, text, push, chat, e
     return evo, hook, api
 
 
+def body(run):
+    sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
+    crab = run.add(Crabline(run.tmp, sim.node))
+    st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
+
+    # ------------------------------------------------ link by QR (simulator), then crabline
+    created = create_instance(st, NAME)
+    token = created["hash"]["apikey"]
+    instance_id = created["instance"]["instanceId"]
+    link_by_qr(st, sim, NAME)
+    # a +05:30 zone without tzdata: a local-time date_time with a Z (Evolution's bug) shows
+    login_to_crabline(st, crab, NAME, WEBSOCKET_ENABLED="true", SERVER_URL=SERVER_URL, TZ="IST-5:30",
+                      WAGATE_RECONNECT_MIN_MS="300", WAGATE_RECONNECT_MAX_MS="1000")
+
+    # ------------------------------------------------ the three subscribers
+    s, doc = rest(st, "POST", "/websocket/set/" + NAME, {"websocket": {"enabled": True, "events": WS_EVENTS}})
+    check(s == 201 and doc.get("enabled") is True and doc.get("events") == WS_EVENTS,
+          "websocket/set with an events list -> 201 (%s)" % short(doc, 200))
+    recv = run.add(wgtest.Receiver(run.tmp).start())
+    hook_body = {"webhook": {"enabled": True, "url": recv.url, "byEvents": False, "events": WS_EVENTS}}
+    s, doc = rest(st, "POST", "/webhook/set/" + NAME, hook_body)
+    check(s == 201 and doc.get("webhookByEvents") is False, "webhook/set byEvents false -> 201")
+    evo = run.add(Listener(st.base_url, "/" + NAME, {"apikey": token}))
+    api = run.add(Listener(st.base_url, "/api/events", {"token": token}))
+    paths = Paths(evo, api, recv)
+    time.sleep(0.3)
+
+    # ------------------------------------------------ before subscribe: nothing on /api/events
+    inbound_round(crab, paths, token, recv.url, instance_id, M0, "early", "Early Bird", EARLY,
+                  ["contacts.upsert", "chats.upsert"], api_subscribed=False)
+    ack = api.call("subscribe", API_EVENTS + ["no.such.event"])
+    check(isinstance(ack, dict) and ack.get("ok") is True and
+          sorted(ack.get("subscribed", [])) == sorted(API_EVENTS) and ack.get("unknown") == ["no.such.event"],
+          "/api/events subscribe ack {ok, subscribed, unknown} (%s)" % short(ack))
+
+    # ------------------------------------------------ a new contact, the same chat again, a new push name
+    inbound_round(crab, paths, token, recv.url, instance_id, M1, "hello", "Crab Peer", PEER,
+                  ["contacts.upsert", "chats.upsert"])
+    inbound_round(crab, paths, token, recv.url, instance_id, M2, "again", "Crab Peer", PEER,
+                  ["chats.update"])
+    inbound_round(crab, paths, token, recv.url, instance_id, M3, "renamed", "Crab Renamed", PEER,
+                  ["contacts.update", "chats.update"])
+
+    # ------------------------------------------------ our own send: send.message, not messages.upsert
+    e0, a0, h0 = paths.marks()
+    s, raw = rest(st, "POST", "/message/sendText/" + NAME, {"number": PEER.split("@")[0], "text": "from us"})
+    sent_id = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
+    check(s == 201 and raw.get("status") == "PENDING" and raw.get("key", {}).get("fromMe") is True,
+          "sendText -> 201 messageRaw PENDING (%s)" % short(raw))
+    check(wait_for("crabline accepted", lambda: crab.accepted_text(sent_id) == "from us", 8),
+          "crabline decrypted our text")
+    wait_for("send.message", lambda: paths.evo_events()[e0:] and paths.hook_events()[h0:] and
+             paths.api_events()[a0:], 8)
+    time.sleep(0.4)
+    evs, hks, aps = paths.evo_events()[e0:], paths.hook_events()[h0:], paths.api_events()[a0:]
+    check([e for e, _ in evs] == ["send.message"] and [e for e, _, _ in hks] == ["send.message"],
+          "our send: send.message only on Evolution and the webhook, no messages.upsert (%s / %s)"
+          % ([e for e, _ in evs], [e for e, _, _ in hks]))
+    sm = evs[0][1] if evs else {}
+    sd = sm.get("data") if isinstance(sm, dict) else None
+    check(evo_envelope_ok(sm, "send.message", token) and hks and
+          hook_envelope_ok(hks[0][1], "send.message", recv.url) and hks[0][1]["data"] == sd,
+          "send.message envelopes exact on both paths, same data")
+    # connd announces our send at the server ack (README "What works today"), so status is
+    # SERVER_ACK; Evolution emits it right after the send with the 201's PENDING (§3.1)
+    check(isinstance(sd, dict) and set(sd) == RAW_KEYS and
+          sd.get("key") == {"remoteJid": PEER, "fromMe": True, "id": sent_id} and
+          sd.get("status") == "SERVER_ACK" and sd.get("message") == {"conversation": "from us"} and
+          sd.get("messageType") == "conversation" and isinstance(sd.get("messageTimestamp"), int) and
+          sd.get("instanceId") == instance_id and sd.get("source") in ("web", "unknown"),
+          "send.message data: messageRaw of our text, status SERVER_ACK (%s)" % short(sd))
+    check(isinstance(sd, dict) and dict(sd, status="PENDING") == raw,
+          "send.message data is the 201 reply's messageRaw but for the status (§3.1)")
+    am = aps[0][1]["messages"][0] if aps and aps[0][1].get("messages") else {}
+    check([e for e, _ in aps] == ["messages.upsert"] and aps[0][1].get("type") == "append" and
+          aps[0][1].get("instance") == NAME and msg_id(am) == sent_id and am.get("status") == 2 and
+          am.get("message") == sd.get("message") and am.get("key") == sd.get("key"),
+          "/api/events: our send as messages.upsert type append, status Baileys' 2 (%s)" % short(aps, 300))
+
+    # ------------------------------------------------ markMessageAsRead: a receipt, no message event
+    e0, a0, h0 = paths.marks()
+    s, doc = rest(st, "POST", "/chat/markMessageAsRead/" + NAME,
+                  {"readMessages": [{"id": M3, "fromMe": False, "remoteJid": PEER}]})
+    check(s == 201 and doc == {"message": "Read messages", "read": "success"}, "markMessageAsRead -> 201")
+    check(wait_for("read receipt", lambda: crab.count(lambda n: n.get("tag") == "receipt" and
+                                                     n.get("attrs", {}).get("type") == "read" and
+                                                     n.get("attrs", {}).get("id") == M3), 5),
+          "crabline recorded the read receipt")
+    time.sleep(0.5)
+    msg_events = ("messages.upsert", "send.message")
+    check(not [e for e, _ in paths.evo_events()[e0:] if e in msg_events] and
+          not [e for e, _ in paths.api_events()[a0:] if e in msg_events] and
+          not [e for e, _, _ in paths.hook_events()[h0:] if e in msg_events],
+          "markMessageAsRead announces no message on any path (%s %s %s)"
+          % (paths.evo_events()[e0:], paths.api_events()[a0:], paths.hook_events()[h0:]))
+
+    # ------------------------------------------------ crabline restart: connection.update filtered,
+    # and a redelivered message id is receipted without a second messages.upsert
+    e0, a0, h0 = paths.marks()
+    off = log_size(st)
+    receipts_before = crab.count(is_receipt(M1))
+    crab.stop()
+    wait_for("reconnecting", lambda: state_of(st, NAME) == "connecting", 10)
+    crab.start()
+    wait_for("open again", lambda: state_of(st, NAME) == "open", 15)
+    crab.inject_text(M1, "hello", PEER, push_name="Crab Peer")
+    check(wait_for("receipt again", lambda: crab.count(is_receipt(M1)) > receipts_before, 8),
+          "redelivered message id: receipt sent again (%d before the restart)" % receipts_before)
+    time.sleep(0.5)
+    conn = events(st, "connection.update", NAME, since=off)
+    check(len(conn) >= 2, "connd published connection.update on the restart (%d)" % len(conn))
+    check(not [e for e, _ in paths.evo_events()[e0:] if e == "connection.update"] and
+          not [e for e, _, _ in paths.hook_events()[h0:] if e == "connection.update"],
+          "CONNECTION_UPDATE is not in the events lists: not delivered on /%s nor to the webhook" % NAME)
+    states = [d.get("connection") for e, d in paths.api_events()[a0:] if e == "connection.update"]
+    check("connecting" in states and states[-1] == "open" and
+          all(d.get("instance") == NAME for e, d in paths.api_events()[a0:] if e == "connection.update"),
+          "/api/events (subscribed to it): connection.update connecting ... open (%s)" % states)
+    check(not events(st, "messages.upsert", NAME, since=off) and
+          not [e for e, _ in paths.evo_events()[e0:] if e == "messages.upsert"] and
+          not [e for e, _ in paths.api_events()[a0:] if e == "messages.upsert"] and
+          not [e for e, _, _ in paths.hook_events()[h0:] if e == "messages.upsert"],
+          "redelivered message id: no second messages.upsert on any path")
+
+    # ------------------------------------------------ webhook byEvents true: kebab paths, same envelope
+    hook_body["webhook"]["byEvents"] = True
+    s, doc = rest(st, "POST", "/webhook/set/" + NAME, hook_body)
+    check(s == 201 and doc.get("webhookByEvents") is True, "webhook/set byEvents true -> 201")
+    e0, a0, h0 = paths.marks()
+    crab.inject_text(M4, "by events", PEER, push_name="Crab Renamed")
+    hks = wait_for("byEvents", lambda: len(paths.hook_events()[h0:]) >= 2 and paths.hook_events()[h0:], 8) or []
+    # two destination URLs now, and order is kept per destination only (README, Webhooks)
+    check(sorted((e, p) for e, _, p in hks) == [("chats.update", "/chats-update"),
+                                                 ("messages.upsert", "/messages-upsert")],
+          "byEvents: POST url/messages-upsert and url/chats-update (%s)" % [(e, p) for e, _, p in hks])
+    mu = [env for e, env, _ in hks if e == "messages.upsert"]
+    check(all(hook_envelope_ok(env, e, recv.url) for e, env, _ in hks) and mu and
+          message_raw_ok(mu[0]["data"], M4, "by events", "Crab Renamed"),
+          "byEvents: same envelope, destination still the instance URL (§4.3)")
+
+    # ------------------------------------------------ unsubscribe: /api/events stops
+    ack = api.call("unsubscribe", API_EVENTS)
+    check(isinstance(ack, dict) and ack.get("ok") is True and ack.get("subscribed") == [],
+          "/api/events unsubscribe ack: nothing left (%s)" % short(ack))
+    e0, a0, h0 = paths.marks()
+    crab.inject_text(M5, "after unsubscribe", PEER, push_name="Crab Renamed")
+    wait_for("M5 on Evolution", lambda: [1 for e, d in paths.evo_events()[e0:]
+                                         if e == "messages.upsert" and msg_id(d.get("data")) == M5], 8)
+    time.sleep(0.5)
+    check(paths.api_events()[a0:] == [], "/api/events after unsubscribe: nothing (%s)"
+          % short(paths.api_events()[a0:], 200))
+
+    # ------------------------------------------------ every id at most once as messages.upsert, per path
+    ids = [M0, M1, M2, M3, M4, M5]
+    evo_ids = [msg_id(d.get("data")) for e, d in paths.evo_events() if e == "messages.upsert"]
+    hook_ids = [msg_id(d.get("data")) for e, d, _ in paths.hook_events() if e == "messages.upsert"]
+    api_ids = [msg_id(m) for e, d in paths.api_events() if e == "messages.upsert"
+               for m in d.get("messages", []) if d.get("type") == "notify"]
+    check(evo_ids == ids and hook_ids == ids and api_ids == [M1, M2, M3, M4],
+          "each message id exactly once as messages.upsert: Evolution %s, webhook %s, /api/events %s"
+          % ([i[-2:] for i in evo_ids], [i[-2:] for i in hook_ids], [i[-2:] for i in api_ids]))
+    check(sent_id not in evo_ids + hook_ids, "our own message never came back as messages.upsert")
+    reports = st.sanitizer_reports()
+    check(not reports, "no sanitizer report")
+
+
 def main():
     try:
         import socketio  # noqa: F401
     except ImportError:
         print("SKIP: python3-socketio missing")
         return 77
-    sim = crab = st = recv = None
-    clients = []
-    try:
-        tmp = tempfile.mkdtemp(prefix="wgmev", dir="/tmp")
-        sim = wasim.Sim(tmp, refs=6)  # raises Skip without node/npm
-        crab = Crabline(tmp, sim.node)
-        env = {"WA_SERVER_URL": sim.ws_url, "WA_ROOT_KEY": sim.root_key, "WA_CERT_CHECK": "on",
-               "WAGATE_CONNECT_WAIT_MS": "4000"}
-        st = wasim.WaStack(env, front="lighttpd", log_level=os.environ.get("WG_WA_LOG", "info"))
-        st.start()
-
-        # ------------------------------------------------ link by QR (simulator), then crabline
-        s, created = rest(st, "POST", "/instance/create", {"instanceName": NAME, "integration": "WHATSAPP-BAILEYS"})
-        check(s == 201, "create %s -> 201" % NAME)
-        token = created["hash"]["apikey"]
-        instance_id = created["instance"]["instanceId"]
-        s, qr = rest(st, "GET", "/instance/connect/" + NAME)
-        s, res = sim.call("POST", "/scan", {"qr": (qr or {}).get("code")})
-        check(s == 200 and res.get("paired") is True, "linked against the simulator")
-        wait_for("open on the simulator", lambda: state_of(st, NAME) == "open", 15)
-        st.stop_connd()
-        # a +05:30 zone without tzdata: a local-time date_time with a Z (Evolution's bug) shows
-        st.wa_env = {"WA_SERVER_URL": crab.url, "WA_CERT_CHECK": "off", "WAGATE_PROFILE_PICTURE": "false",
-                     "WEBSOCKET_ENABLED": "true", "SERVER_URL": SERVER_URL, "TZ": "IST-5:30",
-                     "WAGATE_CONNECT_WAIT_MS": "4000", "WAGATE_RECONNECT_MIN_MS": "300",
-                     "WAGATE_RECONNECT_MAX_MS": "1000"}
-        st.start_connd()
-        wait_for("open on crabline", lambda: state_of(st, NAME) == "open", 15)
-
-        # ------------------------------------------------ the three subscribers
-        s, doc = rest(st, "POST", "/websocket/set/" + NAME, {"websocket": {"enabled": True, "events": WS_EVENTS}})
-        check(s == 201 and doc.get("enabled") is True and doc.get("events") == WS_EVENTS,
-              "websocket/set with an events list -> 201 (%s)" % short(doc, 200))
-        recv = wgtest.Receiver(tmp).start()
-        hook_body = {"webhook": {"enabled": True, "url": recv.url, "byEvents": False, "events": WS_EVENTS}}
-        s, doc = rest(st, "POST", "/webhook/set/" + NAME, hook_body)
-        check(s == 201 and doc.get("webhookByEvents") is False, "webhook/set byEvents false -> 201")
-        evo = Listener(st.base_url, "/" + NAME, {"apikey": token})
-        clients.append(evo)
-        api = Listener(st.base_url, "/api/events", {"token": token})
-        clients.append(api)
-        paths = Paths(evo, api, recv)
-        time.sleep(0.3)
-
-        # ------------------------------------------------ before subscribe: nothing on /api/events
-        inbound_round(crab, paths, token, recv.url, instance_id, M0, "early", "Early Bird", EARLY,
-                      ["contacts.upsert", "chats.upsert"], api_subscribed=False)
-        ack = api.call("subscribe", API_EVENTS + ["no.such.event"])
-        check(isinstance(ack, dict) and ack.get("ok") is True and
-              sorted(ack.get("subscribed", [])) == sorted(API_EVENTS) and ack.get("unknown") == ["no.such.event"],
-              "/api/events subscribe ack {ok, subscribed, unknown} (%s)" % short(ack))
-
-        # ------------------------------------------------ a new contact, the same chat again, a new push name
-        inbound_round(crab, paths, token, recv.url, instance_id, M1, "hello", "Crab Peer", PEER,
-                      ["contacts.upsert", "chats.upsert"])
-        inbound_round(crab, paths, token, recv.url, instance_id, M2, "again", "Crab Peer", PEER,
-                      ["chats.update"])
-        inbound_round(crab, paths, token, recv.url, instance_id, M3, "renamed", "Crab Renamed", PEER,
-                      ["contacts.update", "chats.update"])
-
-        # ------------------------------------------------ our own send: send.message, not messages.upsert
-        e0, a0, h0 = paths.marks()
-        s, raw = rest(st, "POST", "/message/sendText/" + NAME, {"number": PEER.split("@")[0], "text": "from us"})
-        sent_id = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
-        check(s == 201 and raw.get("status") == "PENDING" and raw.get("key", {}).get("fromMe") is True,
-              "sendText -> 201 messageRaw PENDING (%s)" % short(raw))
-        check(wait_for("crabline accepted", lambda: crab.accepted_text(sent_id) == "from us", 8),
-              "crabline decrypted our text")
-        wait_for("send.message", lambda: paths.evo_events()[e0:] and paths.hook_events()[h0:] and
-                 paths.api_events()[a0:], 8)
-        time.sleep(0.4)
-        evs, hks, aps = paths.evo_events()[e0:], paths.hook_events()[h0:], paths.api_events()[a0:]
-        check([e for e, _ in evs] == ["send.message"] and [e for e, _, _ in hks] == ["send.message"],
-              "our send: send.message only on Evolution and the webhook, no messages.upsert (%s / %s)"
-              % ([e for e, _ in evs], [e for e, _, _ in hks]))
-        sm = evs[0][1] if evs else {}
-        sd = sm.get("data") if isinstance(sm, dict) else None
-        check(evo_envelope_ok(sm, "send.message", token) and hks and
-              hook_envelope_ok(hks[0][1], "send.message", recv.url) and hks[0][1]["data"] == sd,
-              "send.message envelopes exact on both paths, same data")
-        # connd announces our send at the server ack (README "What works today"), so status is
-        # SERVER_ACK; Evolution emits it right after the send with the 201's PENDING (§3.1)
-        check(isinstance(sd, dict) and set(sd) == RAW_KEYS and
-              sd.get("key") == {"remoteJid": PEER, "fromMe": True, "id": sent_id} and
-              sd.get("status") == "SERVER_ACK" and sd.get("message") == {"conversation": "from us"} and
-              sd.get("messageType") == "conversation" and isinstance(sd.get("messageTimestamp"), int) and
-              sd.get("instanceId") == instance_id and sd.get("source") in ("web", "unknown"),
-              "send.message data: messageRaw of our text, status SERVER_ACK (%s)" % short(sd))
-        check(isinstance(sd, dict) and dict(sd, status="PENDING") == raw,
-              "send.message data is the 201 reply's messageRaw but for the status (§3.1)")
-        am = aps[0][1]["messages"][0] if aps and aps[0][1].get("messages") else {}
-        check([e for e, _ in aps] == ["messages.upsert"] and aps[0][1].get("type") == "append" and
-              aps[0][1].get("instance") == NAME and msg_id(am) == sent_id and am.get("status") == 2 and
-              am.get("message") == sd.get("message") and am.get("key") == sd.get("key"),
-              "/api/events: our send as messages.upsert type append, status Baileys' 2 (%s)" % short(aps, 300))
-
-        # ------------------------------------------------ markMessageAsRead: a receipt, no message event
-        e0, a0, h0 = paths.marks()
-        s, doc = rest(st, "POST", "/chat/markMessageAsRead/" + NAME,
-                      {"readMessages": [{"id": M3, "fromMe": False, "remoteJid": PEER}]})
-        check(s == 201 and doc == {"message": "Read messages", "read": "success"}, "markMessageAsRead -> 201")
-        check(wait_for("read receipt", lambda: crab.count(lambda n: n.get("tag") == "receipt" and
-                                                         n.get("attrs", {}).get("type") == "read" and
-                                                         n.get("attrs", {}).get("id") == M3), 5),
-              "crabline recorded the read receipt")
-        time.sleep(0.5)
-        msg_events = ("messages.upsert", "send.message")
-        check(not [e for e, _ in paths.evo_events()[e0:] if e in msg_events] and
-              not [e for e, _ in paths.api_events()[a0:] if e in msg_events] and
-              not [e for e, _, _ in paths.hook_events()[h0:] if e in msg_events],
-              "markMessageAsRead announces no message on any path (%s %s %s)"
-              % (paths.evo_events()[e0:], paths.api_events()[a0:], paths.hook_events()[h0:]))
-
-        # ------------------------------------------------ crabline restart: connection.update filtered,
-        # and a redelivered message id is receipted without a second messages.upsert
-        e0, a0, h0 = paths.marks()
-        off = log_size(st)
-        receipts_before = crab.count(is_receipt(M1))
-        crab.stop()
-        wait_for("reconnecting", lambda: state_of(st, NAME) == "connecting", 10)
-        crab.start()
-        wait_for("open again", lambda: state_of(st, NAME) == "open", 15)
-        crab.inject_text(M1, "hello", PEER, push_name="Crab Peer")
-        check(wait_for("receipt again", lambda: crab.count(is_receipt(M1)) > receipts_before, 8),
-              "redelivered message id: receipt sent again (%d before the restart)" % receipts_before)
-        time.sleep(0.5)
-        conn = events(st, "connection.update", NAME, since=off)
-        check(len(conn) >= 2, "connd published connection.update on the restart (%d)" % len(conn))
-        check(not [e for e, _ in paths.evo_events()[e0:] if e == "connection.update"] and
-              not [e for e, _, _ in paths.hook_events()[h0:] if e == "connection.update"],
-              "CONNECTION_UPDATE is not in the events lists: not delivered on /%s nor to the webhook" % NAME)
-        states = [d.get("connection") for e, d in paths.api_events()[a0:] if e == "connection.update"]
-        check("connecting" in states and states[-1] == "open" and
-              all(d.get("instance") == NAME for e, d in paths.api_events()[a0:] if e == "connection.update"),
-              "/api/events (subscribed to it): connection.update connecting ... open (%s)" % states)
-        check(not events(st, "messages.upsert", NAME, since=off) and
-              not [e for e, _ in paths.evo_events()[e0:] if e == "messages.upsert"] and
-              not [e for e, _ in paths.api_events()[a0:] if e == "messages.upsert"] and
-              not [e for e, _, _ in paths.hook_events()[h0:] if e == "messages.upsert"],
-              "redelivered message id: no second messages.upsert on any path")
-
-        # ------------------------------------------------ webhook byEvents true: kebab paths, same envelope
-        hook_body["webhook"]["byEvents"] = True
-        s, doc = rest(st, "POST", "/webhook/set/" + NAME, hook_body)
-        check(s == 201 and doc.get("webhookByEvents") is True, "webhook/set byEvents true -> 201")
-        e0, a0, h0 = paths.marks()
-        crab.inject_text(M4, "by events", PEER, push_name="Crab Renamed")
-        hks = wait_for("byEvents", lambda: len(paths.hook_events()[h0:]) >= 2 and paths.hook_events()[h0:], 8) or []
-        # two destination URLs now, and order is kept per destination only (README, Webhooks)
-        check(sorted((e, p) for e, _, p in hks) == [("chats.update", "/chats-update"),
-                                                     ("messages.upsert", "/messages-upsert")],
-              "byEvents: POST url/messages-upsert and url/chats-update (%s)" % [(e, p) for e, _, p in hks])
-        mu = [env for e, env, _ in hks if e == "messages.upsert"]
-        check(all(hook_envelope_ok(env, e, recv.url) for e, env, _ in hks) and mu and
-              message_raw_ok(mu[0]["data"], M4, "by events", "Crab Renamed"),
-              "byEvents: same envelope, destination still the instance URL (§4.3)")
-
-        # ------------------------------------------------ unsubscribe: /api/events stops
-        ack = api.call("unsubscribe", API_EVENTS)
-        check(isinstance(ack, dict) and ack.get("ok") is True and ack.get("subscribed") == [],
-              "/api/events unsubscribe ack: nothing left (%s)" % short(ack))
-        e0, a0, h0 = paths.marks()
-        crab.inject_text(M5, "after unsubscribe", PEER, push_name="Crab Renamed")
-        wait_for("M5 on Evolution", lambda: [1 for e, d in paths.evo_events()[e0:]
-                                             if e == "messages.upsert" and msg_id(d.get("data")) == M5], 8)
-        time.sleep(0.5)
-        check(paths.api_events()[a0:] == [], "/api/events after unsubscribe: nothing (%s)"
-              % short(paths.api_events()[a0:], 200))
-
-        # ------------------------------------------------ every id at most once as messages.upsert, per path
-        ids = [M0, M1, M2, M3, M4, M5]
-        evo_ids = [msg_id(d.get("data")) for e, d in paths.evo_events() if e == "messages.upsert"]
-        hook_ids = [msg_id(d.get("data")) for e, d, _ in paths.hook_events() if e == "messages.upsert"]
-        api_ids = [msg_id(m) for e, d in paths.api_events() if e == "messages.upsert"
-                   for m in d.get("messages", []) if d.get("type") == "notify"]
-        check(evo_ids == ids and hook_ids == ids and api_ids == [M1, M2, M3, M4],
-              "each message id exactly once as messages.upsert: Evolution %s, webhook %s, /api/events %s"
-              % ([i[-2:] for i in evo_ids], [i[-2:] for i in hook_ids], [i[-2:] for i in api_ids]))
-        check(sent_id not in evo_ids + hook_ids, "our own message never came back as messages.upsert")
-        reports = st.sanitizer_reports()
-        check(not reports, "no sanitizer report")
-    except stack.Skip as e:
-        print("SKIP:", e)
-        return 77
-    except Exception as e:  # noqa: BLE001
-        import traceback
-        traceback.print_exc()
-        FAILS.append(str(e))
-    finally:
-        for c in clients:
-            c.close()
-        if st and FAILS:
-            st.dump_logs(60)
-        if st:
-            st.stop()
-        if recv:
-            recv.stop()
-        if crab:
-            crab.stop()
-        if sim:
-            sim.stop()
-    print("%d passed, %d failed" % (PASSED[0], len(FAILS)))
-    return 1 if FAILS else 0
+    return suite.main(body, "wgmev", log_lines=60)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ URL, connection.update connecting -> open (wuid, profileName, statusReason 200) 
 logout; on /api/events: auth.qr {qr, base64}, connection.update {qr}, connection.update
 {connection: open}, then close with lastDisconnect. Exit 77 without node/npm, lighttpd or
 python3-socketio. Prints 'N passed, N failed'."""
-import json
 import os
 import sys
 import tempfile
@@ -18,51 +17,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import wasim  # noqa: E402
+from suite import FAILS, PASSED, Listener, check, rest  # noqa: E402
 
 stack = wasim.stack
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-
-
-def rest(st, method, path, body=None):
-    headers = {"apikey": st.api_key, "content-type": "application/json"}
-    status, _, raw = st.request(method, path, headers=headers,
-                                body=json.dumps(body).encode() if body is not None else None,
-                                timeout=20)
-    return status, (json.loads(raw) if raw else None)
-
-
-def client(url, nsp, auth):
-    import socketio
-    c = socketio.Client(reconnection=False)
-    box = []
-
-    @c.on("*", namespace=nsp)
-    def any_event(event, *args):
-        box.append((event, args[0] if len(args) == 1 else list(args)))
-
-    c.connect(url, namespaces=[nsp], auth=auth, transports=["websocket"], wait_timeout=5)
-    return c, box
-
-
-def find(box, pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        for ev, data in list(box):
-            if pred(ev, data):
-                return data
-        time.sleep(0.05)
-    return None
-
-
 def main():
     try:
         import socketio  # noqa: F401
@@ -92,18 +49,18 @@ def main():
         check(s == 201, "create with websocket enabled -> 201")
         token = created["hash"]["apikey"] if s == 201 else ""
 
-        evo, evo_box = client(st.base_url, "/live", {"apikey": token})
+        evo = Listener(st.base_url, "/live", {"apikey": token})
         clients.append(evo)
-        api, api_box = client(st.base_url, "/api/events", {"token": token})
+        api = Listener(st.base_url, "/api/events", {"token": token})
         clients.append(api)
-        api.emit("subscribe", ["connection.update", "auth.qr"], namespace="/api/events")
+        api.c.emit("subscribe", ["connection.update", "auth.qr"], namespace="/api/events")
         time.sleep(0.3)
 
         s, qr = rest(st, "GET", "/instance/connect/live")
         check(s == 200 and (qr or {}).get("count") == 1, "REST connect -> QR object")
         code = (qr or {}).get("code", "")
 
-        upd = find(evo_box, lambda e, d: e == "qrcode.updated")
+        upd = evo.find(lambda e, d: e == "qrcode.updated")
         check(upd is not None, "Evolution dialect: qrcode.updated arrived")
         if upd:
             check(set(upd) == {"event", "instance", "data", "server_url", "date_time", "sender",
@@ -115,18 +72,18 @@ def main():
                   "qrcode.updated carries the PNG data URL")
             check(len(upd["date_time"]) == 24 and upd["date_time"].endswith("Z"),
                   "date_time is UTC ISO-8601 with milliseconds")
-        connecting = find(evo_box, lambda e, d: e == "connection.update"
+        connecting = evo.find(lambda e, d: e == "connection.update"
                           and d["data"].get("state") == "connecting")
         check(connecting is not None, "Evolution dialect: connection.update connecting")
-        aqr = find(api_box, lambda e, d: e == "auth.qr")
+        aqr = api.find(lambda e, d: e == "auth.qr")
         check(aqr is not None and aqr.get("qr") == code and aqr.get("instance") == "live",
               "/api/events: auth.qr {qr, instance}")
-        cqr = find(api_box, lambda e, d: e == "connection.update" and d.get("qr") == code)
+        cqr = api.find(lambda e, d: e == "connection.update" and d.get("qr") == code)
         check(cqr is not None, "/api/events: connection.update {qr}")
 
         s, res = sim.call("POST", "/scan", {"qr": code})
         check(s == 200 and res.get("paired") is True, "simulator phone scanned the QR")
-        opened = find(evo_box, lambda e, d: e == "connection.update"
+        opened = evo.find(lambda e, d: e == "connection.update"
                       and d["data"].get("state") == "open", timeout=15)
         check(opened is not None and opened["data"].get("wuid") == "15550001111@s.whatsapp.net"
               and opened["data"].get("statusReason") == 200
@@ -134,30 +91,27 @@ def main():
               "Evolution dialect: connection.update open with wuid, profileName, 200")
         check(opened is not None and opened.get("sender") == "15550001111@s.whatsapp.net",
               "envelope sender is the linked account once open")
-        aopen = find(api_box, lambda e, d: e == "connection.update" and d.get("connection") == "open")
+        aopen = api.find(lambda e, d: e == "connection.update" and d.get("connection") == "open")
         check(aopen is not None, "/api/events: connection.update {connection: open}")
 
         s, _ = rest(st, "DELETE", "/instance/logout/live")
         check(s == 200, "REST logout -> 200")
-        closed = find(evo_box, lambda e, d: e == "connection.update"
+        closed = evo.find(lambda e, d: e == "connection.update"
                       and d["data"].get("state") == "close")
         check(closed is not None and closed["data"].get("statusReason") == 401,
               "Evolution dialect: connection.update close 401 after logout")
-        aclose = find(api_box, lambda e, d: e == "connection.update" and d.get("connection") == "close")
+        aclose = api.find(lambda e, d: e == "connection.update" and d.get("connection") == "close")
         check(aclose is not None and "lastDisconnect" in aclose,
               "/api/events: connection.update close with lastDisconnect")
     finally:
         for c in clients:
-            try:
-                c.disconnect()
-            except Exception:
-                pass
+            c.stop()
         if st:
             st.stop()
         if sim:
             sim.stop()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("%d passed, %d failed" % (PASSED[0], len(FAILS)))
+    return 1 if FAILS else 0
 
 
 if __name__ == "__main__":

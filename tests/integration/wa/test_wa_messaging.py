@@ -26,51 +26,21 @@ Exit 77 when node/npm or lighttpd is missing."""
 import json
 import os
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import netpeer  # noqa: E402
-import wasim  # noqa: E402
 from wasim import events, log_size  # noqa: E402
+import suite  # noqa: E402
+from suite import check, create_instance, rest, scan_qr, soft_wait_for as wait_for, state_of, wa_stack  # noqa: E402  (a timeout is a failed check)
 
 stack = netpeer.stack
-FAILS = []
 ME = "15550001111"                 # the simulator's default phone: connd's account
 ME_JID = ME + "@s.whatsapp.net"
 DAVE, ERIN = "15550003001", "15550003002"
 GROUP = "120363000000000101@g.us"
 NAME = "ms1"
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
-
-
-def wait_for(what, fn, timeout=15.0):
-    try:
-        return wasim.wait_for(what, fn, timeout)
-    except AssertionError:
-        print("     (timed out waiting for %s)" % what, flush=True)
-        return None
-
-
-def rest(st, method, path, body=None):
-    headers = {"apikey": st.api_key, "content-type": "application/json"}
-    status, _, raw = st.request(method, path, headers=headers,
-                                body=json.dumps(body).encode() if body is not None else None, timeout=20)
-    try:
-        return status, json.loads(raw) if raw else None
-    except ValueError:
-        return status, raw
-
-
-def state_of(st, name):
-    s, doc = rest(st, "GET", "/instance/connectionState/" + name)
-    return doc["instance"].get("state") if s == 200 else None
 
 
 def upserts(st, since, msg_id=None):
@@ -447,77 +417,56 @@ def case_call(st, sim):
                                             and x["attrs"].get("class") == "call"], 5)), "connd acked the call stanza")
 
 
-def main():
+def body(run):
     features = "--basic" not in sys.argv
-    sim = st = None
-    peers = []
-    try:
-        tmp = tempfile.mkdtemp(prefix="wgmsg", dir="/tmp")
-        sim = netpeer.NetSim(tmp)   # raises Skip without node/npm
-        env = {"WA_SERVER_URL": sim.ws_url, "WA_ROOT_KEY": sim.root_key, "WA_CERT_CHECK": "on",
-               "WAGATE_KEEPALIVE_MS": "5000", "WEBSOCKET_ENABLED": "true", "WAGATE_RECONNECT_MIN_MS": "300",
-               "WAGATE_RECONNECT_MAX_MS": "1500", "WAGATE_CONNECT_WAIT_MS": "4000"}
-        st = wasim.WaStack(env, front="lighttpd", log_level=os.environ.get("WG_WA_LOG", "info"))
-        st.start()
-        s, _ = rest(st, "POST", "/instance/create", {"instanceName": NAME, "integration": "WHATSAPP-BAILEYS"})
-        check(s == 201, "create %s -> 201" % NAME)
-        s, qr = rest(st, "GET", "/instance/connect/" + NAME)
-        s, res = sim.call("POST", "/scan", {"qr": (qr or {}).get("code")})
-        check(s == 200 and res.get("paired") is True, "connd linked by QR to the simulated network")
-        check(bool(wait_for("open", lambda: state_of(st, NAME) == "open", 20)), "connd open")
-        check(bool(wait_for("connd pre-keys", lambda: [d for a in sim.net()["accounts"] if a["number"] == ME
-                                                      for d in a["devices"] if d["prekeys"] >= 100], 15)),
-              "connd's Signal keys are stored on the simulator")
-        dave = netpeer.Peer(sim, tmp, DAVE, "Dave")
-        peers.append(dave)
+    tmp = run.tmp
+    sim = run.add(netpeer.NetSim(tmp))   # raises Skip without node/npm
+    st = wa_stack(run, sim, WAGATE_KEEPALIVE_MS="5000", WEBSOCKET_ENABLED="true", WAGATE_RECONNECT_MIN_MS="300",
+                  WAGATE_RECONNECT_MAX_MS="1500", WAGATE_CONNECT_WAIT_MS="4000")
+    create_instance(st, NAME)
+    scan_qr(st, sim, NAME, "connd linked by QR to the simulated network")
+    check(bool(wait_for("open", lambda: state_of(st, NAME) == "open", 20)), "connd open")
+    check(bool(wait_for("connd pre-keys", lambda: [d for a in sim.net()["accounts"] if a["number"] == ME
+                                                  for d in a["devices"] if d["prekeys"] >= 100], 15)),
+          "connd's Signal keys are stored on the simulator")
+    dave = netpeer.Peer(sim, tmp, DAVE, "Dave")
+    run.add(dave)
 
-        inbound(st, sim, dave)
-        outbound(st, sim, dave)
-        out_of_order(st, sim, dave)
-        extended_text(st, sim, dave)
-        socket_io(st, sim, dave)
-        redelivery(st, sim, dave)
-        session_reset(st, sim, dave)
-        twin = netpeer.Peer(sim, tmp, ME, "Sim Phone")   # a second companion of connd's account
-        peers.append(twin)
-        own_devices(st, sim, dave, twin)
-        if features:
-            erin = netpeer.Peer(sim, tmp, ERIN, "Erin")
-            peers.append(erin)
-            # the ones that may leave a Signal session behind (LID, retry) run last
-            cases = [("numbers", lambda: case_numbers(st, sim)), ("presence", lambda: case_presence(st, sim, dave)),
-                     ("call", lambda: case_call(st, sim)), ("groups", lambda: case_groups(st, sim, dave, erin)),
-                     ("react", lambda: case_react_edit_revoke(st, sim, dave)),
-                     ("edits", lambda: case_our_edits(st, sim, dave)),
-                     ("lid", lambda: case_lid(st, sim, dave)), ("retry", lambda: case_retry(st, sim, dave))]
-            only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")]
-            for name, case in cases:
-                if only and name not in only[0].split(","):
-                    continue
-                print("---- case: " + name, flush=True)
-                try:
-                    case()
-                except Exception as e:   # one unfinished feature must not hide the others
-                    check(False, "case %s raised %r" % (name, e))
-        check(state_of(st, NAME) == "open", "still open at the end")
-        left = wait_for("outboxes drained", lambda: (lambda n: n if not [d for x in n["accounts"] for d in x["devices"]
-                                                                       if d["online"] and d["outbox"]] else None)(sim.net()), 10)
-        check(bool(left), "connd receipted or acked every stanza (no redelivery pending on the simulator)")
-    except stack.Skip as e:
-        print("SKIP:", e)
-        return 77
-    finally:
-        for p in peers:
-            p.stop()
-        if st:
-            st.stop()
-        if sim:
-            sim.stop()
-    if FAILS:
-        print("%d failures" % len(FAILS))
-        return 1
-    print("all checks passed")
-    return 0
+    inbound(st, sim, dave)
+    outbound(st, sim, dave)
+    out_of_order(st, sim, dave)
+    extended_text(st, sim, dave)
+    socket_io(st, sim, dave)
+    redelivery(st, sim, dave)
+    session_reset(st, sim, dave)
+    twin = netpeer.Peer(sim, tmp, ME, "Sim Phone")   # a second companion of connd's account
+    run.add(twin)
+    own_devices(st, sim, dave, twin)
+    if features:
+        erin = netpeer.Peer(sim, tmp, ERIN, "Erin")
+        run.add(erin)
+        # the ones that may leave a Signal session behind (LID, retry) run last
+        cases = [("numbers", lambda: case_numbers(st, sim)), ("presence", lambda: case_presence(st, sim, dave)),
+                 ("call", lambda: case_call(st, sim)), ("groups", lambda: case_groups(st, sim, dave, erin)),
+                 ("react", lambda: case_react_edit_revoke(st, sim, dave)),
+                 ("edits", lambda: case_our_edits(st, sim, dave)),
+                 ("lid", lambda: case_lid(st, sim, dave)), ("retry", lambda: case_retry(st, sim, dave))]
+        only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--only=")]
+        for name, case in cases:
+            if only and name not in only[0].split(","):
+                continue
+            print("---- case: " + name, flush=True)
+            try:
+                case()
+            except Exception as e:   # one unfinished feature must not hide the others
+                check(False, "case %s raised %r" % (name, e))
+    check(state_of(st, NAME) == "open", "still open at the end")
+    left = wait_for("outboxes drained", sim.drained, 10)
+    check(bool(left), "connd receipted or acked every stanza (no redelivery pending on the simulator)")
+
+
+def main():
+    return suite.main(body, "wgmsg")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,10 @@ class Sim:
     def state(self):
         return self.call("GET", "/state")[1]
 
+    def dump_tail(self, n=3000):
+        print("--- wa-sim log tail")
+        print(open(self.logpath, errors="replace").read()[-n:])
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()

@@ -5,30 +5,11 @@
 #include "validate.h"
 #include "wg_err.h"
 #include "wg_test.h"
-
-static wg_arena_t arena;
-static Wg__Ipc__Request req;
-static wg_msgs_t errs;
+#include "fcgi_app/validate_fixture.h"
 
 static int run(wg_route_id_t route, const char *name, const char *query, const char *body)
 {
-    Wg__Ipc__Request init = WG__IPC__REQUEST__INIT;
-    req = init;
-    errs.n = 0;
-    return wg_validate_request(route, name, query, body, body ? strlen(body) : 0, &arena, &req,
-                               &errs);
-}
-
-/* Is msg among the messages? Prints them when not. */
-static int has_msg(const char *msg)
-{
-    for (size_t i = 0; i < errs.n; i++)
-        if (strcmp(errs.items[i], msg) == 0)
-            return 1;
-    fprintf(stderr, "missing message \"%s\"; got:\n", msg);
-    for (size_t i = 0; i < errs.n; i++)
-        fprintf(stderr, "  %s\n", errs.items[i]);
-    return 0;
+    return validate_run(route, name, query, body);
 }
 
 static void create_good(void)

@@ -7,32 +7,14 @@
 #include "validate.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "fcgi_app/validate_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static wg_arena_t arena;
-static Wg__Ipc__Request req;
-static wg_msgs_t errs;
-
 static int run(wg_route_id_t route, const char *body)
 {
-    Wg__Ipc__Request init = WG__IPC__REQUEST__INIT;
-    req = init;
-    errs.n = 0;
-    return wg_validate_request(route, "inst", "", body, body ? strlen(body) : 0, &arena, &req,
-                               &errs);
-}
-
-static int has_msg(const char *msg)
-{
-    for (size_t i = 0; i < errs.n; i++)
-        if (strcmp(errs.items[i], msg) == 0)
-            return 1;
-    fprintf(stderr, "missing message \"%s\"; got:\n", msg);
-    for (size_t i = 0; i < errs.n; i++)
-        fprintf(stderr, "  %s\n", errs.items[i]);
-    return 0;
+    return validate_run(route, "inst", "", body);
 }
 
 static void send_text_options(void)

@@ -15,6 +15,25 @@ static char *dumps(const json_t *j)
     return json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 }
 
+/* checks that j, compact with sorted keys, is want (a macro: a failure names the caller's line) */
+#define CHECK_JSON(j, want)                                                                        \
+    do {                                                                                           \
+        char *json_ = dumps(j);                                                                    \
+        WG_CHECK_STR(json_, want);                                                                 \
+        free(json_);                                                                               \
+    } while (0)
+
+/* the key of our own message 3EB0AA in the 1:1 chat 15551234567 */
+static Wg__Ipc__MessageKeyReq own_key(void)
+{
+    Wg__Ipc__MessageKeyReq k = WG__IPC__MESSAGE_KEY_REQ__INIT;
+    k.id = "3EB0AA";
+    k.remote_jid = "15551234567@s.whatsapp.net";
+    k.has_from_me = 1;
+    k.from_me = 1;
+    return k;
+}
+
 static void text_plain_and_options(void)
 {
     wg_compose_t c;
@@ -36,14 +55,10 @@ static void text_plain_and_options(void)
     WG_CHECK_INT(wg_compose_text(&r, &c, &why), 0);
     WG_CHECK_INT((int)c.out.n_mentions, 2);
     WG_CHECK_STR(c.out.mentions[0], "15551234567@s.whatsapp.net");
-    char *ci = dumps(c.context_info);
-    WG_CHECK_STR(ci, "{\"mentionedJid\":[\"15551234567@s.whatsapp.net\","
-                     "\"15557654321@s.whatsapp.net\"]}");
-    free(ci);
+    CHECK_JSON(c.context_info, "{\"mentionedJid\":[\"15551234567@s.whatsapp.net\","
+                               "\"15557654321@s.whatsapp.net\"]}");
     WG_CHECK_STR(c.out.matched_url, "https://example.org/x"); /* linkPreview defaults to on */
-    char *m = dumps(c.message);
-    WG_CHECK_STR(m, "{\"conversation\":\"hey @15551234567, see https://example.org/x. ok\"}");
-    free(m);
+    CHECK_JSON(c.message, "{\"conversation\":\"hey @15551234567, see https://example.org/x. ok\"}");
     wg_compose_free(&c);
 
     /* linkPreview:false: no preview */
@@ -85,10 +100,9 @@ static void quoted_text(void)
     r.quoted_remote_jid = "5511999999999@s.whatsapp.net";
     r.quoted_text = "orig";
     WG_CHECK_INT(wg_compose_text(&r, &c, &why), 0);
-    char *ci = dumps(c.context_info);
-    WG_CHECK_STR(ci, "{\"participant\":\"5511999999999@s.whatsapp.net\",\"quotedMessage\":"
-                     "{\"conversation\":\"orig\"},\"stanzaId\":\"3EB0Q\"}");
-    free(ci);
+    CHECK_JSON(c.context_info,
+               "{\"participant\":\"5511999999999@s.whatsapp.net\",\"quotedMessage\":"
+               "{\"conversation\":\"orig\"},\"stanzaId\":\"3EB0Q\"}");
     WG_CHECK_STR(c.out.quoted_id, "3EB0Q");
     wg_compose_free(&c);
 }
@@ -97,23 +111,17 @@ static void reaction(void)
 {
     wg_compose_t c;
     const char *why;
-    Wg__Ipc__MessageKeyReq k = WG__IPC__MESSAGE_KEY_REQ__INIT;
-    k.id = "3EB0AA";
-    k.remote_jid = "15551234567@s.whatsapp.net";
-    k.has_from_me = 1;
-    k.from_me = 1;
+    Wg__Ipc__MessageKeyReq k = own_key();
     Wg__Ipc__SendReactionReq r = WG__IPC__SEND_REACTION_REQ__INIT;
     r.key = &k;
     r.reaction = "\xf0\x9f\x91\x8d"; /* thumbs up */
     WG_CHECK_INT(wg_compose_reaction(&r, 1717689097123LL, &c, &why), 0);
     WG_CHECK_STR(c.message_type, "reactionMessage");
     WG_CHECK_STR(c.number, "15551234567@s.whatsapp.net"); /* target = key.remoteJid */
-    char *m = dumps(c.message);
-    WG_CHECK_STR(m,
-                 "{\"reactionMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
-                 "\"15551234567@s.whatsapp.net\"},\"senderTimestampMs\":1717689097123,"
-                 "\"text\":\"\xf0\x9f\x91\x8d\"}}");
-    free(m);
+    CHECK_JSON(c.message,
+               "{\"reactionMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
+               "\"15551234567@s.whatsapp.net\"},\"senderTimestampMs\":1717689097123,"
+               "\"text\":\"\xf0\x9f\x91\x8d\"}}");
     wg_compose_free(&c);
     r.reaction = "ok";
     WG_CHECK_INT(wg_compose_reaction(&r, 1, &c, &why), WG_EINVAL);
@@ -134,20 +142,14 @@ static void revoke_and_edit(void)
 {
     wg_compose_t c;
     const char *why;
-    Wg__Ipc__MessageKeyReq k = WG__IPC__MESSAGE_KEY_REQ__INIT;
-    k.id = "3EB0AA";
-    k.remote_jid = "15551234567@s.whatsapp.net";
-    k.has_from_me = 1;
-    k.from_me = 1;
+    Wg__Ipc__MessageKeyReq k = own_key();
     Wg__Ipc__DeleteForEveryoneReq d = WG__IPC__DELETE_FOR_EVERYONE_REQ__INIT;
     d.key = &k;
     WG_CHECK_INT(wg_compose_revoke(&d, &c, &why), 0);
     WG_CHECK(c.store == WG_COMPOSE_STORE_REVOKE && c.raw_wa_message);
-    char *m = dumps(c.message);
-    WG_CHECK_STR(m,
-                 "{\"protocolMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
-                 "\"15551234567@s.whatsapp.net\"},\"type\":\"REVOKE\"}}");
-    free(m);
+    CHECK_JSON(c.message,
+               "{\"protocolMessage\":{\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
+               "\"15551234567@s.whatsapp.net\"},\"type\":\"REVOKE\"}}");
     WG_CHECK_STR(wg_wa_msg_edit_attr(&c.out), "7");
     wg_compose_free(&c);
     /* someone else's 1:1 message cannot be revoked */
@@ -171,12 +173,11 @@ static void revoke_and_edit(void)
     u.text = "fixed";
     WG_CHECK_INT(wg_compose_edit(&u, 1717689097456LL, &c, &why), 0);
     WG_CHECK(c.store == WG_COMPOSE_STORE_EDIT);
-    m = dumps(c.message);
-    WG_CHECK_STR(m, "{\"protocolMessage\":{\"editedMessage\":{\"extendedTextMessage\":{\"text\":"
-                    "\"fixed\"}},\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
-                    "\"15551234567@s.whatsapp.net\"},\"timestampMs\":\"1717689097456\",\"type\":"
-                    "\"MESSAGE_EDIT\"}}");
-    free(m);
+    CHECK_JSON(c.message,
+               "{\"protocolMessage\":{\"editedMessage\":{\"extendedTextMessage\":{\"text\":"
+               "\"fixed\"}},\"key\":{\"fromMe\":true,\"id\":\"3EB0AA\",\"remoteJid\":"
+               "\"15551234567@s.whatsapp.net\"},\"timestampMs\":\"1717689097456\",\"type\":"
+               "\"MESSAGE_EDIT\"}}");
     wg_compose_free(&c);
     k.from_me = 0;
     WG_CHECK_INT(wg_compose_edit(&u, 1, &c, &why), WG_EINVAL);

@@ -13,6 +13,7 @@
 #include "wa/message.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,17 +27,6 @@ static wg_store_t *g;
 static char alice_id[64], bob_id[64];
 static wg_wa_creds_t alice, bob;
 static wg_signal_t *bob_sig;
-
-static void add_instance(const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
 
 /* bob encrypts a text Message to alice's device */
 static wg_node_t *from_bob(const char *id, const char *text)
@@ -199,13 +189,12 @@ static void plaintext_and_own_device(void)
 
 int main(void)
 {
-    wg_buf_t err = WG_BUF_INIT;
-    if (wg_store_open(":memory:", &g, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, NULL) < 0)
         return 1;
-    }
-    add_instance("alice", alice_id);
-    add_instance("bob", bob_id);
+    g = fx.store;
+    store_fixture_add_instance(g, "alice", alice_id);
+    store_fixture_add_instance(g, "bob", bob_id);
     WG_CHECK_INT(wg_wa_creds_generate(&alice), 0);
     WG_CHECK_INT(wg_wa_creds_generate(&bob), 0);
     alice.next_prekey_id = 31;
@@ -226,7 +215,7 @@ int main(void)
     WG_RUN(garbage);
     WG_RUN(plaintext_and_own_device);
     wg_signal_free(bob_sig);
-    wg_store_close(g);
-    wg_buf_free(&err);
+    if (store_fixture_close(&fx) != 0)
+        return 1;
     return wg_test_done();
 }

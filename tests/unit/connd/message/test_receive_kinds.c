@@ -31,6 +31,7 @@
 #include "waproto.pb-c.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,34 +50,22 @@
 
 static const uint8_t g_key[32] = {1, 2, 3};
 static wg_store_t *g;
-static char path[64];
 static char alice_id[64];
 static wg_wa_creds_t alice;
 
 typedef struct {
-    char id[64];        /* instance row */
+    char id[64];         /* instance row */
     wg_wa_creds_t creds; /* keys */
-    wg_signal_t *sig;   /* its Signal layer */
-    const char *jid;    /* its device JID */
+    wg_signal_t *sig;    /* its Signal layer */
+    const char *jid;     /* its device JID */
 } peer_t;
 
 static peer_t bob, carol, erin, frank;
 
-static void add_instance(const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
-
 /* a peer with a session to alice's device (as after usync + bundle) */
 static void peer_open(peer_t *p, const char *name, const char *jid, uint32_t prekey)
 {
-    add_instance(name, p->id);
+    store_fixture_add_instance(g, name, p->id);
     WG_CHECK_INT(wg_wa_creds_generate(&p->creds), 0);
     p->creds.next_prekey_id = 31;
     snprintf(p->creds.me_jid, sizeof p->creds.me_jid, "%s", jid);
@@ -146,12 +135,22 @@ static wg_node_t *direct(peer_t *p, const char *from, const char *id, const wg_b
     return n;
 }
 
+/* a 1:1 stanza from p carrying the text message text */
+static wg_node_t *direct_text(peer_t *p, const char *from, const char *id, const char *text)
+{
+    wg_buf_t pt = WG_BUF_INIT;
+    text_message(text, &pt);
+    wg_node_t *n = direct(p, from, id, &pt);
+    wg_buf_free(&pt);
+    return n;
+}
+
 typedef struct {
     wg_receive_outcome_t outcome;
     char event_name[32];
-    json_t *event;      /* copy or NULL */
+    json_t *event; /* copy or NULL */
     const char *ack_error;
-    wg_node_t *retry;   /* copy or NULL */
+    wg_node_t *retry; /* copy or NULL */
     uint32_t retry_prekey_id;
 } result_t;
 
@@ -177,6 +176,22 @@ static void result_clear(result_t *r)
     json_decref(r->event);
     wg_node_free(r->retry);
     memset(r, 0, sizeof *r);
+}
+
+/* the text of the messages.upsert event r carries (message.conversation) */
+static const char *event_text(const result_t *r)
+{
+    return json_string_value(json_object_get(json_object_get(r->event, "message"), "conversation"));
+}
+
+/* n, received again: a duplicate, with no second event */
+static void check_redelivered(const wg_node_t *n)
+{
+    result_t r;
+    run(n, &r);
+    WG_CHECK_INT(r.outcome, WG_RECEIVE_DUPLICATE);
+    WG_CHECK(r.event == NULL);
+    result_clear(&r);
 }
 
 /* ---- the stored row of a key id */
@@ -294,9 +309,7 @@ static void group_skdm_then_skmsg(void)
     WG_CHECK_STR(r.event_name, "messages.upsert");
     WG_CHECK_STR(key_str(r.event, "remoteJid"), GROUP);
     WG_CHECK_STR(key_str(r.event, "participant"), BOB_JID);
-    WG_CHECK_STR(json_string_value(json_object_get(json_object_get(r.event, "message"),
-                                                   "conversation")),
-                 "hello group");
+    WG_CHECK_STR(event_text(&r), "hello group");
     WG_CHECK(r.retry == NULL);
     row_t row = row_of("3EB0GROUP000000000001");
     WG_CHECK_INT(row.n, 1);
@@ -312,15 +325,10 @@ static void group_skdm_then_skmsg(void)
     add_skmsg(n, &bob, "again");
     run(n, &r);
     WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
-    WG_CHECK_STR(json_string_value(json_object_get(json_object_get(r.event, "message"),
-                                                   "conversation")),
-                 "again");
+    WG_CHECK_STR(event_text(&r), "again");
     result_clear(&r);
     /* redelivered: the sender chain already moved past it */
-    run(n, &r);
-    WG_CHECK_INT(r.outcome, WG_RECEIVE_DUPLICATE);
-    WG_CHECK(r.event == NULL);
-    result_clear(&r);
+    check_redelivered(n);
     wg_node_free(n);
 
     /* status@broadcast works the same way (participant = author) */
@@ -340,9 +348,8 @@ static void group_skdm_then_skmsg(void)
     add_pairwise(n, &bob, &pt);
     wg_buf_t inner = WG_BUF_INIT, sk = WG_BUF_INIT;
     text_message("my status", &inner);
-    WG_CHECK_INT(wg_signal_group_encrypt(bob.sig, "status@broadcast", &self, inner.p, inner.len,
-                                         &sk),
-                 0);
+    WG_CHECK_INT(
+        wg_signal_group_encrypt(bob.sig, "status@broadcast", &self, inner.p, inner.len, &sk), 0);
     add_enc(n, "skmsg", sk.p, sk.len);
     run(n, &r);
     WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
@@ -376,7 +383,8 @@ static void check_retry(const wg_node_t *rr, const char *id, const char *to,
     WG_CHECK_STR(wg_node_attr(retry, "t"), "1717689097");
     WG_CHECK_STR(wg_node_attr(retry, "v"), "1");
     const wg_node_t *reg = child(rr, "registration");
-    uint8_t want[4] = {(uint8_t)(alice.registration_id >> 24), (uint8_t)(alice.registration_id >> 16),
+    uint8_t want[4] = {(uint8_t)(alice.registration_id >> 24),
+                       (uint8_t)(alice.registration_id >> 16),
                        (uint8_t)(alice.registration_id >> 8), (uint8_t)alice.registration_id};
     WG_CHECK(reg && reg->data_len == 4 && memcmp(reg->data, want, 4) == 0);
     const wg_node_t *keys = child(rr, "keys");
@@ -490,9 +498,7 @@ static void garbage_pkmsg_retries(void)
 static void lid_addressing(void)
 {
     /* frank writes from his phone-number address: PN session */
-    wg_buf_t pt = WG_BUF_INIT;
-    text_message("pn first", &pt);
-    wg_node_t *n = direct(&frank, FRANK_PN, "3EB0FRANK00000000001", &pt);
+    wg_node_t *n = direct_text(&frank, FRANK_PN, "3EB0FRANK00000000001", "pn first");
     result_t r;
     run(n, &r);
     WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
@@ -507,9 +513,7 @@ static void lid_addressing(void)
     WG_CHECK_STR(out, "15550001111@s.whatsapp.net");
 
     /* the next stanza names his LID: mapping stored, session moved */
-    wg_buf_free(&pt);
-    text_message("with lid", &pt);
-    n = direct(&frank, FRANK_PN, "3EB0FRANK00000000002", &pt);
+    n = direct_text(&frank, FRANK_PN, "3EB0FRANK00000000002", "with lid");
     wg_node_set_attr(n, "sender_lid", "777000111@lid");
     run(n, &r);
     WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
@@ -526,9 +530,7 @@ static void lid_addressing(void)
     wg_node_free(n);
 
     /* LID-addressed: decrypts under the moved session */
-    wg_buf_free(&pt);
-    text_message("from lid", &pt);
-    n = direct(&frank, FRANK_LID, "3EB0FRANK00000000003", &pt);
+    n = direct_text(&frank, FRANK_LID, "3EB0FRANK00000000003", "from lid");
     wg_node_set_attr(n, "sender_pn", "15559990000@s.whatsapp.net");
     wg_node_set_attr(n, "addressing_mode", "lid");
     run(n, &r);
@@ -536,22 +538,17 @@ static void lid_addressing(void)
     WG_CHECK_STR(key_str(r.event, "remoteJid"), "777000111@lid");
     WG_CHECK_STR(key_str(r.event, "remoteJidAlt"), "15559990000@s.whatsapp.net");
     WG_CHECK_STR(key_str(r.event, "addressingMode"), "lid");
-    WG_CHECK_STR(json_string_value(json_object_get(json_object_get(r.event, "message"),
-                                                   "conversation")),
-                 "from lid");
+    WG_CHECK_STR(event_text(&r), "from lid");
     result_clear(&r);
     wg_node_free(n);
 
     /* and a PN-addressed one after the move decrypts under LID too */
-    wg_buf_free(&pt);
-    text_message("pn again", &pt);
-    n = direct(&frank, FRANK_PN, "3EB0FRANK00000000004", &pt);
+    n = direct_text(&frank, FRANK_PN, "3EB0FRANK00000000004", "pn again");
     run(n, &r);
     WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
     WG_CHECK_INT(alice_has_session(FRANK_PN), 0);
     result_clear(&r);
     wg_node_free(n);
-    wg_buf_free(&pt);
 }
 
 /* a PN session made after the mapping was learned (as a sender that is
@@ -560,7 +557,7 @@ static void lid_addressing(void)
 static void lid_pn_fallback(void)
 {
     static peer_t gina;
-    add_instance("gina", gina.id);
+    store_fixture_add_instance(g, "gina", gina.id);
     WG_CHECK_INT(wg_wa_creds_generate(&gina.creds), 0);
     gina.creds.next_prekey_id = 31;
     gina.jid = "15556660000:4@s.whatsapp.net";
@@ -578,9 +575,8 @@ static void lid_pn_fallback(void)
     WG_CHECK_INT(wg_signal_process_bundle(alice_sig, &gina_pn, &b, NULL), 0);
     wg_buf_t ct = WG_BUF_INIT, pt = WG_BUF_INIT;
     wg_signal_type_t type;
-    WG_CHECK_INT(wg_signal_encrypt(alice_sig, &gina_pn, (const uint8_t *)"\x0a\x02hi", 4, &type,
-                                   &ct),
-                 0);
+    WG_CHECK_INT(
+        wg_signal_encrypt(alice_sig, &gina_pn, (const uint8_t *)"\x0a\x02hi", 4, &type, &ct), 0);
     WG_CHECK_INT(wg_signal_decrypt(gina.sig, &alice_addr, type, ct.p, ct.len, &pt, NULL), 0);
     wg_signal_free(alice_sig);
     wg_buf_free(&ct);
@@ -592,9 +588,7 @@ static void lid_pn_fallback(void)
     result_t r;
     run(n, &r);
     WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
-    WG_CHECK_STR(json_string_value(json_object_get(json_object_get(r.event, "message"),
-                                                   "conversation")),
-                 "reply");
+    WG_CHECK_STR(event_text(&r), "reply");
     WG_CHECK_INT(alice_has_session("15556660000:4@s.whatsapp.net"), 1);
     result_clear(&r);
     wg_node_free(n);
@@ -656,10 +650,7 @@ static void revoke_edit_reaction(void)
     WG_CHECK_INT((int)rows(), (int)before); /* no row for the revoke itself */
     result_clear(&r);
     /* redelivered: duplicate, no second event */
-    run(n, &r);
-    WG_CHECK_INT(r.outcome, WG_RECEIVE_DUPLICATE);
-    WG_CHECK(r.event == NULL);
-    result_clear(&r);
+    check_redelivered(n);
     wg_node_free(n);
 
     /* MESSAGE_EDIT */
@@ -691,8 +682,8 @@ static void revoke_edit_reaction(void)
     WG_CHECK_STR(json_string_value(json_object_get(r.event, "type")), "MESSAGE_EDIT");
     WG_CHECK_STR(json_string_value(json_object_get(json_object_get(r.event, "key"), "id")),
                  "3EB0BOBTEXT000000002");
-    WG_CHECK_STR(json_string_value(json_object_get(json_object_get(r.event, "editedMessage"),
-                                                   "conversation")),
+    WG_CHECK_STR(json_string_value(
+                     json_object_get(json_object_get(r.event, "editedMessage"), "conversation")),
                  "edited text");
     WG_CHECK_STR(json_string_value(json_object_get(r.event, "timestampMs")), "1717689099000");
     row = row_of("3EB0BOBTEXT000000002");
@@ -725,8 +716,7 @@ static void revoke_edit_reaction(void)
     if (nout == 2) {
         WG_CHECK_STR(wg_baileys_event_names[out[1].index], "messages.reaction");
         json_t *first = json_array_get(out[1].payload, 0);
-        WG_CHECK_STR(json_string_value(json_object_get(json_object_get(first, "reaction"),
-                                                       "text")),
+        WG_CHECK_STR(json_string_value(json_object_get(json_object_get(first, "reaction"), "text")),
                      "\xf0\x9f\x91\x8d");
     }
     for (int i = 0; i < nout; i++)
@@ -806,7 +796,8 @@ static void edit_author_only(void)
     row_free(&row);
     result_clear(&r);
     wg_node_free(n);
-    n = stanza(GROUP, "15551234567:5@s.whatsapp.net", "3EB0BOBEDIT000000002"); /* bob, other device */
+    n = stanza(GROUP, "15551234567:5@s.whatsapp.net",
+               "3EB0BOBEDIT000000002"); /* bob, other device */
     wg_node_set_bytes(wg_node_add_child(n, wg_node_new("plaintext")), b.p, b.len);
     run(n, &r);
     WG_CHECK_STR(r.event_name, "messages.edited");
@@ -871,13 +862,11 @@ static void refused_kinds(void)
 
 int main(void)
 {
-    wg_buf_t err = WG_BUF_INIT;
-    snprintf(path, sizeof path, "/tmp/wg-recv-kinds-%ld.db", (long)getpid());
-    if (wg_store_open(path, &g, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, "recv_kinds") < 0)
         return 1;
-    }
-    add_instance("alice", alice_id);
+    g = fx.store;
+    store_fixture_add_instance(g, "alice", alice_id);
     WG_CHECK_INT(wg_wa_creds_generate(&alice), 0);
     alice.next_prekey_id = 41;
     snprintf(alice.me_jid, sizeof alice.me_jid, "%s", ALICE_JID);
@@ -902,13 +891,7 @@ int main(void)
     wg_signal_free(carol.sig);
     wg_signal_free(erin.sig);
     wg_signal_free(frank.sig);
-    wg_store_close(g);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    wg_buf_free(&err);
+    if (store_fixture_close(&fx) != 0)
+        return 1;
     return wg_test_done();
 }

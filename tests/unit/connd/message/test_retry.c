@@ -20,10 +20,10 @@
 #include "wa/creds.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #define GID "120363000000000009@g.us"
 
-static char g_dir[64], g_path[96];
 static const uint8_t g_key[32] = {7, 7, 7};
 static wg_store_t *g_store;
 
@@ -39,13 +39,7 @@ static peer_t us, peer;
 
 static void peer_init(peer_t *p, const char *name, const char *jid)
 {
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g_store, &in, &row), 0);
-    snprintf(p->id, sizeof p->id, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
+    store_fixture_add_instance(g_store, name, p->id);
     WG_CHECK_INT(wg_wa_creds_generate(&p->creds), 0);
     p->creds.next_prekey_id = 31;
     p->jid = jid;
@@ -281,16 +275,10 @@ static void resend_group(void)
 
 int main(void)
 {
-    snprintf(g_dir, sizeof g_dir, "/tmp/wg_retry_test_XXXXXX");
-    if (!mkdtemp(g_dir))
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, "retry_test") < 0)
         return 1;
-    snprintf(g_path, sizeof g_path, "%s/store.db", g_dir);
-    wg_buf_t err = WG_BUF_INIT;
-    if (wg_store_open(g_path, &g_store, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
-        return 1;
-    }
-    wg_buf_free(&err);
+    g_store = fx.store;
     peer_init(&us, "us", "1111:0@s.whatsapp.net");
     peer_init(&peer, "peer", "2222:3@s.whatsapp.net");
     WG_RUN(cache_bounds);
@@ -299,10 +287,7 @@ int main(void)
     WG_RUN(resend_group);
     wg_signal_free(us.sig);
     wg_signal_free(peer.sig);
-    wg_store_close(g_store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
-    if (system(cmd) != 0)
+    if (store_fixture_close(&fx) != 0)
         return 1;
     return wg_test_done();
 }

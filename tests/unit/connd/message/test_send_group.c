@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #define GID "120363000000000077@g.us"
 
@@ -172,17 +173,6 @@ static const char *const PEER_JIDS[3] = {"2222@lid", "2222:3@lid", "9999:2@lid"}
 static wg_signal_addr_t g_us_addr; /* our sender identity as peers see it */
 static char g_inst_id[64];
 
-static void add_instance(const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g_store, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
-
 static wg_node_t *bytes_child(wg_node_t *p, const char *tag, const void *b, size_t len)
 {
     wg_node_t *n = wg_node_add_child(p, wg_node_new(tag));
@@ -214,6 +204,50 @@ static iq_t take_iq(const char *xmlns)
     return none;
 }
 
+/* answers q with r, then frees both */
+static void reply(iq_t q, wg_node_t *r)
+{
+    q.answer(q.token, r);
+    wg_node_free(r);
+    wg_node_free(q.iq);
+}
+
+/* answers the usync q: users[u] has the devices devs[u] (up to 2, NULL ends the list) */
+static void answer_usync_with(iq_t q, const char *const users[2], const char *const devs[2][2])
+{
+    wg_node_t *r = wg_node_new("iq");
+    wg_node_set_attr(r, "type", "result");
+    wg_node_t *l =
+        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
+    for (size_t u = 0; u < 2; u++) {
+        wg_node_t *un = wg_node_add_child(l, wg_node_new("user"));
+        wg_node_set_attr(un, "jid", users[u]);
+        wg_node_t *dl = wg_node_add_child(wg_node_add_child(un, wg_node_new("devices")),
+                                          wg_node_new("device-list"));
+        for (size_t k = 0; k < 2 && devs[u][k]; k++)
+            wg_node_set_attr(wg_node_add_child(dl, wg_node_new("device")), "id", devs[u][k]);
+    }
+    reply(q, r);
+}
+
+/* one <user> of a pre-key answer under list: jid with sig's bundle, its pre-key prekey_id */
+static void bundle_user(wg_node_t *list, const char *jid, wg_signal_t *sig, uint32_t prekey_id)
+{
+    wg_signal_bundle_t b;
+    wg_signal_own_bundle(sig, prekey_id, &b);
+    wg_node_t *u = wg_node_add_child(list, wg_node_new("user"));
+    wg_node_set_attr(u, "jid", jid);
+    be_child(u, "registration", b.registration_id, 4);
+    bytes_child(u, "identity", b.identity, 32);
+    wg_node_t *k = wg_node_add_child(u, wg_node_new("key"));
+    be_child(k, "id", b.prekey_id, 3);
+    bytes_child(k, "value", b.prekey, 32);
+    wg_node_t *sk = wg_node_add_child(u, wg_node_new("skey"));
+    be_child(sk, "id", b.spk_id, 3);
+    bytes_child(sk, "value", b.spk, 32);
+    bytes_child(sk, "signature", b.spk_sig, 64);
+}
+
 static void answer_group(void)
 {
     iq_t q = take_iq("w:g2");
@@ -229,9 +263,7 @@ static void answer_group(void)
     wg_node_set_attr(g, "addressing_mode", "lid");
     wg_node_set_attr(wg_node_add_child(g, wg_node_new("participant")), "jid", "2222@lid");
     wg_node_set_attr(wg_node_add_child(g, wg_node_new("participant")), "jid", "9999@lid");
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    reply(q, r);
 }
 
 static void answer_usync(void)
@@ -242,23 +274,9 @@ static void answer_usync(void)
         return;
     const wg_node_t *list = wg_node_child(wg_node_child(q.iq, "usync"), "list");
     WG_CHECK(list && list->child_count == 2);
-    wg_node_t *r = wg_node_new("iq");
-    wg_node_set_attr(r, "type", "result");
-    wg_node_t *l =
-        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
-    const char *users[2] = {"2222@lid", "9999@lid"};
-    const char *devs[2][2] = {{"0", "3"}, {"1", "2"}}; /* 9999:1 is the sending device */
-    for (size_t u = 0; u < 2; u++) {
-        wg_node_t *un = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(un, "jid", users[u]);
-        wg_node_t *dl = wg_node_add_child(wg_node_add_child(un, wg_node_new("devices")),
-                                          wg_node_new("device-list"));
-        for (size_t k = 0; k < 2; k++)
-            wg_node_set_attr(wg_node_add_child(dl, wg_node_new("device")), "id", devs[u][k]);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    const char *const users[2] = {"2222@lid", "9999@lid"};
+    const char *const devs[2][2] = {{"0", "3"}, {"1", "2"}}; /* 9999:1 is the sending device */
+    answer_usync_with(q, users, devs);
 }
 
 static void answer_keys(void)
@@ -272,24 +290,9 @@ static void answer_keys(void)
     wg_node_t *l = wg_node_add_child(r, wg_node_new("list"));
     const wg_node_t *key = wg_node_child(q.iq, "key");
     WG_CHECK_INT((int)key->child_count, 3);
-    for (size_t i = 0; i < 3; i++) {
-        wg_signal_bundle_t b;
-        wg_signal_own_bundle(g_peer[i].sig, (uint32_t)(5 + i), &b);
-        wg_node_t *u = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(u, "jid", PEER_JIDS[i]);
-        be_child(u, "registration", b.registration_id, 4);
-        bytes_child(u, "identity", b.identity, 32);
-        wg_node_t *k = wg_node_add_child(u, wg_node_new("key"));
-        be_child(k, "id", b.prekey_id, 3);
-        bytes_child(k, "value", b.prekey, 32);
-        wg_node_t *sk = wg_node_add_child(u, wg_node_new("skey"));
-        be_child(sk, "id", b.spk_id, 3);
-        bytes_child(sk, "value", b.spk, 32);
-        bytes_child(sk, "signature", b.spk_sig, 64);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    for (size_t i = 0; i < 3; i++)
+        bundle_user(l, PEER_JIDS[i], g_peer[i].sig, (uint32_t)(5 + i));
+    reply(q, r);
 }
 
 /* ------------------------------------------------------------ the caller */
@@ -369,21 +372,36 @@ static void peer_reads(size_t i, const wg_node_t *m, const char *want_text, int 
 
 static char g_first_id[23];
 
-static void group_first_send(void)
+/* the instance under test ("grp") as the send path sees it; row is filled in */
+static wg_instance_t grp_instance(Wg__Ipc__Instance *row)
 {
     wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
-    wg_connd_t d = {0};
+    *row = (Wg__Ipc__Instance)WG__IPC__INSTANCE__INIT;
+    row->id = g_inst_id;
+    row->name = "grp";
+    inst.row = row;
+    return inst;
+}
+
+/* wg_send_text of text to number from "grp" (mentionsEveryOne when everyone), g_status reset;
+ * the send op keeps d, so it is the caller's */
+static void send_text(wg_connd_t *d, const char *number, const char *text, int everyone)
+{
+    Wg__Ipc__Instance row;
+    wg_instance_t inst = grp_instance(&row);
     Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = GID;
-    req.text = "hello group";
-    req.has_mentions_every_one = 1;
-    req.mentions_every_one = 1;
+    req.number = (char *)number;
+    req.text = (char *)text;
+    req.has_mentions_every_one = everyone;
+    req.mentions_every_one = everyone;
     g_status = 0;
-    wg_send_text(&d, &inst, &req, done, NULL);
+    wg_send_text(d, &inst, &req, done, NULL);
+}
+
+static void group_first_send(void)
+{
+    wg_connd_t d = {0};
+    send_text(&d, GID, "hello group", 1);
     answer_group();
     answer_usync();
     WG_CHECK_INT(pump(), 1); /* the sessions check */
@@ -417,16 +435,8 @@ static void group_first_send(void)
 
 static void group_second_send_and_ack(void)
 {
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = GID;
-    req.text = "again";
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, GID, "again", 0);
     WG_CHECK(take_iq("w:g2").iq == NULL); /* cached for this connection */
     answer_usync();
     /* sessions check, then at once encryption: everybody has our sender
@@ -498,16 +508,8 @@ static void group_retry(void)
 
 static void group_third_send_asks_again(void)
 {
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = GID;
-    req.text = "third";
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, GID, "third", 0);
     answer_group();
     answer_usync();
     pump();
@@ -533,23 +535,9 @@ static void answer_usync_direct(void)
         return;
     const wg_node_t *list = wg_node_child(wg_node_child(q.iq, "usync"), "list");
     WG_CHECK(list && list->child_count == 2); /* the chat and our own user */
-    wg_node_t *r = wg_node_new("iq");
-    wg_node_set_attr(r, "type", "result");
-    wg_node_t *l =
-        wg_node_add_child(wg_node_add_child(r, wg_node_new("usync")), wg_node_new("list"));
-    const char *users[2] = {PEER_CHAT, "1111@s.whatsapp.net"};
-    const char *devs[2][2] = {{"0", NULL}, {"1", "2"}}; /* 1111:1 sends */
-    for (size_t u = 0; u < 2; u++) {
-        wg_node_t *un = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(un, "jid", users[u]);
-        wg_node_t *dl = wg_node_add_child(wg_node_add_child(un, wg_node_new("devices")),
-                                          wg_node_new("device-list"));
-        for (size_t k = 0; k < 2 && devs[u][k]; k++)
-            wg_node_set_attr(wg_node_add_child(dl, wg_node_new("device")), "id", devs[u][k]);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    const char *const users[2] = {PEER_CHAT, "1111@s.whatsapp.net"};
+    const char *const devs[2][2] = {{"0", NULL}, {"1", "2"}}; /* 1111:1 sends */
+    answer_usync_with(q, users, devs);
 }
 
 /* bundles of peer 0 for the chat's device, peer 2 for our other device */
@@ -564,24 +552,9 @@ static void answer_keys_direct(void)
     wg_node_t *l = wg_node_add_child(r, wg_node_new("list"));
     const char *jids[2] = {PEER_CHAT, "1111:2@s.whatsapp.net"};
     size_t who[2] = {0, 2};
-    for (size_t i = 0; i < 2; i++) {
-        wg_signal_bundle_t b;
-        wg_signal_own_bundle(g_peer[who[i]].sig, (uint32_t)(20 + i), &b);
-        wg_node_t *u = wg_node_add_child(l, wg_node_new("user"));
-        wg_node_set_attr(u, "jid", jids[i]);
-        be_child(u, "registration", b.registration_id, 4);
-        bytes_child(u, "identity", b.identity, 32);
-        wg_node_t *k = wg_node_add_child(u, wg_node_new("key"));
-        be_child(k, "id", b.prekey_id, 3);
-        bytes_child(k, "value", b.prekey, 32);
-        wg_node_t *sk = wg_node_add_child(u, wg_node_new("skey"));
-        be_child(sk, "id", b.spk_id, 3);
-        bytes_child(sk, "value", b.spk, 32);
-        bytes_child(sk, "signature", b.spk_sig, 64);
-    }
-    q.answer(q.token, r);
-    wg_node_free(r);
-    wg_node_free(q.iq);
+    for (size_t i = 0; i < 2; i++)
+        bundle_user(l, jids[i], g_peer[who[i]].sig, (uint32_t)(20 + i));
+    reply(q, r);
 }
 
 /* device k of the stanza, decrypted by peer p */
@@ -616,17 +589,8 @@ static int keep_status(void *ud, const wg_store_message_row_t *r)
 
 static void direct_send_and_revoke(void)
 {
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = "+55 5500 0";
-    req.text = "just us";
-    g_status = 0;
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, "+55 5500 0", "just us", 0);
     answer_usync_direct();
     WG_CHECK_INT(pump(), 1);
     answer_keys_direct();
@@ -661,6 +625,8 @@ static void direct_send_and_revoke(void)
     Wg__Ipc__DeleteForEveryoneReq del = WG__IPC__DELETE_FOR_EVERYONE_REQ__INIT;
     del.key = &k;
     g_n_events = 0;
+    Wg__Ipc__Instance row;
+    wg_instance_t inst = grp_instance(&row);
     wg_send_revoke(&d, &inst, &del, done, NULL);
     answer_usync_direct();
     WG_CHECK_INT(pump(), 2); /* sessions exist now: straight to encryption */
@@ -705,17 +671,8 @@ static void direct_send_under_lid(void)
     WG_CHECK_INT(wg_signal_has_session(us, &pn), 0);
     WG_CHECK_INT(wg_signal_has_session(us, &lid), 1);
     wg_signal_free(us);
-    wg_instance_t inst;
-    Wg__Ipc__Instance row = WG__IPC__INSTANCE__INIT;
-    row.id = g_inst_id;
-    row.name = "grp";
-    inst.row = &row;
     wg_connd_t d = {0};
-    Wg__Ipc__SendTextReq req = WG__IPC__SEND_TEXT_REQ__INIT;
-    req.number = PEER_CHAT;
-    req.text = "via lid";
-    g_status = 0;
-    wg_send_text(&d, &inst, &req, done, NULL);
+    send_text(&d, PEER_CHAT, "via lid", 0);
     answer_usync_direct();
     WG_CHECK_INT(pump(), 2); /* the LID session is found: no encrypt/key query */
     WG_CHECK_INT((int)g_n_iq, 0);
@@ -734,18 +691,11 @@ static void direct_send_under_lid(void)
 
 int main(void)
 {
-    char dir[64], path[96];
-    snprintf(dir, sizeof dir, "/tmp/wg_send_group_XXXXXX");
-    if (!mkdtemp(dir))
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, "send_group") < 0)
         return 1;
-    snprintf(path, sizeof path, "%s/store.db", dir);
-    wg_buf_t err = WG_BUF_INIT;
-    if (wg_store_open(path, &g_store, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
-        return 1;
-    }
-    wg_buf_free(&err);
-    add_instance("grp", g_inst_id);
+    g_store = fx.store;
+    store_fixture_add_instance(g_store, "grp", g_inst_id);
     WG_CHECK_INT(wg_wa_creds_generate(&g_creds), 0);
     g_creds.next_prekey_id = 31;
     snprintf(g_creds.me_jid, sizeof g_creds.me_jid, "1111:1@s.whatsapp.net");
@@ -756,7 +706,7 @@ int main(void)
     for (size_t i = 0; i < 3; i++) {
         char name[16];
         snprintf(name, sizeof name, "peer%zu", i);
-        add_instance(name, g_peer[i].id);
+        store_fixture_add_instance(g_store, name, g_peer[i].id);
         WG_CHECK_INT(wg_wa_creds_generate(&g_peer[i].creds), 0);
         g_peer[i].creds.next_prekey_id = 31;
         g_peer[i].jid = PEER_JIDS[i];
@@ -771,10 +721,7 @@ int main(void)
     WG_RUN(direct_send_under_lid);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
-    wg_store_close(g_store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (store_fixture_close(&fx) != 0)
         return 1;
     return wg_test_done();
 }

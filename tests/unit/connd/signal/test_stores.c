@@ -13,6 +13,7 @@
 #include "wa/creds.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,17 +33,6 @@ static wg_store_t *open_store(void)
     return s;
 }
 
-static void add_instance(wg_store_t *s, const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(s, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
-
 typedef struct {
     char id[64];         /* instance id */
     wg_wa_creds_t creds; /* its credentials */
@@ -55,7 +45,7 @@ static peer_t alice, bob;
 
 static void peer_init(peer_t *p, const char *name, const char *jid)
 {
-    add_instance(g_store, name, p->id);
+    store_fixture_add_instance(g_store, name, p->id);
     WG_CHECK_INT(wg_wa_creds_generate(&p->creds), 0);
     p->creds.next_prekey_id = 31; /* pre-keys 1..30 "uploaded" */
     WG_CHECK_INT(wg_signal_addr_from_jid(jid, &p->me), 0);
@@ -90,7 +80,7 @@ static void send(peer_t *from, peer_t *to, const char *text, wg_signal_type_t wa
 static void table_round_trip(void)
 {
     char id[64];
-    add_instance(g_store, "table", id);
+    store_fixture_add_instance(g_store, "table", id);
     wg_signal_key_id_t k = {id, WG_SIGNAL_KEY_SESSION, NULL, "123", 2};
     wg_buf_t out = WG_BUF_INIT;
     WG_CHECK_INT(wg_store_signal_key_get(g_store, &k, &out), WG_ENOTFOUND);

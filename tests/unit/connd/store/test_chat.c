@@ -4,6 +4,7 @@
 #include "store/store.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -78,20 +79,13 @@ static void touch_and_read(void)
 
 int main(void)
 {
-    wg_buf_t err = WG_BUF_INIT;
-    if (wg_store_open(":memory:", &g, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, NULL) < 0)
         return 1;
-    }
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = "a";
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
-    snprintf(a_id, sizeof a_id, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
+    g = fx.store;
+    store_fixture_add_instance(g, "a", a_id);
     WG_RUN(touch_and_read);
-    wg_store_close(g);
-    wg_buf_free(&err);
+    if (store_fixture_close(&fx) != 0)
+        return 1;
     return wg_test_done();
 }

@@ -6,6 +6,7 @@
 #include "store/store.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +14,6 @@
 
 static wg_store_t *g;
 static char inst[64], other[64];
-
-static void add_instance(const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
 
 static void store_rows(void)
 {
@@ -57,24 +47,15 @@ static void cascade(void)
 
 int main(void)
 {
-    char path[64];
-    wg_buf_t err = WG_BUF_INIT;
-    snprintf(path, sizeof path, "/tmp/wg-lid-map-%ld.db", (long)getpid());
-    if (wg_store_open(path, &g, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, "lid_map") < 0)
         return 1;
-    }
-    add_instance("alice", inst);
-    add_instance("other", other);
+    g = fx.store;
+    store_fixture_add_instance(g, "alice", inst);
+    store_fixture_add_instance(g, "other", other);
     WG_RUN(store_rows);
     WG_RUN(cascade);
-    wg_store_close(g);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    wg_buf_free(&err);
+    if (store_fixture_close(&fx) != 0)
+        return 1;
     return wg_test_done();
 }

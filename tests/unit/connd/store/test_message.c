@@ -6,23 +6,13 @@
 #include "store/store.h"
 #include "wg_err.h"
 #include "wg_test.h"
+#include "connd/store_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static wg_store_t *g;
 static char a_id[64], b_id[64];
-
-static void add_instance(const char *name, char id[64])
-{
-    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
-    in.name = (char *)name;
-    in.integration = "WHATSAPP-BAILEYS";
-    in.token = "T";
-    WG_CHECK_INT(wg_store_instance_insert(g, &in, &row), 0);
-    snprintf(id, 64, "%s", row ? row->id : "");
-    wg_store_instance_free(row);
-}
 
 static int put(const char *inst, const char *key, const char *chat, int from_me, int64_t t)
 {
@@ -134,18 +124,17 @@ static void cascade(void)
 
 int main(void)
 {
-    wg_buf_t err = WG_BUF_INIT;
-    if (wg_store_open(":memory:", &g, &err) < 0) {
-        fprintf(stderr, "%s\n", wg_buf_cstr(&err));
+    store_fixture_t fx;
+    if (store_fixture_open(&fx, NULL) < 0)
         return 1;
-    }
-    add_instance("a", a_id);
-    add_instance("b", b_id);
+    g = fx.store;
+    store_fixture_add_instance(g, "a", a_id);
+    store_fixture_add_instance(g, "b", b_id);
     WG_RUN(insert_and_duplicates);
     WG_RUN(in_callers_transaction);
     WG_RUN(find);
     WG_RUN(cascade);
-    wg_store_close(g);
-    wg_buf_free(&err);
+    if (store_fixture_close(&fx) != 0)
+        return 1;
     return wg_test_done();
 }
