@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/jobs.h"
+#include "events/pending.h"
 #include "instance/lifecycle.h"
 #include "link/vault.h"
 #include "message/receive.h"
@@ -423,9 +424,11 @@ static void message_done(void *ctx, const wg_receive_result_t *r)
                             "err=\"%s\"", r->instance_name, wg_strerror(r->rc));
     if (live)
         after_session_call(l);
-    if (r->event)
+    if (r->event) {
         wg_bus_publish(d->bus, r->event_name, r->instance_name, r->instance_id,
-                       json_incref(r->event), now_ms(d));
+                       json_incref(r->event), r->event_at_ms ? r->event_at_ms : now_ms(d));
+        wg_pending_event_published(d, r->event_id); /* after the outbox job it queued */
+    }
     if (r->event && inst && strcmp(r->event_name, "messages.upsert") == 0)
         wg_chat_track_message(d, inst, r->event); /* contacts, chats, readMessages */
 }

@@ -6,6 +6,8 @@
  * publishes messages.upsert. A crash before the commit makes the server
  * deliver the stanza again; a crash after it cannot lose the message, and
  * the redelivery finds its key id stored: receipt again, no second event.
+ * The event itself is committed in that transaction too (a pending_event
+ * row), so the crash after the commit cannot lose it either.
  *
  * Groups and status: the pkmsg/msg carrying a SenderKeyDistributionMessage
  * is processed before the skmsg, and every <enc> of the stanza, the SKDM,
@@ -54,6 +56,11 @@ typedef struct {
     json_t *event;            /* event data (STORED only), borrowed */
     const char *event_name;   /* its name: "messages.upsert", "messages.delete",
                                * "messages.edited" (NULL when no event) */
+    /* the event's pending_event row, committed with the message (0 when
+     * none): the caller publishes the event, then deletes the row with
+     * wg_pending_event_published (connd/events/pending.h) */
+    int64_t event_id;
+    int64_t event_at_ms; /* when it happened: the event's at_ms */
     /* UNDECRYPTABLE and worth a retry (§7.1 "Retry receipts"): the
      * <receipt type="retry"> to send BEFORE the ack (borrowed; copy it with
      * wg_receive_retry_node), else NULL */
