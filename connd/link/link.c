@@ -13,6 +13,7 @@
 #include "events/pending.h"
 #include "instance/lifecycle.h"
 #include "link/vault.h"
+#include "message/device_cache.h"
 #include "message/receive.h"
 #include "chat/call.h"
 #include "chat/chat.h"
@@ -458,7 +459,8 @@ static void s_receipt(void *ud, const void *node)
     wg_send_on_receipt(l->d, l->id, node);
 }
 
-/* <presence>, <chatstate> -> presence.update; <call> -> connd/chat/call.c */
+/* <presence>, <chatstate> -> presence.update; <call> -> connd/chat/call.c;
+ * <notification type="devices"> -> the device cache (message/device_cache.h) */
 static void s_stanza(void *ud, const void *node)
 {
     wg_link_t *l = ud;
@@ -467,6 +469,11 @@ static void s_stanza(void *ud, const void *node)
         return;
     if (strcmp(((const wg_node_t *)node)->tag, "call") == 0) {
         wg_chat_on_call(l->d, inst, node);
+        return;
+    }
+    if (strcmp(((const wg_node_t *)node)->tag, "notification") == 0) {
+        /* <notification type="devices">: the next send to them asks usync again */
+        wg_device_cache_drop(l->id, wg_node_attr(node, "from"));
         return;
     }
     json_t *p = wg_chat_presence_event(node);

@@ -11,6 +11,7 @@
 #include "core/jobs.h"
 #include "link/link.h"
 #include "message/compose.h"
+#include "message/device_cache.h"
 #include "message/group_meta.h"
 #include "message/retry.h"
 #include "message/stanza.h"
@@ -86,6 +87,11 @@ typedef struct send_op {
 } send_op_t;
 
 static send_op_t *g_ops;
+
+static int64_t now_of(wg_connd_t *d)
+{
+    return d->now_ms ? d->now_ms() : wg_now_ms();
+}
 static uint64_t g_next_token = 1;
 
 /* ------------------------------------------------------------ helpers */
@@ -426,10 +432,17 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
 static void job_run(void *worker_ctx, wg_job_t *job)
 {
     send_job_t *j = (send_job_t *)job;
-    if (j->kind == 0)
-        sessions_run(worker_ctx, j->op, j->key);
-    else
-        encrypt_run(worker_ctx, j->op, j->key);
+    send_op_t *o = j->op;
+    if (j->kind == 0) {
+        sessions_run(worker_ctx, o, j->key);
+        if (o->store_rc)
+            return;
+        for (size_t i = 0; i < o->n_dev; i++)
+            if (o->dev[i].need_bundle)
+                return; /* the loop asks the server for pre-key bundles first */
+        j->kind = 1; /* every device has a session: encrypt now, one store round trip */
+    }
+    encrypt_run(worker_ctx, o, j->key);
 }
 
 static void job_done(wg_job_t *job)
@@ -595,19 +608,10 @@ static void not_on_whatsapp(send_op_t *o)
     op_free(o);
 }
 
-static void on_usync(uint64_t token, const void *reply)
+/* The target devices from a usync <list> (answered now, or cached for
+ * this connection: fresh says which), then the sessions step. */
+static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
 {
-    send_op_t *o = op_find(token);
-    const wg_node_t *n = reply;
-    if (!o || o->state != OP_USYNC)
-        return;
-    const char *type = wg_node_attr(n, "type");
-    const wg_node_t *usync = wg_node_child(n, "usync");
-    const wg_node_t *list = usync ? wg_node_child(usync, "list") : NULL;
-    if (!type || strcmp(type, "result") != 0 || !list) {
-        fail(o, 400, "Error: device list query failed");
-        return;
-    }
     wg_jid_t me, me_lid;
     unsigned my_device = 0, my_lid_device = 0;
     char own_lid[160] = "";
@@ -662,6 +666,8 @@ static void on_usync(uint64_t token, const void *reply)
         not_on_whatsapp(o);
         return;
     }
+    if (fresh) /* the next sends to this chat skip the usync (device_cache.h) */
+        wg_device_cache_put(o->instance_id, o->generation, o->chat, list, now_of(o->d));
     /* §7.2 step 7: the hash over every device of the list, ours included */
     char **jids = wg_calloc(o->n_dev + n_self + 1, sizeof *jids);
     for (size_t i = 0; i < o->n_dev; i++)
@@ -672,6 +678,22 @@ static void on_usync(uint64_t token, const void *reply)
         o->phash[0] = '\0';
     free(jids);
     submit(o, 0);
+}
+
+static void on_usync(uint64_t token, const void *reply)
+{
+    send_op_t *o = op_find(token);
+    const wg_node_t *n = reply;
+    if (!o || o->state != OP_USYNC)
+        return;
+    const char *type = wg_node_attr(n, "type");
+    const wg_node_t *usync = wg_node_child(n, "usync");
+    const wg_node_t *list = usync ? wg_node_child(usync, "list") : NULL;
+    if (!type || strcmp(type, "result") != 0 || !list) {
+        fail(o, 400, "Error: device list query failed");
+        return;
+    }
+    use_devices(o, list, 1);
 }
 
 /* ------------------------------------------------------------ entry points */
@@ -787,11 +809,6 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
     start_next(o);
 }
 
-static int64_t now_of(wg_connd_t *d)
-{
-    return d->now_ms ? d->now_ms() : wg_now_ms();
-}
-
 void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
                   wg_send_done_cb done, void *ctx)
 {
@@ -846,6 +863,12 @@ static void start_usync(send_op_t *o)
     wg_wa_session_t *s = session_or_fail(o, NULL);
     if (!s)
         return;
+    const wg_node_t *cached =
+        wg_device_cache_get(o->instance_id, o->generation, o->chat, now_of(o->d));
+    if (cached) {
+        use_devices(o, cached, 0);
+        return;
+    }
     wg_node_t *iq = get_iq("usync");
     wg_node_t *u = wg_node_add_child(iq, wg_node_new("usync"));
     char sid[32];
@@ -1037,7 +1060,7 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
     const char *status = error ? "ERROR" : "SERVER_ACK";
     /* §7.2 step 7: the server's participant hash differs from ours when our
      * view of the devices is stale; like [W], forget what is cached (the
-     * group's participants; device lists are queried per send) */
+     * group's participants and the chat's device list) */
     const char *phash = wg_node_attr(n, "phash");
     if (phash && o->phash[0] && strcmp(phash, o->phash) != 0) {
         wg_log(WG_LOG_DEBUG,
@@ -1045,6 +1068,7 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
                o->instance_name, o->id, o->phash, phash);
         if (o->is_group)
             wg_group_cache_drop(instance_id, o->chat);
+        wg_device_cache_drop(instance_id, o->chat);
     }
     if (error)
         wg_log(WG_LOG_WARN, "msg=\"server refused message\" instance=%s id=%s error=%s",
@@ -1073,6 +1097,9 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
     const char *id = wg_node_attr(n, "id");
     const char *from = wg_node_attr(n, "from");
     if (type && strcmp(type, "retry") == 0) {
+        /* the sender's devices may have changed (a new device, a reinstall) */
+        const char *who = wg_node_attr(n, "participant");
+        wg_device_cache_drop(instance_id, who ? who : wg_node_attr(n, "from"));
         wg_retry_on_receipt(d, instance_id, n);
         return;
     }
@@ -1101,6 +1128,7 @@ void wg_send_forget(wg_connd_t *d, const char *instance_id)
 {
     (void)d;
     wg_group_cache_drop(instance_id, NULL);
+    wg_device_cache_drop(instance_id, NULL);
     wg_retry_forget(instance_id);
     send_op_t *o = g_ops;
     while (o) {

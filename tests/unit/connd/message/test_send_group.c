@@ -9,8 +9,10 @@
  *     devices), one pkmsg per device carrying our SKDM and one skmsg; every
  *     peer decrypts the SKDM, then the skmsg, and reads exactly the text
  *     with mentionsEveryOne's mentionedJid;
- *   2nd send: metadata from the per-connection cache, no bundles, no
- *     participants (the sender-key memory), only the skmsg, still readable;
+ *   2nd send: metadata and device lists from the per-connection caches, no
+ *     usync, no bundles, no participants (the sender-key memory), the
+ *     sessions check and the encryption in one job, only the skmsg, still
+ *     readable;
  *   the server ack with another phash drops the cache (the 3rd send asks
  *     again) and publishes send.message;
  *   a retry receipt of one device gets the message again as a DM-style
@@ -18,7 +20,7 @@
  *     is given up;
  *   a 1:1 send: no phash / addressing_mode on the wire, the Message to the
  *     chat's device and the deviceSentMessage to our other device, both
- *     read by their peers; its revoke: edit="7", decrypt-fail="hide",
+ *     read by their peers; its revoke (no usync: cached, one job): edit="7", decrypt-fail="hide",
  *     messages.delete, the stored row DELETED, and no send.message on ack. */
 #include "message/send.c"
 
@@ -427,10 +429,10 @@ static void group_second_send_and_ack(void)
     req.text = "again";
     wg_send_text(&d, &inst, &req, done, NULL);
     WG_CHECK(take_iq("w:g2").iq == NULL); /* cached for this connection */
-    answer_usync();
-    /* sessions check, then at once encryption: everybody has our sender
+    WG_CHECK(take_iq("usync").iq == NULL); /* so are the device lists */
+    /* sessions check and encryption in one job: everybody has our sender
      * key, so no bundles are asked for */
-    WG_CHECK_INT(pump(), 2);
+    WG_CHECK_INT(pump(), 1);
     WG_CHECK(take_iq("encrypt").iq == NULL);
     WG_CHECK_INT(g_status, 201);
     wg_node_t *m = take_sent();
@@ -661,8 +663,8 @@ static void direct_send_and_revoke(void)
     del.key = &k;
     g_n_events = 0;
     wg_send_revoke(&d, &inst, &del, done, NULL);
-    answer_usync_direct();
-    WG_CHECK_INT(pump(), 2); /* sessions exist now: straight to encryption */
+    WG_CHECK(take_iq("usync").iq == NULL); /* the chat's device list is cached */
+    WG_CHECK_INT(pump(), 1); /* sessions exist now: checked and encrypted in one job */
     WG_CHECK_INT(g_status, 201);
     WG_CHECK(strstr(g_json, "\"type\":\"REVOKE\"") != NULL);
     m = take_sent();
