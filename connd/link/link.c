@@ -26,6 +26,7 @@
 #include "wa/qrpng.h"
 #include "wa/session.h"
 #include "wa/ws_client.h"
+#include "webhook/publisher.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
@@ -443,7 +444,12 @@ static void s_message(void *ud, const void *node)
                               wg_node_attr(n, "participant"), NULL, NULL);
         return;
     }
-    wg_receive_submit(l->d->jobs, l->id, l->name, &l->creds, g_key, node, l->generation,
+    /* the event is committed with the message when a webhook would get it
+     * (events/pending.h); Socket.IO and the log are live only */
+    static const char *const message_events[] = {"messages.upsert", "messages.delete",
+                                                  "messages.edited"};
+    int durable = wg_webhook_publisher_routes(l->d, l->id, message_events, 3);
+    wg_receive_submit(l->d->jobs, l->id, l->name, &l->creds, g_key, node, l->generation, durable,
                       message_done, l->d);
 }
 

@@ -36,6 +36,7 @@ struct wg_receive_job {
     json_t *event;                           /* event data when STORED */
     const char *event_name;                  /* its name (static) */
     int64_t event_id;                        /* its pending_event row, 0 = none */
+    int durable_event;                       /* commit the event with the message */
     int64_t event_at_ms;                     /* when it happened */
     wg_node_t *retry_receipt;                /* retry receipt to send, or NULL */
     uint32_t retry_prekey_id;                /* pre-key id handed out in it, or 0 */
@@ -423,12 +424,12 @@ static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
 static int make_durable(commit_t *c)
 {
     wg_receive_job_t *j = c->j;
-    if (!j->event)
+    j->event_at_ms = wg_now_ms();
+    if (!j->event || !j->durable_event)
         return 0;
     char *data = json_dumps(j->event, JSON_COMPACT);
     if (!data)
         return WG_EPROTO;
-    j->event_at_ms = wg_now_ms();
     wg_store_pending_event_t ev = {.instance_id = j->instance_id,
                                    .instance_name = j->instance_name,
                                    .name = j->event_name,
@@ -702,7 +703,13 @@ wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instan
     wg_node_encode(node, &j->node_bytes);
     j->generation = generation;
     j->outcome = WG_RECEIVE_RETRY_LATER;
+    j->durable_event = 1;
     return j;
+}
+
+void wg_receive_job_set_durable(wg_receive_job_t *j, int durable_event)
+{
+    j->durable_event = durable_event;
 }
 
 void wg_receive_job_result(const wg_receive_job_t *j, wg_receive_result_t *r)
@@ -768,11 +775,12 @@ static void job_done(wg_job_t *job)
 
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                       const wg_node_t *node, uint64_t generation, wg_receive_finish_cb finish,
-                       void *ctx)
+                       const wg_node_t *node, uint64_t generation, int durable_event,
+                       wg_receive_finish_cb finish, void *ctx)
 {
     wg_receive_job_t *j =
         wg_receive_job_new(instance_id, instance_name, creds, vault_key, node, generation);
+    j->durable_event = durable_event;
     j->job.run = job_run;
     j->job.done = job_done;
     j->finish = finish;

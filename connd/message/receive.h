@@ -77,15 +77,20 @@ typedef void (*wg_receive_finish_cb)(void *ctx, const wg_receive_result_t *r);
  * creds (our JIDs, identity and pre-keys) and vault_key are copied and
  * wiped after the job. generation is handed back in the result. finish(ctx,
  * r) runs on the loop thread when the job is done; ctx must stay valid
- * until then (connd passes the daemon). Loop thread. */
+ * until then (connd passes the daemon). durable_event: commit the event
+ * with the message (a pending_event row); the caller says 0 when nothing
+ * would keep the event durably anyway (no webhook route). Loop thread. */
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                       const wg_node_t *node, uint64_t generation, wg_receive_finish_cb finish,
-                       void *ctx);
+                       const wg_node_t *node, uint64_t generation, int durable_event,
+                       wg_receive_finish_cb finish, void *ctx);
 
 /* The job body, for tests: runs on store (worker thread) what run() does,
  * and fills *r (strings valid until wg_receive_result_clear). */
 typedef struct wg_receive_job wg_receive_job_t;
+/* A new job commits its event with the message (durable); off for tests
+ * and callers with nothing durable downstream. */
+void wg_receive_job_set_durable(wg_receive_job_t *j, int durable_event);
 wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instance_name,
                                      const wg_wa_creds_t *creds, const uint8_t vault_key[32],
                                      const wg_node_t *node, uint64_t generation);

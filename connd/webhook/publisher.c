@@ -98,3 +98,21 @@ void wg_webhook_publisher_on_event(void *arg, const wg_event_t *ev)
     wg_webhook_targets_free(targets, n);
     wg_jobs_submit(d->jobs, &j->job);
 }
+
+int wg_webhook_publisher_routes(wg_connd_t *d, const char *instance_id,
+                                const char *const *events, size_t n)
+{
+    if (!d->webhook)
+        return 0;
+    const wg_webhook_settings_t *s = wg_webhook_settings(d->webhook);
+    wg_instance_t *inst = instance_id ? wg_registry_find_id(d->reg, instance_id) : NULL;
+    const Wg__Ipc__Webhook *w = inst && inst->row ? inst->row->webhook : NULL;
+    for (size_t i = 0; i < n; i++) {
+        wg_webhook_target_t targets[2];
+        int k = wg_webhook_route(s, events[i], w, targets, NULL);
+        wg_webhook_targets_free(targets, k);
+        if (k > 0)
+            return 1;
+    }
+    return 0;
+}

@@ -6,7 +6,7 @@
  * undecryptable (ack with error, nothing stored); a <plaintext> stanza is
  * stored; an own-device stanza gets a "sender" receipt. Every event is
  * committed with its message as a pending_event row (none for duplicates or
- * failures), and a job whose group commit failed (rc WG_EDB) is no longer
+ * failures, or when the caller says nothing downstream is durable), and a job whose group commit failed (rc WG_EDB) is no longer
  * STORED: no receipt, no event. */
 #include "message/receive.h"
 #include "signal/bundle.h"
@@ -256,6 +256,19 @@ static void event_committed_with_message(void)
     wg_receive_job_free(j);
     /* a duplicate adds no row */
     WG_CHECK_INT(run(n, NULL, NULL, NULL), WG_RECEIVE_DUPLICATE);
+    after = pending();
+    free(after.data);
+    WG_CHECK_INT(after.n, before.n + 1);
+    wg_node_free(n);
+    /* nothing durable downstream (no webhook route): the event, no row */
+    n = from_bob("3EB000000000000000000A", "live only");
+    j = wg_receive_job_new(alice_id, "alice", &alice, g_key, n, 7);
+    wg_receive_job_set_durable(j, 0);
+    wg_receive_job_run(g, j);
+    wg_receive_job_result(j, &r);
+    WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
+    WG_CHECK(r.event != NULL && r.event_id == 0 && r.event_at_ms > 0);
+    wg_receive_job_free(j);
     after = pending();
     free(after.data);
     WG_CHECK_INT(after.n, before.n + 1);
