@@ -84,9 +84,62 @@ typedef struct send_op {
     wg_send_done_cb done;    /* REST completion, NULL once answered */
     void *ctx;               /* its argument */
     struct send_op *next;    /* list link */
+    struct send_op *prev;    /* list link back (O(1) unlink) */
+    struct send_op *by_token_next; /* chain of g_by_token */
+    struct send_op *by_id_next;    /* chain of g_by_id */
 } send_op_t;
 
+/* Every op in one list, and two hash indexes: a burst of sends keeps
+ * hundreds of ops waiting for their server ack, and iq replies, job
+ * completions and acks each look one up. */
+#define OP_BUCKETS 1024
 static send_op_t *g_ops;
+static send_op_t *g_by_token[OP_BUCKETS];
+static send_op_t *g_by_id[OP_BUCKETS];
+
+static size_t id_bucket(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *id; id++)
+        h = (h ^ (uint8_t)*id) * 16777619u;
+    return h % OP_BUCKETS;
+}
+
+/* Puts a new op (token and id set) in the list and the indexes. */
+static void op_link(send_op_t *o)
+{
+    o->prev = NULL;
+    o->next = g_ops;
+    if (g_ops)
+        g_ops->prev = o;
+    g_ops = o;
+    send_op_t **t = &g_by_token[o->token % OP_BUCKETS];
+    o->by_token_next = *t;
+    *t = o;
+    send_op_t **i = &g_by_id[id_bucket(o->id)];
+    o->by_id_next = *i;
+    *i = o;
+}
+
+static void op_unlink(send_op_t *o)
+{
+    if (o->prev)
+        o->prev->next = o->next;
+    else if (g_ops == o)
+        g_ops = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
+    for (send_op_t **pp = &g_by_token[o->token % OP_BUCKETS]; *pp; pp = &(*pp)->by_token_next)
+        if (*pp == o) {
+            *pp = o->by_token_next;
+            break;
+        }
+    for (send_op_t **pp = &g_by_id[id_bucket(o->id)]; *pp; pp = &(*pp)->by_id_next)
+        if (*pp == o) {
+            *pp = o->by_id_next;
+            break;
+        }
+}
 
 static int64_t now_of(wg_connd_t *d)
 {
@@ -151,7 +204,7 @@ int wg_send_chat_jid(const char *number, char *out, size_t n)
 
 static send_op_t *op_find(uint64_t token)
 {
-    for (send_op_t *o = g_ops; o; o = o->next)
+    for (send_op_t *o = g_by_token[token % OP_BUCKETS]; o; o = o->by_token_next)
         if (o->token == token)
             return o;
     return NULL;
@@ -159,11 +212,7 @@ static send_op_t *op_find(uint64_t token)
 
 static void op_free(send_op_t *o)
 {
-    for (send_op_t **pp = &g_ops; *pp; pp = &(*pp)->next)
-        if (*pp == o) {
-            *pp = o->next;
-            break;
-        }
+    op_unlink(o);
     wg_wa_timer_free(o->timer);
     for (size_t i = 0; i < o->n_dev; i++)
         wg_buf_free(&o->dev[i].ct);
@@ -754,11 +803,10 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
     o->instance_name = wg_strdup(inst->row->name);
     o->done = done;
     o->ctx = ctx;
-    o->next = g_ops;
-    g_ops = o;
     o->c = *c;
     memset(c, 0, sizeof *c);
     wg_wa_msg_new_id(o->id);
+    op_link(o);
     snprintf(o->number, sizeof o->number, "%s", o->c.number);
     if (why) {
         fail(o, 400, why);
@@ -1050,10 +1098,10 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
 {
     const wg_node_t *n = ack_node;
     const char *id = wg_node_attr(n, "id");
-    send_op_t *o = g_ops;
-    while (o && !(o->state == OP_SENT && id && strcmp(o->id, id) == 0 &&
+    send_op_t *o = id ? g_by_id[id_bucket(id)] : NULL;
+    while (o && !(o->state == OP_SENT && strcmp(o->id, id) == 0 &&
                   strcmp(o->instance_id, instance_id) == 0))
-        o = o->next;
+        o = o->by_id_next;
     if (!o)
         return;
     const char *error = wg_node_attr(n, "error");
