@@ -87,6 +87,9 @@ typedef struct send_op {
     struct send_op *prev;    /* list link back (O(1) unlink) */
     struct send_op *by_token_next; /* chain of g_by_token */
     struct send_op *by_id_next;    /* chain of g_by_id */
+    struct send_op *ack_next, *ack_prev; /* g_acks links, while awaiting the ack */
+    int in_acks;                   /* linked in g_acks */
+    int64_t ack_deadline;          /* when it stops waiting (now_of clock) */
 } send_op_t;
 
 /* Every op in one list, and two hash indexes: a burst of sends keeps
@@ -121,8 +124,32 @@ static void op_link(send_op_t *o)
     *i = o;
 }
 
+/* The sent ops awaiting their server ack, oldest first. One timer for
+ * all (at the head's deadline, every op waits ACK_TIMEOUT_MS) instead of
+ * one each: lws keeps timers in a sorted list, so hundreds of armed
+ * per-op timers made each arming O(n). */
+static send_op_t *g_acks_head, *g_acks_tail;
+static wg_wa_timer_t *g_ack_timer;
+
+static void acks_remove(send_op_t *o)
+{
+    if (!o->in_acks)
+        return;
+    if (o->ack_prev)
+        o->ack_prev->ack_next = o->ack_next;
+    else
+        g_acks_head = o->ack_next;
+    if (o->ack_next)
+        o->ack_next->ack_prev = o->ack_prev;
+    else
+        g_acks_tail = o->ack_prev;
+    o->ack_next = o->ack_prev = NULL;
+    o->in_acks = 0;
+}
+
 static void op_unlink(send_op_t *o)
 {
+    acks_remove(o);
     if (o->prev)
         o->prev->next = o->next;
     else if (g_ops == o)
@@ -233,6 +260,42 @@ static void op_free(send_op_t *o)
     json_decref(o->raw);
     sodium_memzero(&o->creds, sizeof o->creds);
     free(o);
+}
+
+/* g_ack_timer: drops the ops whose ack did not come in time, re-arms
+ * for the next one. */
+static void on_ack_timer(void *arg)
+{
+    (void)arg;
+    if (!g_acks_head)
+        return;
+    int64_t now = now_of(g_acks_head->d);
+    while (g_acks_head && g_acks_head->ack_deadline <= now) {
+        send_op_t *o = g_acks_head;
+        wg_log(WG_LOG_WARN, "msg=\"no server ack\" instance=%s id=%s", o->instance_name, o->id);
+        op_free(o);
+    }
+    if (g_acks_head)
+        wg_wa_timer_set(g_ack_timer, g_acks_head->ack_deadline - now);
+}
+
+/* The op was sent: it waits for its server ack, at most ACK_TIMEOUT_MS. */
+static void acks_append(send_op_t *o)
+{
+    wg_wa_timer_set(o->timer, -1); /* the step timer is done */
+    if (!g_ack_timer)
+        g_ack_timer = wg_wa_timer_new(o->d->loop, on_ack_timer, NULL);
+    o->ack_deadline = now_of(o->d) + ACK_TIMEOUT_MS;
+    o->ack_prev = g_acks_tail;
+    o->ack_next = NULL;
+    if (g_acks_tail)
+        g_acks_tail->ack_next = o;
+    else
+        g_acks_head = o;
+    g_acks_tail = o;
+    o->in_acks = 1;
+    if (g_acks_head == o)
+        wg_wa_timer_set(g_ack_timer, ACK_TIMEOUT_MS);
 }
 
 static void answer(send_op_t *o, int status, const char *json)
@@ -614,7 +677,7 @@ static void step_after_encrypt(send_op_t *o)
         return;
     }
     o->state = OP_SENT;
-    wg_wa_timer_set(o->timer, ACK_TIMEOUT_MS);
+    acks_append(o);
     /* kept for retry receipts (§7.1): the Message, unpadded */
     wg_retry_sent_t sent = {o->instance_id,       o->id,      o->chat,
                             o->is_group,          o->sender,  o->c.out.kind,

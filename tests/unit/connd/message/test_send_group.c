@@ -691,6 +691,57 @@ static void direct_send_and_revoke(void)
     wg_node_free(m);
 }
 
+static int64_t g_clock_ms = 1000000;
+
+static int64_t test_clock(void)
+{
+    return g_clock_ms;
+}
+
+static send_op_t *fake_sent_op(wg_connd_t *d, const char *id)
+{
+    send_op_t *o = wg_calloc(1, sizeof *o);
+    o->token = g_next_token++;
+    o->d = d;
+    o->instance_id = wg_strdup("inst-acks");
+    o->instance_name = wg_strdup("acks");
+    snprintf(o->id, sizeof o->id, "%s", id);
+    op_link(o);
+    o->timer = wg_wa_timer_new(NULL, on_timer, o);
+    o->state = OP_SENT;
+    acks_append(o);
+    return o;
+}
+
+/* Ops awaiting their ack share one timer: they leave in order as their
+ * deadlines pass; an acked op leaves the queue at once. */
+static void ack_deadlines(void)
+{
+    wg_connd_t d = {0};
+    d.now_ms = test_clock;
+    while (g_acks_head) /* left by the tests above (on the real clock) */
+        op_free(g_acks_head);
+    send_op_t *a = fake_sent_op(&d, "ACKA");
+    uint64_t ta = a->token;
+    g_clock_ms += 10;
+    send_op_t *b = fake_sent_op(&d, "ACKB");
+    uint64_t tb = b->token;
+    g_clock_ms += 10;
+    send_op_t *c = fake_sent_op(&d, "ACKC");
+    uint64_t tc = c->token;
+    WG_CHECK(g_ack_timer && g_ack_timer->armed);
+    op_free(b); /* acked */
+    WG_CHECK(g_acks_head == a && g_acks_tail == c && a->ack_next == c && c->ack_prev == a);
+    g_clock_ms += ACK_TIMEOUT_MS - 20; /* a's deadline */
+    on_ack_timer(NULL);
+    WG_CHECK(op_find(ta) == NULL && op_find(tb) == NULL && op_find(tc) == c);
+    WG_CHECK(g_acks_head == c);
+    g_clock_ms += 20;
+    on_ack_timer(NULL);
+    WG_CHECK(op_find(tc) == NULL && g_acks_head == NULL && g_acks_tail == NULL);
+    on_ack_timer(NULL); /* nothing left: no-op */
+}
+
 int main(void)
 {
     char dir[64], path[96];
@@ -727,6 +778,7 @@ int main(void)
     WG_RUN(group_retry);
     WG_RUN(group_third_send_asks_again);
     WG_RUN(direct_send_and_revoke);
+    WG_RUN(ack_deadlines);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
     wg_store_close(g_store);
