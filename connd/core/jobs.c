@@ -205,7 +205,24 @@ void wg_jobs_stop(wg_jobs_t *jobs)
     pthread_cond_signal(&jobs->wake);
     pthread_mutex_unlock(&jobs->lock);
     pthread_join(jobs->thread, NULL);
-    wg_jobs_drain(jobs);
+    /* done() callbacks may queue more jobs (the outbox rows of an event
+     * they publish, a pending event's deletion): the worker is gone, so run
+     * them here, each alone, until nothing is left (bounded: a done() that
+     * always queues another must not hang the shutdown) */
+    for (int round = 0; round < 100; round++) {
+        wg_jobs_drain(jobs);
+        wg_job_t *todo = jobs->todo_head;
+        if (!todo)
+            break;
+        jobs->todo_head = jobs->todo_tail = NULL;
+        while (todo) {
+            wg_job_t *next = todo->next;
+            todo->next = NULL;
+            run_jobs(jobs, todo, 1);
+            push(&jobs->done_head, &jobs->done_tail, todo);
+            todo = next;
+        }
+    }
     pthread_mutex_destroy(&jobs->lock);
     pthread_cond_destroy(&jobs->wake);
     free(jobs);

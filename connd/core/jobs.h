@@ -62,7 +62,8 @@ int wg_jobs_drain(wg_jobs_t *jobs);
 /* Loop thread: jobs submitted and not yet done. */
 int wg_jobs_pending(const wg_jobs_t *jobs);
 /* Runs every queued job to the end, joins the thread, runs the remaining
- * done() callbacks, frees the queue. NULL is a no-op. */
+ * done() callbacks and, on the calling thread, the jobs those queue (and
+ * their done()), then frees the queue. NULL is a no-op. */
 void wg_jobs_stop(wg_jobs_t *jobs);
 
 #endif

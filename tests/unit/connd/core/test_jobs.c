@@ -109,6 +109,44 @@ static void stop_runs_everything_queued(void)
     wg_jobs_stop(NULL);
 }
 
+/* A done() that queues another job during wg_jobs_stop: that job still
+ * runs (on the stopping thread) and completes. */
+static int g_chain_ran, g_chain_done;
+
+static void chain_run(void *ctx, wg_job_t *job)
+{
+    (void)ctx;
+    job->rc = 0;
+    g_chain_ran++;
+}
+
+static wg_jobs_t *g_chain_jobs;
+
+static void chain_done(wg_job_t *job)
+{
+    g_chain_done++;
+    if (g_chain_done < 3) { /* queue the next link from the completion */
+        wg_job_t *next = calloc(1, sizeof *next);
+        next->run = chain_run;
+        next->done = chain_done;
+        wg_jobs_submit(g_chain_jobs, next);
+    }
+    free(job);
+}
+
+static void stop_runs_jobs_queued_by_completions(void)
+{
+    g_chain_ran = g_chain_done = 0;
+    g_chain_jobs = wg_jobs_start(NULL, NULL, NULL);
+    wg_job_t *first = calloc(1, sizeof *first);
+    first->run = chain_run;
+    first->done = chain_done;
+    wg_jobs_submit(g_chain_jobs, first);
+    wg_jobs_stop(g_chain_jobs); /* nothing drained before: every completion runs in stop */
+    WG_CHECK_INT(g_chain_ran, 3);
+    WG_CHECK_INT(g_chain_done, 3);
+}
+
 static int g_barrier_saw;
 
 static void barrier(void *arg)
@@ -297,6 +335,7 @@ int main(void)
     WG_RUN(barrier_runs_after_earlier_jobs);
     WG_RUN(in_order_and_drained_on_loop_thread);
     WG_RUN(stop_runs_everything_queued);
+    WG_RUN(stop_runs_jobs_queued_by_completions);
     WG_RUN(one_wake_per_drain);
     WG_RUN(group_commit_runs_queued_jobs_together);
     WG_RUN(failed_group_fails_every_job);
