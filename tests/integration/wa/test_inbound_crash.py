@@ -193,6 +193,8 @@ def main():
         # start when a kill came before its outbox commit): never lost, maybe sent twice
         check(not missing, "every message reached the webhook as messages.upsert at least "
               "once (%d of %d; missing e.g. %s)" % (TOTAL - len(missing), TOTAL, missing[:5]))
+        left = wait_for("pending events deleted", lambda: pending_events(st) == 0, 10)
+        check(left, "no pending event left once published (%d rows)" % pending_events(st))
         wrong = [i for i in ids if i in seen and not (seen[i] or "").endswith(" " + i)]
         check(not wrong, "webhook messages carry their text (%s)" % wrong[:3])
         reports = st.sanitizer_reports()
