@@ -7,6 +7,7 @@
 #include "core/jobs.h"
 #include "core/loop.h"
 #include "events/bus.h"
+#include "events/pending.h"
 #include "events/log_sink.h"
 #include "instance/lifecycle.h"
 #include "instance/snapshot.h"
@@ -36,6 +37,19 @@ static void usage(FILE *out)
                  "answers wagate-fcgi over a Unix socket.\n\n");
     wg_config_print_help(out, WG_SCOPE_CONND);
 }
+
+static int group_begin(void *store)
+{
+    return wg_store_group_begin(store);
+}
+
+static int group_commit(void *store)
+{
+    return wg_store_group_commit(store);
+}
+
+/* group commit: queued store jobs share one transaction (core/jobs.h) */
+static const wg_jobs_group_t store_group = {group_begin, group_commit};
 
 static int make_dir(const char *path, wg_buf_t *err)
 {
@@ -132,11 +146,12 @@ int main(int argc, char **argv)
     if (wg_cfg_bool(&d.cfg, WG_CFG_WEBSOCKET_ENABLED) &&
         (rc = wg_realtime_start(&d, test_hooks, &err)))
         goto done;
-    d.jobs = wg_jobs_start(d.store, wg_loop_wake, d.loop);
+    d.jobs = wg_jobs_start_grouped(d.store, &store_group, wg_loop_wake, d.loop);
     if (!d.jobs) {
         wg_buf_append_str(&err, "cannot start the store worker");
         goto done;
     }
+    wg_pending_events_replay(&d); /* before the links: a crash's events first */
     if ((rc = wg_link_start(&d, &err))) /* WhatsApp: linked instances log in again */
         goto done;
     wg_loop_on_stop(&d, wg_link_stop, &d);

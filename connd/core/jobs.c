@@ -1,7 +1,10 @@
-/* Worker thread + two FIFO queues (see jobs.h). The only place connd
- * crosses threads; it shares nothing but the queues, under one mutex. */
+/* Worker thread + two FIFO queues (see jobs.h), and group commit: a run of
+ * queued jobs shares one store transaction, and none of them completes
+ * before its COMMIT. The only place connd crosses threads; it shares
+ * nothing but the queues, under one mutex. */
 #include "core/jobs.h"
 #include "wg_alloc.h"
+#include "wg_err.h"
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -17,6 +20,9 @@ struct wg_jobs {
     void *worker_ctx;            /* passed to run() */
     void (*notify)(void *);      /* wakes the loop */
     void *notify_arg;
+    const wg_jobs_group_t *group; /* group commit hooks, or NULL */
+    unsigned long groups;        /* groups run in one transaction (atomic) */
+    unsigned long grouped;       /* jobs run in them (atomic) */
 };
 
 static void push(wg_job_t **head, wg_job_t **tail, wg_job_t *job)
@@ -29,6 +35,45 @@ static void push(wg_job_t **head, wg_job_t **tail, wg_job_t *job)
     *tail = job;
 }
 
+/* Takes the next run of jobs off todo (lock held): the queued jobs up to
+ * the first solo one and at most WG_JOBS_GROUP_MAX, or one job when there
+ * is no group. Returns the run as a NULL-terminated list and its length. */
+static wg_job_t *take_run(wg_jobs_t *jobs, size_t *n)
+{
+    wg_job_t *first = jobs->todo_head, *last = first;
+    *n = 1;
+    if (jobs->group && !first->solo)
+        while (last->next && !last->next->solo && *n < WG_JOBS_GROUP_MAX) {
+            last = last->next;
+            (*n)++;
+        }
+    jobs->todo_head = last->next;
+    if (!jobs->todo_head)
+        jobs->todo_tail = NULL;
+    last->next = NULL;
+    return first;
+}
+
+/* Runs a run of jobs (lock not held): in one transaction when there are
+ * several and the group opens, else each alone. Completion hooks run only
+ * after the commit. */
+static void run_jobs(wg_jobs_t *jobs, wg_job_t *run, size_t n)
+{
+    int grouped = n > 1 && jobs->group->begin(jobs->worker_ctx) == 0;
+    for (wg_job_t *j = run; j; j = j->next)
+        j->run(jobs->worker_ctx, j);
+    if (grouped) {
+        if (jobs->group->commit(jobs->worker_ctx) != 0)
+            for (wg_job_t *j = run; j; j = j->next)
+                j->rc = WG_EDB; /* nothing of the group is durable */
+        __atomic_add_fetch(&jobs->groups, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&jobs->grouped, n, __ATOMIC_RELAXED);
+    }
+    for (wg_job_t *j = run; j; j = j->next)
+        if (j->committed && j->rc == 0)
+            j->committed(jobs->worker_ctx, j);
+}
+
 static void *worker_main(void *arg)
 {
     wg_jobs_t *jobs = arg;
@@ -36,16 +81,18 @@ static void *worker_main(void *arg)
     for (;;) {
         while (!jobs->todo_head && !jobs->stopping)
             pthread_cond_wait(&jobs->wake, &jobs->lock);
-        wg_job_t *job = jobs->todo_head;
-        if (!job)
-            break; /* stopping and drained */
-        jobs->todo_head = job->next;
         if (!jobs->todo_head)
-            jobs->todo_tail = NULL;
+            break; /* stopping and drained */
+        size_t n;
+        wg_job_t *run = take_run(jobs, &n);
         pthread_mutex_unlock(&jobs->lock);
-        job->run(jobs->worker_ctx, job);
+        run_jobs(jobs, run, n);
         pthread_mutex_lock(&jobs->lock);
-        push(&jobs->done_head, &jobs->done_tail, job);
+        while (run) {
+            wg_job_t *next = run->next;
+            push(&jobs->done_head, &jobs->done_tail, run);
+            run = next;
+        }
         /* one wake per drain, not per job: a wake costs the loop a poll
          * return and an EVENT_WAIT_CANCELLED call to every lws protocol, and
          * the drain it causes takes every job completed by then */
@@ -60,10 +107,17 @@ static void *worker_main(void *arg)
 
 wg_jobs_t *wg_jobs_start(void *worker_ctx, void (*notify)(void *arg), void *notify_arg)
 {
+    return wg_jobs_start_grouped(worker_ctx, NULL, notify, notify_arg);
+}
+
+wg_jobs_t *wg_jobs_start_grouped(void *worker_ctx, const wg_jobs_group_t *group,
+                                 void (*notify)(void *arg), void *notify_arg)
+{
     wg_jobs_t *jobs = wg_calloc(1, sizeof *jobs);
     pthread_mutex_init(&jobs->lock, NULL);
     pthread_cond_init(&jobs->wake, NULL);
     jobs->worker_ctx = worker_ctx;
+    jobs->group = group;
     jobs->notify = notify;
     jobs->notify_arg = notify_arg;
     if (pthread_create(&jobs->thread, NULL, worker_main, jobs) != 0) {
@@ -73,6 +127,12 @@ wg_jobs_t *wg_jobs_start(void *worker_ctx, void (*notify)(void *arg), void *noti
         return NULL;
     }
     return jobs;
+}
+
+void wg_jobs_group_stats(wg_jobs_t *jobs, unsigned long *groups, unsigned long *grouped)
+{
+    *groups = __atomic_load_n(&jobs->groups, __ATOMIC_RELAXED);
+    *grouped = __atomic_load_n(&jobs->grouped, __ATOMIC_RELAXED);
 }
 
 void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)
@@ -145,7 +205,24 @@ void wg_jobs_stop(wg_jobs_t *jobs)
     pthread_cond_signal(&jobs->wake);
     pthread_mutex_unlock(&jobs->lock);
     pthread_join(jobs->thread, NULL);
-    wg_jobs_drain(jobs);
+    /* done() callbacks may queue more jobs (the outbox rows of an event
+     * they publish, a pending event's deletion): the worker is gone, so run
+     * them here, each alone, until nothing is left (bounded: a done() that
+     * always queues another must not hang the shutdown) */
+    for (int round = 0; round < 100; round++) {
+        wg_jobs_drain(jobs);
+        wg_job_t *todo = jobs->todo_head;
+        if (!todo)
+            break;
+        jobs->todo_head = jobs->todo_tail = NULL;
+        while (todo) {
+            wg_job_t *next = todo->next;
+            todo->next = NULL;
+            run_jobs(jobs, todo, 1);
+            push(&jobs->done_head, &jobs->done_tail, todo);
+            todo = next;
+        }
+    }
     pthread_mutex_destroy(&jobs->lock);
     pthread_cond_destroy(&jobs->wake);
     free(jobs);

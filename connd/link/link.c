@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "core/jobs.h"
+#include "events/pending.h"
 #include "instance/lifecycle.h"
 #include "link/vault.h"
+#include "message/device_cache.h"
 #include "message/receive.h"
 #include "chat/call.h"
 #include "chat/chat.h"
@@ -24,6 +26,7 @@
 #include "wa/qrpng.h"
 #include "wa/session.h"
 #include "wa/ws_client.h"
+#include "webhook/publisher.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
@@ -423,9 +426,11 @@ static void message_done(void *ctx, const wg_receive_result_t *r)
                             "err=\"%s\"", r->instance_name, wg_strerror(r->rc));
     if (live)
         after_session_call(l);
-    if (r->event)
+    if (r->event) {
         wg_bus_publish(d->bus, r->event_name, r->instance_name, r->instance_id,
-                       json_incref(r->event), now_ms(d));
+                       json_incref(r->event), r->event_at_ms ? r->event_at_ms : now_ms(d));
+        wg_pending_event_published(d, r->event_id); /* after the outbox job it queued */
+    }
     if (r->event && inst && strcmp(r->event_name, "messages.upsert") == 0)
         wg_chat_track_message(d, inst, r->event); /* contacts, chats, readMessages */
 }
@@ -439,7 +444,12 @@ static void s_message(void *ud, const void *node)
                               wg_node_attr(n, "participant"), NULL, NULL);
         return;
     }
-    wg_receive_submit(l->d->jobs, l->id, l->name, &l->creds, g_key, node, l->generation,
+    /* the event is committed with the message when a webhook would get it
+     * (events/pending.h); Socket.IO and the log are live only */
+    static const char *const message_events[] = {"messages.upsert", "messages.delete",
+                                                  "messages.edited"};
+    int durable = wg_webhook_publisher_routes(l->d, l->id, message_events, 3);
+    wg_receive_submit(l->d->jobs, l->id, l->name, &l->creds, g_key, node, l->generation, durable,
                       message_done, l->d);
 }
 
@@ -455,7 +465,8 @@ static void s_receipt(void *ud, const void *node)
     wg_send_on_receipt(l->d, l->id, node);
 }
 
-/* <presence>, <chatstate> -> presence.update; <call> -> connd/chat/call.c */
+/* <presence>, <chatstate> -> presence.update; <call> -> connd/chat/call.c;
+ * <notification type="devices"> -> the device cache (message/device_cache.h) */
 static void s_stanza(void *ud, const void *node)
 {
     wg_link_t *l = ud;
@@ -464,6 +475,11 @@ static void s_stanza(void *ud, const void *node)
         return;
     if (strcmp(((const wg_node_t *)node)->tag, "call") == 0) {
         wg_chat_on_call(l->d, inst, node);
+        return;
+    }
+    if (strcmp(((const wg_node_t *)node)->tag, "notification") == 0) {
+        /* <notification type="devices">: the next send to them asks usync again */
+        wg_device_cache_drop(l->id, wg_node_attr(node, "from"));
         return;
     }
     json_t *p = wg_chat_presence_event(node);

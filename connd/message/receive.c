@@ -11,11 +11,13 @@
 #include "signal/lid_map.h"
 #include "signal/signal.h"
 #include "store/message.h"
+#include "store/pending_event.h"
 #include "wa/jid.h"
 #include "wa/message.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
+#include "wg_time.h"
 
 struct wg_receive_job {
     wg_job_t job;                            /* must be first */
@@ -33,6 +35,9 @@ struct wg_receive_job {
     const char *ack_error;                   /* static string or NULL */
     json_t *event;                           /* event data when STORED */
     const char *event_name;                  /* its name (static) */
+    int64_t event_id;                        /* its pending_event row, 0 = none */
+    int durable_event;                       /* commit the event with the message */
+    int64_t event_at_ms;                     /* when it happened */
     wg_node_t *retry_receipt;                /* retry receipt to send, or NULL */
     uint32_t retry_prekey_id;                /* pre-key id handed out in it, or 0 */
 };
@@ -412,6 +417,29 @@ static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
     return rc;
 }
 
+/* The event, if any, as a pending_event row in the open transaction: it
+ * becomes durable with the message, so a crash after the commit (when the
+ * receipt may be out and the server never redelivers) still publishes it
+ * at the next start (connd/events/pending.c). 0 or WG_E*. */
+static int make_durable(commit_t *c)
+{
+    wg_receive_job_t *j = c->j;
+    j->event_at_ms = wg_now_ms();
+    if (!j->event || !j->durable_event)
+        return 0;
+    char *data = json_dumps(j->event, JSON_COMPACT);
+    if (!data)
+        return WG_EPROTO;
+    wg_store_pending_event_t ev = {.instance_id = j->instance_id,
+                                   .instance_name = j->instance_name,
+                                   .name = j->event_name,
+                                   .data_json = data,
+                                   .at_ms = j->event_at_ms};
+    int rc = wg_store_pending_event_add(c->store, &ev, &j->event_id);
+    free(data);
+    return rc;
+}
+
 static void nack(wg_receive_job_t *j, int rc, const char *code)
 {
     j->outcome = WG_RECEIVE_UNDECRYPTABLE;
@@ -545,6 +573,8 @@ static int decrypt_all(commit_t *c, wg_signal_t *sig)
         rc = WG_EPROTO;
     if (rc == 0)
         rc = apply_content(c, &best);
+    if (rc == 0)
+        rc = make_durable(c);
     if (have)
         wg_wa_msg_content_free(&best);
     return rc;
@@ -602,8 +632,19 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
         wg_wa_msg_content_t content;
         rc = wg_wa_msg_decode(in.plaintext, in.plaintext_len, &content);
         if (rc == 0) {
-            rc = apply_content(&c, &content);
+            /* row and event in one transaction, as the batch does for <enc> */
+            rc = wg_store_begin(store);
+            if (rc == 0) {
+                rc = apply_content(&c, &content);
+                if (rc == 0)
+                    rc = make_durable(&c);
+                rc = rc ? (wg_store_rollback(store), rc) : wg_store_commit(store);
+            }
             wg_wa_msg_content_free(&content);
+        }
+        if (rc) {
+            set_event(j, NULL, NULL);
+            j->event_id = 0;
         }
         if (rc == WG_EPROTO)
             nack(j, rc, "491");
@@ -630,8 +671,9 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
         retry_forget(j);
         goto done;
     }
-    /* nothing was committed: no ratchet step, no SKDM, no row */
+    /* nothing was committed: no ratchet step, no SKDM, no row, no event */
     set_event(j, NULL, NULL);
+    j->event_id = 0;
     j->outcome = WG_RECEIVE_RETRY_LATER;
     if (rc == WG_EDB)
         goto done;
@@ -661,7 +703,13 @@ wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instan
     wg_node_encode(node, &j->node_bytes);
     j->generation = generation;
     j->outcome = WG_RECEIVE_RETRY_LATER;
+    j->durable_event = 1;
     return j;
+}
+
+void wg_receive_job_set_durable(wg_receive_job_t *j, int durable_event)
+{
+    j->durable_event = durable_event;
 }
 
 void wg_receive_job_result(const wg_receive_job_t *j, wg_receive_result_t *r)
@@ -680,6 +728,16 @@ void wg_receive_job_result(const wg_receive_job_t *j, wg_receive_result_t *r)
     r->ack_error = j->ack_error;
     r->event = j->event;
     r->event_name = j->event ? j->event_name : NULL;
+    r->event_id = j->event ? j->event_id : 0;
+    r->event_at_ms = j->event_at_ms;
+    if (r->rc == WG_EDB && (r->outcome == WG_RECEIVE_STORED || r->outcome == WG_RECEIVE_DUPLICATE)) {
+        /* the group commit failed (core/jobs.h): nothing of it is durable,
+         * so no receipt and no event; the server delivers it again */
+        r->outcome = WG_RECEIVE_RETRY_LATER;
+        r->event = NULL;
+        r->event_name = NULL;
+        r->event_id = 0;
+    }
     r->retry_receipt = j->retry_receipt;
     r->retry_prekey_id = j->retry_prekey_id;
 }
@@ -717,11 +775,12 @@ static void job_done(wg_job_t *job)
 
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                       const wg_node_t *node, uint64_t generation, wg_receive_finish_cb finish,
-                       void *ctx)
+                       const wg_node_t *node, uint64_t generation, int durable_event,
+                       wg_receive_finish_cb finish, void *ctx)
 {
     wg_receive_job_t *j =
         wg_receive_job_new(instance_id, instance_name, creds, vault_key, node, generation);
+    j->durable_event = durable_event;
     j->job.run = job_run;
     j->job.done = job_done;
     j->finish = finish;

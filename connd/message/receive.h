@@ -6,6 +6,8 @@
  * publishes messages.upsert. A crash before the commit makes the server
  * deliver the stanza again; a crash after it cannot lose the message, and
  * the redelivery finds its key id stored: receipt again, no second event.
+ * The event itself is committed in that transaction too (a pending_event
+ * row), so the crash after the commit cannot lose it either.
  *
  * Groups and status: the pkmsg/msg carrying a SenderKeyDistributionMessage
  * is processed before the skmsg, and every <enc> of the stanza, the SKDM,
@@ -54,6 +56,11 @@ typedef struct {
     json_t *event;            /* event data (STORED only), borrowed */
     const char *event_name;   /* its name: "messages.upsert", "messages.delete",
                                * "messages.edited" (NULL when no event) */
+    /* the event's pending_event row, committed with the message (0 when
+     * none): the caller publishes the event, then deletes the row with
+     * wg_pending_event_published (connd/events/pending.h) */
+    int64_t event_id;
+    int64_t event_at_ms; /* when it happened: the event's at_ms */
     /* UNDECRYPTABLE and worth a retry (§7.1 "Retry receipts"): the
      * <receipt type="retry"> to send BEFORE the ack (borrowed; copy it with
      * wg_receive_retry_node), else NULL */
@@ -70,15 +77,20 @@ typedef void (*wg_receive_finish_cb)(void *ctx, const wg_receive_result_t *r);
  * creds (our JIDs, identity and pre-keys) and vault_key are copied and
  * wiped after the job. generation is handed back in the result. finish(ctx,
  * r) runs on the loop thread when the job is done; ctx must stay valid
- * until then (connd passes the daemon). Loop thread. */
+ * until then (connd passes the daemon). durable_event: commit the event
+ * with the message (a pending_event row); the caller says 0 when nothing
+ * would keep the event durably anyway (no webhook route). Loop thread. */
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                       const wg_node_t *node, uint64_t generation, wg_receive_finish_cb finish,
-                       void *ctx);
+                       const wg_node_t *node, uint64_t generation, int durable_event,
+                       wg_receive_finish_cb finish, void *ctx);
 
 /* The job body, for tests: runs on store (worker thread) what run() does,
  * and fills *r (strings valid until wg_receive_result_clear). */
 typedef struct wg_receive_job wg_receive_job_t;
+/* A new job commits its event with the message (durable); off for tests
+ * and callers with nothing durable downstream. */
+void wg_receive_job_set_durable(wg_receive_job_t *j, int durable_event);
 wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instance_name,
                                      const wg_wa_creds_t *creds, const uint8_t vault_key[32],
                                      const wg_node_t *node, uint64_t generation);

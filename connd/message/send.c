@@ -11,6 +11,7 @@
 #include "core/jobs.h"
 #include "link/link.h"
 #include "message/compose.h"
+#include "message/device_cache.h"
 #include "message/group_meta.h"
 #include "message/retry.h"
 #include "message/stanza.h"
@@ -84,9 +85,94 @@ typedef struct send_op {
     wg_send_done_cb done;    /* REST completion, NULL once answered */
     void *ctx;               /* its argument */
     struct send_op *next;    /* list link */
+    struct send_op *prev;    /* list link back (O(1) unlink) */
+    struct send_op *by_token_next; /* chain of g_by_token */
+    struct send_op *by_id_next;    /* chain of g_by_id */
+    struct send_op *ack_next, *ack_prev; /* g_acks links, while awaiting the ack */
+    int in_acks;                   /* linked in g_acks */
+    int64_t ack_deadline;          /* when it stops waiting (now_of clock) */
 } send_op_t;
 
+/* Every op in one list, and two hash indexes: a burst of sends keeps
+ * hundreds of ops waiting for their server ack, and iq replies, job
+ * completions and acks each look one up. */
+#define OP_BUCKETS 1024
 static send_op_t *g_ops;
+static send_op_t *g_by_token[OP_BUCKETS];
+static send_op_t *g_by_id[OP_BUCKETS];
+
+static size_t id_bucket(const char *id)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *id; id++)
+        h = (h ^ (uint8_t)*id) * 16777619u;
+    return h % OP_BUCKETS;
+}
+
+/* Puts a new op (token and id set) in the list and the indexes. */
+static void op_link(send_op_t *o)
+{
+    o->prev = NULL;
+    o->next = g_ops;
+    if (g_ops)
+        g_ops->prev = o;
+    g_ops = o;
+    send_op_t **t = &g_by_token[o->token % OP_BUCKETS];
+    o->by_token_next = *t;
+    *t = o;
+    send_op_t **i = &g_by_id[id_bucket(o->id)];
+    o->by_id_next = *i;
+    *i = o;
+}
+
+/* The sent ops awaiting their server ack, oldest first. One timer for
+ * all (at the head's deadline, every op waits ACK_TIMEOUT_MS) instead of
+ * one each: lws keeps timers in a sorted list, so hundreds of armed
+ * per-op timers made each arming O(n). */
+static send_op_t *g_acks_head, *g_acks_tail;
+static wg_wa_timer_t *g_ack_timer;
+
+static void acks_remove(send_op_t *o)
+{
+    if (!o->in_acks)
+        return;
+    if (o->ack_prev)
+        o->ack_prev->ack_next = o->ack_next;
+    else
+        g_acks_head = o->ack_next;
+    if (o->ack_next)
+        o->ack_next->ack_prev = o->ack_prev;
+    else
+        g_acks_tail = o->ack_prev;
+    o->ack_next = o->ack_prev = NULL;
+    o->in_acks = 0;
+}
+
+static void op_unlink(send_op_t *o)
+{
+    acks_remove(o);
+    if (o->prev)
+        o->prev->next = o->next;
+    else if (g_ops == o)
+        g_ops = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
+    for (send_op_t **pp = &g_by_token[o->token % OP_BUCKETS]; *pp; pp = &(*pp)->by_token_next)
+        if (*pp == o) {
+            *pp = o->by_token_next;
+            break;
+        }
+    for (send_op_t **pp = &g_by_id[id_bucket(o->id)]; *pp; pp = &(*pp)->by_id_next)
+        if (*pp == o) {
+            *pp = o->by_id_next;
+            break;
+        }
+}
+
+static int64_t now_of(wg_connd_t *d)
+{
+    return d->now_ms ? d->now_ms() : wg_now_ms();
+}
 static uint64_t g_next_token = 1;
 
 /* ------------------------------------------------------------ helpers */
@@ -146,7 +232,7 @@ int wg_send_chat_jid(const char *number, char *out, size_t n)
 
 static send_op_t *op_find(uint64_t token)
 {
-    for (send_op_t *o = g_ops; o; o = o->next)
+    for (send_op_t *o = g_by_token[token % OP_BUCKETS]; o; o = o->by_token_next)
         if (o->token == token)
             return o;
     return NULL;
@@ -154,11 +240,7 @@ static send_op_t *op_find(uint64_t token)
 
 static void op_free(send_op_t *o)
 {
-    for (send_op_t **pp = &g_ops; *pp; pp = &(*pp)->next)
-        if (*pp == o) {
-            *pp = o->next;
-            break;
-        }
+    op_unlink(o);
     wg_wa_timer_free(o->timer);
     for (size_t i = 0; i < o->n_dev; i++)
         wg_buf_free(&o->dev[i].ct);
@@ -179,6 +261,42 @@ static void op_free(send_op_t *o)
     json_decref(o->raw);
     sodium_memzero(&o->creds, sizeof o->creds);
     free(o);
+}
+
+/* g_ack_timer: drops the ops whose ack did not come in time, re-arms
+ * for the next one. */
+static void on_ack_timer(void *arg)
+{
+    (void)arg;
+    if (!g_acks_head)
+        return;
+    int64_t now = now_of(g_acks_head->d);
+    while (g_acks_head && g_acks_head->ack_deadline <= now) {
+        send_op_t *o = g_acks_head;
+        wg_log(WG_LOG_WARN, "msg=\"no server ack\" instance=%s id=%s", o->instance_name, o->id);
+        op_free(o);
+    }
+    if (g_acks_head)
+        wg_wa_timer_set(g_ack_timer, g_acks_head->ack_deadline - now);
+}
+
+/* The op was sent: it waits for its server ack, at most ACK_TIMEOUT_MS. */
+static void acks_append(send_op_t *o)
+{
+    wg_wa_timer_set(o->timer, -1); /* the step timer is done */
+    if (!g_ack_timer)
+        g_ack_timer = wg_wa_timer_new(o->d->loop, on_ack_timer, NULL);
+    o->ack_deadline = now_of(o->d) + ACK_TIMEOUT_MS;
+    o->ack_prev = g_acks_tail;
+    o->ack_next = NULL;
+    if (g_acks_tail)
+        g_acks_tail->ack_next = o;
+    else
+        g_acks_head = o;
+    g_acks_tail = o;
+    o->in_acks = 1;
+    if (g_acks_head == o)
+        wg_wa_timer_set(g_ack_timer, ACK_TIMEOUT_MS);
 }
 
 static void answer(send_op_t *o, int status, const char *json)
@@ -442,10 +560,17 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
 static void job_run(void *worker_ctx, wg_job_t *job)
 {
     send_job_t *j = (send_job_t *)job;
-    if (j->kind == 0)
-        sessions_run(worker_ctx, j->op, j->key);
-    else
-        encrypt_run(worker_ctx, j->op, j->key);
+    send_op_t *o = j->op;
+    if (j->kind == 0) {
+        sessions_run(worker_ctx, o, j->key);
+        if (o->store_rc)
+            return;
+        for (size_t i = 0; i < o->n_dev; i++)
+            if (o->dev[i].need_bundle)
+                return; /* the loop asks the server for pre-key bundles first */
+        j->kind = 1; /* every device has a session: encrypt now, one store round trip */
+    }
+    encrypt_run(worker_ctx, o, j->key);
 }
 
 static void job_done(wg_job_t *job)
@@ -568,7 +693,7 @@ static void step_after_encrypt(send_op_t *o)
         return;
     }
     o->state = OP_SENT;
-    wg_wa_timer_set(o->timer, ACK_TIMEOUT_MS);
+    acks_append(o);
     /* kept for retry receipts (§7.1): the Message, unpadded */
     wg_retry_sent_t sent = {o->instance_id,       o->id,      o->chat,
                             o->is_group,          o->sender,  o->c.out.kind,
@@ -611,19 +736,10 @@ static void not_on_whatsapp(send_op_t *o)
     op_free(o);
 }
 
-static void on_usync(uint64_t token, const void *reply)
+/* The target devices from a usync <list> (answered now, or cached for
+ * this connection: fresh says which), then the sessions step. */
+static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
 {
-    send_op_t *o = op_find(token);
-    const wg_node_t *n = reply;
-    if (!o || o->state != OP_USYNC)
-        return;
-    const char *type = wg_node_attr(n, "type");
-    const wg_node_t *usync = wg_node_child(n, "usync");
-    const wg_node_t *list = usync ? wg_node_child(usync, "list") : NULL;
-    if (!type || strcmp(type, "result") != 0 || !list) {
-        fail(o, 400, "Error: device list query failed");
-        return;
-    }
     wg_jid_t me, me_lid;
     unsigned my_device = 0, my_lid_device = 0;
     char own_lid[160] = "";
@@ -678,6 +794,8 @@ static void on_usync(uint64_t token, const void *reply)
         not_on_whatsapp(o);
         return;
     }
+    if (fresh) /* the next sends to this chat skip the usync (device_cache.h) */
+        wg_device_cache_put(o->instance_id, o->generation, o->chat, list, now_of(o->d));
     /* §7.2 step 7: the hash over every device of the list, ours included */
     char **jids = wg_calloc(o->n_dev + n_self + 1, sizeof *jids);
     for (size_t i = 0; i < o->n_dev; i++)
@@ -688,6 +806,22 @@ static void on_usync(uint64_t token, const void *reply)
         o->phash[0] = '\0';
     free(jids);
     submit(o, 0);
+}
+
+static void on_usync(uint64_t token, const void *reply)
+{
+    send_op_t *o = op_find(token);
+    const wg_node_t *n = reply;
+    if (!o || o->state != OP_USYNC)
+        return;
+    const char *type = wg_node_attr(n, "type");
+    const wg_node_t *usync = wg_node_child(n, "usync");
+    const wg_node_t *list = usync ? wg_node_child(usync, "list") : NULL;
+    if (!type || strcmp(type, "result") != 0 || !list) {
+        fail(o, 400, "Error: device list query failed");
+        return;
+    }
+    use_devices(o, list, 1);
 }
 
 /* ------------------------------------------------------------ entry points */
@@ -748,11 +882,10 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
     o->instance_name = wg_strdup(inst->row->name);
     o->done = done;
     o->ctx = ctx;
-    o->next = g_ops;
-    g_ops = o;
     o->c = *c;
     memset(c, 0, sizeof *c);
     wg_wa_msg_new_id(o->id);
+    op_link(o);
     snprintf(o->number, sizeof o->number, "%s", o->c.number);
     if (why) {
         fail(o, 400, why);
@@ -801,11 +934,6 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
         return;
     }
     start_next(o);
-}
-
-static int64_t now_of(wg_connd_t *d)
-{
-    return d->now_ms ? d->now_ms() : wg_now_ms();
 }
 
 void wg_send_text(wg_connd_t *d, wg_instance_t *inst, const Wg__Ipc__SendTextReq *req,
@@ -862,6 +990,12 @@ static void start_usync(send_op_t *o)
     wg_wa_session_t *s = session_or_fail(o, NULL);
     if (!s)
         return;
+    const wg_node_t *cached =
+        wg_device_cache_get(o->instance_id, o->generation, o->chat, now_of(o->d));
+    if (cached) {
+        use_devices(o, cached, 0);
+        return;
+    }
     wg_node_t *iq = get_iq("usync");
     wg_node_t *u = wg_node_add_child(iq, wg_node_new("usync"));
     char sid[32];
@@ -1043,17 +1177,17 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
 {
     const wg_node_t *n = ack_node;
     const char *id = wg_node_attr(n, "id");
-    send_op_t *o = g_ops;
-    while (o && !(o->state == OP_SENT && id && strcmp(o->id, id) == 0 &&
+    send_op_t *o = id ? g_by_id[id_bucket(id)] : NULL;
+    while (o && !(o->state == OP_SENT && strcmp(o->id, id) == 0 &&
                   strcmp(o->instance_id, instance_id) == 0))
-        o = o->next;
+        o = o->by_id_next;
     if (!o)
         return;
     const char *error = wg_node_attr(n, "error");
     const char *status = error ? "ERROR" : "SERVER_ACK";
     /* §7.2 step 7: the server's participant hash differs from ours when our
      * view of the devices is stale; like [W], forget what is cached (the
-     * group's participants; device lists are queried per send) */
+     * group's participants and the chat's device list) */
     const char *phash = wg_node_attr(n, "phash");
     if (phash && o->phash[0] && strcmp(phash, o->phash) != 0) {
         wg_log(WG_LOG_DEBUG,
@@ -1061,6 +1195,7 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
                o->instance_name, o->id, o->phash, phash);
         if (o->is_group)
             wg_group_cache_drop(instance_id, o->chat);
+        wg_device_cache_drop(instance_id, o->chat);
     }
     if (error)
         wg_log(WG_LOG_WARN, "msg=\"server refused message\" instance=%s id=%s error=%s",
@@ -1089,6 +1224,9 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
     const char *id = wg_node_attr(n, "id");
     const char *from = wg_node_attr(n, "from");
     if (type && strcmp(type, "retry") == 0) {
+        /* the sender's devices may have changed (a new device, a reinstall) */
+        const char *who = wg_node_attr(n, "participant");
+        wg_device_cache_drop(instance_id, who ? who : wg_node_attr(n, "from"));
         wg_retry_on_receipt(d, instance_id, n);
         return;
     }
@@ -1117,6 +1255,7 @@ void wg_send_forget(wg_connd_t *d, const char *instance_id)
 {
     (void)d;
     wg_group_cache_drop(instance_id, NULL);
+    wg_device_cache_drop(instance_id, NULL);
     wg_retry_forget(instance_id);
     send_op_t *o = g_ops;
     while (o) {

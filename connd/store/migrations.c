@@ -224,6 +224,20 @@ const char *const store_migrations[] = {
     " PRIMARY KEY (instance_id, group_jid, device_jid)"
     ") STRICT, WITHOUT ROWID;",
 
+    /* pending events (connd/store/pending_event.c, connd/events/pending.c):
+     * a message's bus event committed in the message's own transaction and
+     * deleted once its webhook outbox rows are committed, so kill -9 between
+     * the two cannot lose it. Self-contained (IF NOT EXISTS, references only
+     * instance) so it may land before or after any other appended migration. */
+    "CREATE TABLE IF NOT EXISTS pending_event ("
+    " id INTEGER PRIMARY KEY,"
+    " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
+    " instance_name TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " data_json TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL"
+    ") STRICT;",
+
     /* Reserved for later issues, appended in the order they land (each its
      * own entry; do not create them before their code exists):
      *   app-state keys, message updates. */

@@ -21,6 +21,9 @@ static const store_sql_t transaction_sql[] = {
     {STMT_BEGIN, "BEGIN IMMEDIATE"},
     {STMT_COMMIT, "COMMIT"},
     {STMT_ROLLBACK, "ROLLBACK"},
+    {STMT_SAVEPOINT, "SAVEPOINT job"},
+    {STMT_RELEASE, "RELEASE job"},
+    {STMT_ROLLBACK_TO, "ROLLBACK TO job"},
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -88,24 +91,87 @@ int store_exec(wg_store_t *s, sqlite3_stmt *st, const char *what)
     return rc;
 }
 
+/* Whether the group transaction is still open; SQLite ends it by itself
+ * after some errors (busy, full, I/O), and then nothing of it is durable. */
+static int group_alive(wg_store_t *s)
+{
+    if (s->group && sqlite3_get_autocommit(s->db))
+        s->group_lost = 1;
+    return !s->group_lost;
+}
+
 int store_begin(wg_store_t *s)
 {
-    return store_exec(s, s->stmt[STMT_BEGIN], "begin");
+    if (!s->group)
+        return store_exec(s, s->stmt[STMT_BEGIN], "begin");
+    if (!group_alive(s))
+        return WG_EDB; /* a SAVEPOINT now would begin (and RELEASE commit) alone */
+    return store_exec(s, s->stmt[STMT_SAVEPOINT], "savepoint");
 }
 
 void store_rollback(wg_store_t *s)
 {
     /* SQLite rolls back by itself after some errors (busy, full, I/O) */
-    if (!sqlite3_get_autocommit(s->db))
+    if (sqlite3_get_autocommit(s->db)) {
+        (void)group_alive(s);
+        return;
+    }
+    if (!s->group) {
         (void)store_exec(s, s->stmt[STMT_ROLLBACK], "rollback");
+        return;
+    }
+    /* ROLLBACK TO keeps the savepoint open; RELEASE ends it */
+    if (store_exec(s, s->stmt[STMT_ROLLBACK_TO], "rollback to savepoint") == 0)
+        (void)store_exec(s, s->stmt[STMT_RELEASE], "release savepoint");
 }
 
 int store_commit(wg_store_t *s)
 {
-    int rc = store_exec(s, s->stmt[STMT_COMMIT], "commit");
+    int rc = store_exec(s, s->stmt[s->group ? STMT_RELEASE : STMT_COMMIT],
+                        s->group ? "release savepoint" : "commit");
     if (rc < 0)
         store_rollback(s);
     return rc;
+}
+
+int wg_store_begin(wg_store_t *s)
+{
+    return s ? store_begin(s) : WG_EINVAL;
+}
+
+int wg_store_commit(wg_store_t *s)
+{
+    return s ? store_commit(s) : WG_EINVAL;
+}
+
+void wg_store_rollback(wg_store_t *s)
+{
+    if (s)
+        store_rollback(s);
+}
+
+int wg_store_group_begin(wg_store_t *s)
+{
+    if (!s || s->group)
+        return WG_EINVAL;
+    int rc = store_exec(s, s->stmt[STMT_BEGIN], "begin group");
+    if (rc == 0) {
+        s->group = 1;
+        s->group_lost = 0;
+    }
+    return rc;
+}
+
+int wg_store_group_commit(wg_store_t *s)
+{
+    if (!s || !s->group)
+        return WG_EINVAL;
+    int alive = group_alive(s);
+    s->group = 0;
+    s->group_lost = 0;
+    if (!alive)
+        return WG_EDB;
+    return store_commit(s);
 }
 
 int64_t store_now(wg_store_t *s)
@@ -300,7 +366,8 @@ int store_open_migrations(const char *path, const char *const *migrations, size_
         (rc = store_session_prepare(s)) < 0 || (rc = store_signal_key_prepare(s)) < 0 ||
         (rc = store_message_prepare(s)) < 0 || (rc = store_lid_map_prepare(s)) < 0 ||
         (rc = store_contact_prepare(s)) < 0 || (rc = store_chat_prepare(s)) < 0 ||
-        (rc = store_sender_key_memory_prepare(s)) < 0) {
+        (rc = store_sender_key_memory_prepare(s)) < 0 ||
+        (rc = store_pending_event_prepare(s)) < 0) {
         rc = open_fail(s->db, path, "prepare statements", err);
         goto done;
     }

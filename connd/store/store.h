@@ -60,6 +60,26 @@ void wg_store_set_clock(wg_store_t *s, int64_t (*now_ms)(void));
 int wg_store_schema_version(wg_store_t *s);
 int wg_store_schema_latest(void);
 
+/* ------------------------------------------------------------ transactions */
+
+/* One job's transaction: BEGIN IMMEDIATE / COMMIT / ROLLBACK, not nestable.
+ * Inside a group transaction they are a savepoint instead (see below).
+ * 0 or WG_EDB; commit rolls back itself when it fails. */
+int wg_store_begin(wg_store_t *s);
+int wg_store_commit(wg_store_t *s);
+void wg_store_rollback(wg_store_t *s);
+
+/* Group commit (connd/core/jobs.c): the worker runs a run of queued jobs in
+ * one transaction. Between group_begin and group_commit, every job-level
+ * transaction (wg_store_begin and the table files' own) is a SAVEPOINT, so
+ * a job that fails undoes only its writes, and nothing is durable before
+ * group_commit returns 0. group_commit returns WG_EDB when SQLite ended the
+ * transaction by itself (I/O, full disk) or COMMIT failed: then nothing of
+ * the group was committed (writes made outside a job transaction after such
+ * a failure are committed one by one, as without a group). */
+int wg_store_group_begin(wg_store_t *s);
+int wg_store_group_commit(wg_store_t *s);
+
 /* ------------------------------------------------------------ instances */
 
 /* Inserts an instance and, in the same transaction, whichever of

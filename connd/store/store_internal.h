@@ -13,6 +13,9 @@ enum store_stmt {
     STMT_BEGIN,
     STMT_COMMIT,
     STMT_ROLLBACK,
+    STMT_SAVEPOINT,
+    STMT_RELEASE,
+    STMT_ROLLBACK_TO,
     STMT_INSTANCE_INSERT,
     STMT_INSTANCE_BY_NAME,
     STMT_INSTANCE_BY_ID,
@@ -71,6 +74,9 @@ enum store_stmt {
     STMT_SKMEM_HAS,
     STMT_SKMEM_ADD,
     STMT_SKMEM_FORGET,
+    STMT_PENDING_EVENT_ADD,
+    STMT_PENDING_EVENT_DELETE,
+    STMT_PENDING_EVENT_ALL,
     STMT_COUNT
 };
 
@@ -78,6 +84,9 @@ struct wg_store {
     sqlite3 *db;                    /* the only handle; owned */
     sqlite3_stmt *stmt[STMT_COUNT]; /* prepared at open, finalized at close */
     int64_t (*now_ms)(void);        /* clock for created_at/updated_at */
+    int group;                      /* inside a group transaction (wg_store_group_begin):
+                                       store_begin/commit/rollback are a savepoint */
+    int group_lost;                 /* SQLite rolled the group transaction back */
 };
 
 /* A statement a table file wants prepared at open. */
@@ -118,6 +127,9 @@ int store_step(wg_store_t *s, sqlite3_stmt *st, const char *what);
 int store_find_one(wg_store_t *s, int stmt, const char *what, const char *instance_id,
                    int (*read)(sqlite3_stmt *st, void **out), void **out);
 void store_reset(sqlite3_stmt *st);
+/* A job's transaction. Inside a group transaction (wg_store_group_begin)
+ * these are SAVEPOINT / RELEASE / ROLLBACK TO: the job's writes become
+ * durable with the group's COMMIT, and a failed job undoes only its own. */
 int store_begin(wg_store_t *s);
 int store_commit(wg_store_t *s); /* rolls back itself if COMMIT fails */
 void store_rollback(wg_store_t *s);
@@ -178,6 +190,7 @@ int store_lid_map_prepare(wg_store_t *s);
 int store_contact_prepare(wg_store_t *s);
 int store_chat_prepare(wg_store_t *s);
 int store_sender_key_memory_prepare(wg_store_t *s);
+int store_pending_event_prepare(wg_store_t *s);
 int store_settings_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Settings *in,
                          int64_t now);
 int store_webhook_write(wg_store_t *s, const char *instance_id, const Wg__Ipc__Webhook *in,

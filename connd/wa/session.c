@@ -614,6 +614,8 @@ static void on_node(wg_wa_session_t *s, wg_node_t *node, int64_t now_ms)
         else if (type && strcmp(type, "encrypt") == 0 && wg_node_child(node, "count") &&
                  s->state == ST_OPEN)
             upload_prekeys(s, WANTED_PREKEYS);
+        else if (type && strcmp(type, "devices") == 0 && s->cb.stanza && s->state == ST_OPEN)
+            s->cb.stanza(s->ud, node); /* a contact's device list changed */
     } else if (strcmp(tag, "message") == 0 && s->cb.message && s->state == ST_OPEN) {
         /* answered by the owner once the message is committed */
         s->cb.message(s->ud, node);

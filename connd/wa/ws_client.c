@@ -74,20 +74,27 @@ static void drop_detached(struct lws *wsi)
     }
 }
 
-/* Writes the head of a queue; returns -1 to close, 0 otherwise. */
+/* Frames written per writeable callback at most: a burst of receipts goes
+ * out in one loop turn instead of one poll round per frame. */
+#define WRITES_PER_CALLBACK 64
+
+/* Writes the head of a queue, and the next frames while the socket takes
+ * them whole (lws_send_pipe_choked); returns -1 to close, 0 otherwise. */
 static int write_one(struct lws *wsi, out_msg_t **head, out_msg_t **tail)
 {
-    out_msg_t *m = *head;
-    if (!m)
-        return 0;
-    int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_BINARY);
-    if (n < (int)m->len)
-        return -1;
-    *head = m->next;
-    if (!*head)
-        *tail = NULL;
-    g_unflushed -= m->len;
-    free(m);
+    for (int i = 0; *head && i < WRITES_PER_CALLBACK; i++) {
+        if (i > 0 && lws_send_pipe_choked(wsi))
+            break;
+        out_msg_t *m = *head;
+        int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_BINARY);
+        if (n < (int)m->len)
+            return -1;
+        *head = m->next;
+        if (!*head)
+            *tail = NULL;
+        g_unflushed -= m->len;
+        free(m);
+    }
     if (*head)
         lws_callback_on_writable(wsi);
     return 0;

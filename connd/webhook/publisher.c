@@ -16,6 +16,7 @@ typedef struct {
     wg_outbox_new_t rows[2]; /* the event's deliveries; strings owned */
     size_t n;                /* used rows */
     int64_t at_ms;           /* created_at */
+    int64_t dest_ids[2];     /* the rows' destinations, set by run */
 } outbox_job_t;
 
 static char *dup_or_null(const char *s)
@@ -26,10 +27,15 @@ static char *dup_or_null(const char *s)
 static void run(void *worker_ctx, wg_job_t *job)
 {
     outbox_job_t *j = (outbox_job_t *)job;
-    int64_t dest_ids[2] = {0, 0};
-    job->rc = wg_store_outbox_add(worker_ctx, j->rows, j->n, j->at_ms, dest_ids);
-    if (job->rc == 0)
-        wg_webhook_notify(j->webhook, dest_ids, j->n);
+    job->rc = wg_store_outbox_add(worker_ctx, j->rows, j->n, j->at_ms, j->dest_ids);
+}
+
+/* after the commit: the deliverer reads the rows on its own handle */
+static void committed(void *worker_ctx, wg_job_t *job)
+{
+    outbox_job_t *j = (outbox_job_t *)job;
+    (void)worker_ctx;
+    wg_webhook_notify(j->webhook, j->dest_ids, j->n);
 }
 
 static void done(wg_job_t *job)
@@ -74,6 +80,7 @@ void wg_webhook_publisher_on_event(void *arg, const wg_event_t *ev)
     outbox_job_t *j = wg_calloc(1, sizeof *j);
     j->job.run = run;
     j->job.done = done;
+    j->job.committed = committed;
     j->webhook = d->webhook;
     j->at_ms = ev->at_ms;
     for (int i = 0; i < n; i++) {
@@ -90,4 +97,22 @@ void wg_webhook_publisher_on_event(void *arg, const wg_event_t *ev)
     }
     wg_webhook_targets_free(targets, n);
     wg_jobs_submit(d->jobs, &j->job);
+}
+
+int wg_webhook_publisher_routes(wg_connd_t *d, const char *instance_id,
+                                const char *const *events, size_t n)
+{
+    if (!d->webhook)
+        return 0;
+    const wg_webhook_settings_t *s = wg_webhook_settings(d->webhook);
+    wg_instance_t *inst = instance_id ? wg_registry_find_id(d->reg, instance_id) : NULL;
+    const Wg__Ipc__Webhook *w = inst && inst->row ? inst->row->webhook : NULL;
+    for (size_t i = 0; i < n; i++) {
+        wg_webhook_target_t targets[2];
+        int k = wg_webhook_route(s, events[i], w, targets, NULL);
+        wg_webhook_targets_free(targets, k);
+        if (k > 0)
+            return 1;
+    }
+    return 0;
 }

@@ -13,4 +13,12 @@
  * d->webhook is NULL. */
 void wg_webhook_publisher_on_event(void *arg, const wg_event_t *ev);
 
+/* Whether an event named one of events[0..n) of that instance would become
+ * webhook outbox rows if published now (instance or global webhook). The
+ * receive job makes its event durable (events/pending.h) only then: the
+ * pending row protects outbox rows; the other subscribers (Socket.IO, log)
+ * are live only. Loop thread. */
+int wg_webhook_publisher_routes(wg_connd_t *d, const char *instance_id,
+                                const char *const *events, size_t n);
+
 #endif

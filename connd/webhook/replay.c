@@ -61,7 +61,14 @@ static void retry_run(void *worker_ctx, wg_job_t *job)
 {
     replay_job_t *j = (replay_job_t *)job;
     job->rc = wg_store_outbox_retry(worker_ctx, j->instance_id, j->ids, j->n_ids, &j->count);
-    if (job->rc == 0 && j->count)
+}
+
+/* after the commit: the deliverer rescans on its own handle */
+static void retry_committed(void *worker_ctx, wg_job_t *job)
+{
+    replay_job_t *j = (replay_job_t *)job;
+    (void)worker_ctx;
+    if (j->count)
         wg_webhook_notify(j->webhook, NULL, 0);
 }
 
@@ -78,6 +85,7 @@ void wg_webhook_retry(wg_connd_t *d, const char *instance_id, char *const *ids, 
     replay_job_t *j = wg_calloc(1, sizeof *j);
     j->job.run = retry_run;
     j->job.done = retry_done;
+    j->job.committed = retry_committed;
     j->webhook = d->webhook;
     j->instance_id = wg_strdup(instance_id);
     if (n) {

@@ -304,9 +304,11 @@ def body(run):
           "server ack -> send.message with status SERVER_ACK")
     s, raw = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "typed", "delay": 300})
     mid = raw.get("key", {}).get("id") if isinstance(raw, dict) else None
+    # the message first: with the device list cached no usync round trip orders the
+    # REST answer after crabline recorded the chat states
+    typed = wait_for("typed", lambda: crab.accepted_text(mid) == "typed", 5)
     states = [k.get("tag") for n in crab.recorded() if n.get("tag") == "chatstate" for k in kids(n)]
-    check(s == 201 and states[-2:] == ["composing", "paused"] and
-          wait_for("typed", lambda: crab.accepted_text(mid) == "typed", 5),
+    check(s == 201 and states[-2:] == ["composing", "paused"] and typed,
           "sendText with delay: <chatstate> composing, then paused, then the message (%s)" % states)
     s, bad = rest(st, "POST", "/message/sendText/cr1", {"number": PEER, "text": "   "})
     check(s == 400 and "Text is required" in json.dumps(bad), "blank text -> 400 Text is required")

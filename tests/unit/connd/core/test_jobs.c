@@ -1,5 +1,9 @@
-/* core/jobs.c: order, completion on the submitting thread, stop drains. */
+/* core/jobs.c: order, completion on the submitting thread, stop drains;
+ * group commit: queued jobs share one begin/commit, completions only after
+ * the commit, a failed commit fails every job of the group, solo jobs run
+ * alone. */
 #include "core/jobs.h"
+#include "wg_err.h"
 #include "wg_test.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -105,6 +109,44 @@ static void stop_runs_everything_queued(void)
     wg_jobs_stop(NULL);
 }
 
+/* A done() that queues another job during wg_jobs_stop: that job still
+ * runs (on the stopping thread) and completes. */
+static int g_chain_ran, g_chain_done;
+
+static void chain_run(void *ctx, wg_job_t *job)
+{
+    (void)ctx;
+    job->rc = 0;
+    g_chain_ran++;
+}
+
+static wg_jobs_t *g_chain_jobs;
+
+static void chain_done(wg_job_t *job)
+{
+    g_chain_done++;
+    if (g_chain_done < 3) { /* queue the next link from the completion */
+        wg_job_t *next = calloc(1, sizeof *next);
+        next->run = chain_run;
+        next->done = chain_done;
+        wg_jobs_submit(g_chain_jobs, next);
+    }
+    free(job);
+}
+
+static void stop_runs_jobs_queued_by_completions(void)
+{
+    g_chain_ran = g_chain_done = 0;
+    g_chain_jobs = wg_jobs_start(NULL, NULL, NULL);
+    wg_job_t *first = calloc(1, sizeof *first);
+    first->run = chain_run;
+    first->done = chain_done;
+    wg_jobs_submit(g_chain_jobs, first);
+    wg_jobs_stop(g_chain_jobs); /* nothing drained before: every completion runs in stop */
+    WG_CHECK_INT(g_chain_ran, 3);
+    WG_CHECK_INT(g_chain_done, 3);
+}
+
 static int g_barrier_saw;
 
 static void barrier(void *arg)
@@ -130,11 +172,172 @@ static void barrier_runs_after_earlier_jobs(void)
     wg_jobs_stop(jobs);
 }
 
+/* ------------------------------------------------------------ group commit */
+
+typedef struct {
+    int open;           /* a group transaction is open */
+    int begins, commits; /* calls */
+    int fail_commit;    /* the next commit fails */
+    int log[400];       /* +seq run inside a group, -seq run alone, 1000+seq committed hook */
+    int nlog;
+} fake_store_t;
+
+static fake_store_t g_fs;
+static pthread_mutex_t g_gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static int g_gate; /* the first job blocks until set, so the rest queue up */
+static int g_started; /* the first job is running */
+
+static int fake_begin(void *ctx)
+{
+    fake_store_t *f = ctx;
+    f->open = 1;
+    f->begins++;
+    return 0;
+}
+
+static int fake_commit(void *ctx)
+{
+    fake_store_t *f = ctx;
+    f->open = 0;
+    f->commits++;
+    if (f->fail_commit) {
+        f->fail_commit = 0;
+        return WG_EDB;
+    }
+    return 0;
+}
+
+static const wg_jobs_group_t fake_group = {fake_begin, fake_commit};
+
+static void grun(void *ctx, wg_job_t *job)
+{
+    fake_store_t *f = ctx;
+    test_job_t *t = (test_job_t *)job;
+    if (t->seq == 0)
+        for (__atomic_store_n(&g_started, 1, __ATOMIC_SEQ_CST);;) {
+            pthread_mutex_lock(&g_gate_lock);
+            int open = g_gate;
+            pthread_mutex_unlock(&g_gate_lock);
+            if (open)
+                break;
+            usleep(1000);
+        }
+    f->log[f->nlog++] = f->open ? t->seq : -t->seq - 1;
+    job->rc = 0;
+}
+
+static void gcommitted(void *ctx, wg_job_t *job)
+{
+    fake_store_t *f = ctx;
+    WG_CHECK(!f->open); /* strictly after the commit */
+    f->log[f->nlog++] = 1000 + ((test_job_t *)job)->seq;
+}
+
+static int g_gdone_rc[100], g_ngdone;
+
+static void gdone(wg_job_t *job)
+{
+    g_gdone_rc[g_ngdone++] = job->rc;
+    free(job);
+}
+
+static test_job_t *gmake(int seq, int solo)
+{
+    test_job_t *t = calloc(1, sizeof *t);
+    t->job.run = grun;
+    t->job.done = gdone;
+    t->job.committed = gcommitted;
+    t->job.solo = solo;
+    t->seq = seq;
+    return t;
+}
+
+static void open_gate(int v)
+{
+    pthread_mutex_lock(&g_gate_lock);
+    g_gate = v;
+    pthread_mutex_unlock(&g_gate_lock);
+}
+
+/* Submits job 0 and waits until the worker runs it (alone): the next
+ * submissions queue up behind it. */
+static void submit_first(wg_jobs_t *jobs)
+{
+    __atomic_store_n(&g_started, 0, __ATOMIC_SEQ_CST);
+    wg_jobs_submit(jobs, &gmake(0, 0)->job);
+    for (int spin = 0; spin < 20000 && !__atomic_load_n(&g_started, __ATOMIC_SEQ_CST); spin++)
+        usleep(100);
+}
+
+static void drain_all(wg_jobs_t *jobs)
+{
+    for (int spin = 0; spin < 20000 && wg_jobs_pending(jobs) > 0; spin++) {
+        wg_jobs_drain(jobs);
+        usleep(100);
+    }
+}
+
+/* Job 0 runs alone (the queue held only it), 1..10 share one group, the
+ * solo job 11 runs alone, 12..13 group again; committed hooks run after
+ * each group's commit, in order. */
+static void group_commit_runs_queued_jobs_together(void)
+{
+    memset(&g_fs, 0, sizeof g_fs);
+    g_ngdone = 0;
+    open_gate(0);
+    wg_jobs_t *jobs = wg_jobs_start_grouped(&g_fs, &fake_group, NULL, NULL);
+    submit_first(jobs);
+    for (int i = 1; i <= 13; i++)
+        wg_jobs_submit(jobs, &gmake(i, i == 11)->job);
+    open_gate(1);
+    drain_all(jobs);
+    WG_CHECK_INT(g_ngdone, 14);
+    int want[] = {-1, 1000, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1001, 1002, 1003, 1004, 1005, 1006,
+                  1007, 1008, 1009, 1010, -12, 1011, 12, 13, 1012, 1013};
+    WG_CHECK_INT(g_fs.nlog, (int)(sizeof want / sizeof want[0]));
+    for (size_t i = 0; i < sizeof want / sizeof want[0] && (int)i < g_fs.nlog; i++)
+        WG_CHECK_INT(g_fs.log[i], want[i]);
+    WG_CHECK_INT(g_fs.begins, 2);
+    WG_CHECK_INT(g_fs.commits, 2);
+    unsigned long groups = 0, grouped = 0;
+    wg_jobs_group_stats(jobs, &groups, &grouped);
+    WG_CHECK(groups == 2 && grouped == 12);
+    for (int i = 0; i < 14; i++)
+        WG_CHECK_INT(g_gdone_rc[i], 0);
+    wg_jobs_stop(jobs);
+}
+
+/* A commit that fails: every job of the group completes with WG_EDB and
+ * no committed hook runs. */
+static void failed_group_fails_every_job(void)
+{
+    memset(&g_fs, 0, sizeof g_fs);
+    g_ngdone = 0;
+    open_gate(0);
+    wg_jobs_t *jobs = wg_jobs_start_grouped(&g_fs, &fake_group, NULL, NULL);
+    submit_first(jobs);
+    for (int i = 1; i <= 5; i++)
+        wg_jobs_submit(jobs, &gmake(i, 0)->job);
+    g_fs.fail_commit = 1;
+    open_gate(1);
+    drain_all(jobs);
+    WG_CHECK_INT(g_ngdone, 6);
+    WG_CHECK_INT(g_gdone_rc[0], 0); /* alone, before the group */
+    for (int i = 1; i <= 5; i++)
+        WG_CHECK_INT(g_gdone_rc[i], WG_EDB);
+    WG_CHECK_INT(g_fs.log[1], 1000); /* only job 0's hook */
+    WG_CHECK_INT(g_fs.nlog, 7);
+    wg_jobs_stop(jobs);
+}
+
 int main(void)
 {
     WG_RUN(barrier_runs_after_earlier_jobs);
     WG_RUN(in_order_and_drained_on_loop_thread);
     WG_RUN(stop_runs_everything_queued);
+    WG_RUN(stop_runs_jobs_queued_by_completions);
     WG_RUN(one_wake_per_drain);
+    WG_RUN(group_commit_runs_queued_jobs_together);
+    WG_RUN(failed_group_fails_every_job);
     return wg_test_done();
 }

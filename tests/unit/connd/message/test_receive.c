@@ -4,11 +4,15 @@
  * with a receipt and no event; a new ciphertext under a stored key id is a
  * duplicate too (ratchet advanced, no second row); garbage ciphertext is
  * undecryptable (ack with error, nothing stored); a <plaintext> stanza is
- * stored; an own-device stanza gets a "sender" receipt. */
+ * stored; an own-device stanza gets a "sender" receipt. Every event is
+ * committed with its message as a pending_event row (none for duplicates or
+ * failures, or when the caller says nothing downstream is durable), and a job whose group commit failed (rc WG_EDB) is no longer
+ * STORED: no receipt, no event. */
 #include "message/receive.h"
 #include "signal/bundle.h"
 #include "signal/signal.h"
 #include "store/message.h"
+#include "store/pending_event.h"
 #include "store/store.h"
 #include "wa/message.h"
 #include "wg_err.h"
@@ -187,6 +191,80 @@ static void plaintext_and_own_device(void)
     wg_node_free(n);
 }
 
+typedef struct {
+    int n;            /* rows */
+    int64_t last_id;  /* the newest */
+    char name[32];    /* its event name */
+    char *data;       /* its data (owned) */
+} pending_t;
+
+static int pending_row(void *ud, const wg_store_pending_event_t *ev)
+{
+    pending_t *p = ud;
+    p->n++;
+    p->last_id = ev->id;
+    snprintf(p->name, sizeof p->name, "%s", ev->name);
+    free(p->data);
+    p->data = strdup(ev->data_json);
+    return 0;
+}
+
+static pending_t pending(void)
+{
+    pending_t p;
+    memset(&p, 0, sizeof p);
+    WG_CHECK_INT(wg_store_pending_event_each(g, pending_row, &p), 0);
+    return p;
+}
+
+static void event_committed_with_message(void)
+{
+    pending_t before = pending();
+    free(before.data);
+    /* every event so far (2 from bob, 1 plaintext) is pending: nobody published them */
+    WG_CHECK_INT(before.n, 3);
+    wg_node_t *n = from_bob("3EB0000000000000000009", "durable");
+    wg_receive_job_t *j = wg_receive_job_new(alice_id, "alice", &alice, g_key, n, 7);
+    wg_receive_job_run(g, j);
+    wg_receive_result_t r;
+    wg_receive_job_result(j, &r);
+    WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
+    pending_t after = pending();
+    WG_CHECK_INT(after.n, before.n + 1);
+    WG_CHECK(r.event_id == after.last_id && r.event_id > 0);
+    WG_CHECK(r.event_at_ms > 0);
+    WG_CHECK_STR(after.name, "messages.upsert");
+    char *want = r.event ? json_dumps(r.event, JSON_COMPACT) : NULL;
+    WG_CHECK_STR(after.data, want);
+    free(want);
+    free(after.data);
+    /* the group commit failed: nothing durable, so no receipt and no event */
+    ((wg_job_t *)j)->rc = WG_EDB;
+    wg_receive_job_result(j, &r);
+    WG_CHECK_INT(r.outcome, WG_RECEIVE_RETRY_LATER);
+    WG_CHECK(r.event == NULL && r.event_id == 0);
+    wg_receive_job_free(j);
+    /* a duplicate adds no row */
+    WG_CHECK_INT(run(n, NULL, NULL, NULL), WG_RECEIVE_DUPLICATE);
+    after = pending();
+    free(after.data);
+    WG_CHECK_INT(after.n, before.n + 1);
+    wg_node_free(n);
+    /* nothing durable downstream (no webhook route): the event, no row */
+    n = from_bob("3EB000000000000000000A", "live only");
+    j = wg_receive_job_new(alice_id, "alice", &alice, g_key, n, 7);
+    wg_receive_job_set_durable(j, 0);
+    wg_receive_job_run(g, j);
+    wg_receive_job_result(j, &r);
+    WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
+    WG_CHECK(r.event != NULL && r.event_id == 0 && r.event_at_ms > 0);
+    wg_receive_job_free(j);
+    after = pending();
+    free(after.data);
+    WG_CHECK_INT(after.n, before.n + 1);
+    wg_node_free(n);
+}
+
 int main(void)
 {
     store_fixture_t fx;
@@ -214,6 +292,7 @@ int main(void)
     WG_RUN(pkmsg_then_msg);
     WG_RUN(garbage);
     WG_RUN(plaintext_and_own_device);
+    WG_RUN(event_committed_with_message);
     wg_signal_free(bob_sig);
     if (store_fixture_close(&fx) != 0)
         return 1;

@@ -9,8 +9,10 @@
  *     devices), one pkmsg per device carrying our SKDM and one skmsg; every
  *     peer decrypts the SKDM, then the skmsg, and reads exactly the text
  *     with mentionsEveryOne's mentionedJid;
- *   2nd send: metadata from the per-connection cache, no bundles, no
- *     participants (the sender-key memory), only the skmsg, still readable;
+ *   2nd send: metadata and device lists from the per-connection caches, no
+ *     usync, no bundles, no participants (the sender-key memory), the
+ *     sessions check and the encryption in one job, only the skmsg, still
+ *     readable;
  *   the server ack with another phash drops the cache (the 3rd send asks
  *     again) and publishes send.message;
  *   a retry receipt of one device gets the message again as a DM-style
@@ -18,7 +20,7 @@
  *     is given up;
  *   a 1:1 send: no phash / addressing_mode on the wire, the Message to the
  *     chat's device and the deviceSentMessage to our other device, both
- *     read by their peers; its revoke: edit="7", decrypt-fail="hide",
+ *     read by their peers; its revoke (no usync: cached, one job): edit="7", decrypt-fail="hide",
  *     messages.delete, the stored row DELETED, and no send.message on ack. */
 #include "message/send.c"
 #include "signal/lid_map.h"
@@ -438,10 +440,10 @@ static void group_second_send_and_ack(void)
     wg_connd_t d = {0};
     send_text(&d, GID, "again", 0);
     WG_CHECK(take_iq("w:g2").iq == NULL); /* cached for this connection */
-    answer_usync();
-    /* sessions check, then at once encryption: everybody has our sender
+    WG_CHECK(take_iq("usync").iq == NULL); /* so are the device lists */
+    /* sessions check and encryption in one job: everybody has our sender
      * key, so no bundles are asked for */
-    WG_CHECK_INT(pump(), 2);
+    WG_CHECK_INT(pump(), 1);
     WG_CHECK(take_iq("encrypt").iq == NULL);
     WG_CHECK_INT(g_status, 201);
     wg_node_t *m = take_sent();
@@ -628,8 +630,8 @@ static void direct_send_and_revoke(void)
     Wg__Ipc__Instance row;
     wg_instance_t inst = grp_instance(&row);
     wg_send_revoke(&d, &inst, &del, done, NULL);
-    answer_usync_direct();
-    WG_CHECK_INT(pump(), 2); /* sessions exist now: straight to encryption */
+    WG_CHECK(take_iq("usync").iq == NULL); /* the chat's device list is cached */
+    WG_CHECK_INT(pump(), 1); /* sessions exist now: checked and encrypted in one job */
     WG_CHECK_INT(g_status, 201);
     WG_CHECK(strstr(g_json, "\"type\":\"REVOKE\"") != NULL);
     m = take_sent();
@@ -673,8 +675,8 @@ static void direct_send_under_lid(void)
     wg_signal_free(us);
     wg_connd_t d = {0};
     send_text(&d, PEER_CHAT, "via lid", 0);
-    answer_usync_direct();
-    WG_CHECK_INT(pump(), 2); /* the LID session is found: no encrypt/key query */
+    WG_CHECK(take_iq("usync").iq == NULL); /* the chat's device list is cached */
+    WG_CHECK_INT(pump(), 1); /* the LID session is found: no encrypt/key query */
     WG_CHECK_INT((int)g_n_iq, 0);
     WG_CHECK_INT(g_status, 201);
     wg_node_t *m = take_sent();
@@ -687,6 +689,57 @@ static void direct_send_under_lid(void)
     WG_CHECK_STR(c.text, "via lid");
     wg_wa_msg_content_free(&c);
     wg_node_free(m);
+}
+
+static int64_t g_clock_ms = 1000000;
+
+static int64_t test_clock(void)
+{
+    return g_clock_ms;
+}
+
+static send_op_t *fake_sent_op(wg_connd_t *d, const char *id)
+{
+    send_op_t *o = wg_calloc(1, sizeof *o);
+    o->token = g_next_token++;
+    o->d = d;
+    o->instance_id = wg_strdup("inst-acks");
+    o->instance_name = wg_strdup("acks");
+    snprintf(o->id, sizeof o->id, "%s", id);
+    op_link(o);
+    o->timer = wg_wa_timer_new(NULL, on_timer, o);
+    o->state = OP_SENT;
+    acks_append(o);
+    return o;
+}
+
+/* Ops awaiting their ack share one timer: they leave in order as their
+ * deadlines pass; an acked op leaves the queue at once. */
+static void ack_deadlines(void)
+{
+    wg_connd_t d = {0};
+    d.now_ms = test_clock;
+    while (g_acks_head) /* left by the tests above (on the real clock) */
+        op_free(g_acks_head);
+    send_op_t *a = fake_sent_op(&d, "ACKA");
+    uint64_t ta = a->token;
+    g_clock_ms += 10;
+    send_op_t *b = fake_sent_op(&d, "ACKB");
+    uint64_t tb = b->token;
+    g_clock_ms += 10;
+    send_op_t *c = fake_sent_op(&d, "ACKC");
+    uint64_t tc = c->token;
+    WG_CHECK(g_ack_timer && g_ack_timer->armed);
+    op_free(b); /* acked */
+    WG_CHECK(g_acks_head == a && g_acks_tail == c && a->ack_next == c && c->ack_prev == a);
+    g_clock_ms += ACK_TIMEOUT_MS - 20; /* a's deadline */
+    on_ack_timer(NULL);
+    WG_CHECK(op_find(ta) == NULL && op_find(tb) == NULL && op_find(tc) == c);
+    WG_CHECK(g_acks_head == c);
+    g_clock_ms += 20;
+    on_ack_timer(NULL);
+    WG_CHECK(op_find(tc) == NULL && g_acks_head == NULL && g_acks_tail == NULL);
+    on_ack_timer(NULL); /* nothing left: no-op */
 }
 
 int main(void)
@@ -719,6 +772,9 @@ int main(void)
     WG_RUN(group_third_send_asks_again);
     WG_RUN(direct_send_and_revoke);
     WG_RUN(direct_send_under_lid);
+}
+
+    WG_RUN(ack_deadlines);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
     if (store_fixture_close(&fx) != 0)
