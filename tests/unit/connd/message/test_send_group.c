@@ -772,8 +772,6 @@ int main(void)
     WG_RUN(group_third_send_asks_again);
     WG_RUN(direct_send_and_revoke);
     WG_RUN(direct_send_under_lid);
-}
-
     WG_RUN(ack_deadlines);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
