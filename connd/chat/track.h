@@ -9,18 +9,21 @@
  *   - readMessages: the message's read receipt is sent at once (read.h);
  *   - groupsIgnore: incoming group (@g.us) messages are receipted and
  *     dropped before anything is decrypted or stored, so no event.
- * Loop thread; store work runs as a worker job. */
+ * Loop thread; the contact and chat rows are written by the receive job, in
+ * the message's transaction (connd/message/receive.c). */
 #ifndef WG_CHAT_TRACK_H
 #define WG_CHAT_TRACK_H
 #include <jansson.h>
 
 #include "core/daemon.h"
 #include "instance/registry.h"
+#include "message/receive.h"
 
 /* A message was stored and announced: event is its messages.upsert data
- * (borrowed). Updates contact and chat, publishes their events, and applies
- * readMessages. */
-void wg_chat_track_message(wg_connd_t *d, wg_instance_t *inst, const json_t *event);
+ * (borrowed), r the receive job's result (which wrote contact and chat).
+ * Publishes the contact and chat events and applies readMessages. */
+void wg_chat_track_message(wg_connd_t *d, wg_instance_t *inst, const json_t *event,
+                           const wg_receive_result_t *r);
 
 /* groupsIgnore: 1 when node (an incoming <message>) belongs to a group and
  * inst ignores groups -- the caller then only receipts it -- else 0. */

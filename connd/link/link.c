@@ -432,7 +432,7 @@ static void message_done(void *ctx, const wg_receive_result_t *r)
         wg_pending_event_published(d, r->event_id); /* after the outbox job it queued */
     }
     if (r->event && inst && strcmp(r->event_name, "messages.upsert") == 0)
-        wg_chat_track_message(d, inst, r->event); /* contacts, chats, readMessages */
+        wg_chat_track_message(d, inst, r->event, r); /* contacts, chats, readMessages */
 }
 
 static void s_message(void *ud, const void *node)
@@ -449,8 +449,10 @@ static void s_message(void *ud, const void *node)
     static const char *const message_events[] = {"messages.upsert", "messages.delete",
                                                   "messages.edited"};
     int durable = wg_webhook_publisher_routes(l->d, l->id, message_events, 3);
+    wg_instance_t *inst = instance_of(l);
+    int read = inst && inst->row->settings && inst->row->settings->read_messages;
     wg_receive_submit(l->d->jobs, l->id, l->name, &l->creds, g_key, node, l->generation, durable,
-                      message_done, l->d);
+                      read, message_done, l->d);
 }
 
 static void s_message_ack(void *ud, const void *node)

@@ -10,6 +10,8 @@
 #include "signal/group.h"
 #include "signal/lid_map.h"
 #include "signal/signal.h"
+#include "store/chat.h"
+#include "store/contact.h"
 #include "store/message.h"
 #include "store/pending_event.h"
 #include "wa/jid.h"
@@ -40,6 +42,12 @@ struct wg_receive_job {
     int64_t event_at_ms;                     /* when it happened */
     wg_node_t *retry_receipt;                /* retry receipt to send, or NULL */
     uint32_t retry_prekey_id;                /* pre-key id handed out in it, or 0 */
+    int track;                               /* update contact and chat (chat/track.h) */
+    int read_messages;                       /* readMessages: incoming ones are not unread */
+    int tracked;                             /* contact and chat were updated */
+    wg_contact_change_t contact;             /* what happened to the contact */
+    int chat_created;                        /* the chat row is new */
+    int unread;                              /* the message counted as unread */
 };
 
 const char *wg_receive_source_of(const char *id)
@@ -376,6 +384,38 @@ static int apply_protocol(commit_t *c, wg_wa_msg_content_t *content)
     return rc;
 }
 
+/* The contact and chat of a stored message (connd/chat/track.h), in the
+ * message's own transaction instead of a job of their own. A failure is
+ * logged and leaves the message stored, as when they were a separate job. */
+static void track(commit_t *c, json_t *raw)
+{
+    wg_receive_job_t *j = c->j;
+    const wg_wa_msg_in_t *in = c->in;
+    if (!j->track)
+        return;
+    const char *push = json_string_value(json_object_get(raw, "pushName"));
+    if (push && !*push)
+        push = NULL;
+    const char *sender =
+        in->from_me ? NULL : (in->is_group && in->participant ? in->participant : in->chat);
+    int group = strstr(in->chat, "@g.us") != NULL;
+    j->unread = !in->from_me && !j->read_messages;
+    int rc = sender ? wg_store_contact_upsert(c->store, j->instance_id, sender, push, &j->contact)
+                    : 0;
+    if (rc == 0)
+        rc = wg_store_chat_touch(c->store, j->instance_id, in->chat,
+                                 group || !sender ? NULL : push, in->t, j->unread,
+                                 &j->chat_created);
+    if (rc) {
+        wg_log(WG_LOG_WARN, "msg=\"contact/chat not stored\" instance=%s rc=%d",
+               j->instance_name, rc);
+        j->contact = WG_CONTACT_UNCHANGED;
+        j->chat_created = 0;
+        return;
+    }
+    j->tracked = 1;
+}
+
 /* Inserts the row of a decoded message (or applies a protocol message);
  * runs inside the batch for <enc>, alone for <plaintext>. 0 or WG_E*. */
 static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
@@ -406,8 +446,10 @@ static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
     if (rc == 0) {
         c->j->outcome = inserted ? WG_RECEIVE_STORED : WG_RECEIVE_DUPLICATE;
         /* a bare sender-key distribution carries nothing to announce */
-        if (inserted && strcmp(content->message_type, "senderKeyDistributionMessage") != 0)
+        if (inserted && strcmp(content->message_type, "senderKeyDistributionMessage") != 0) {
             set_event(c->j, "messages.upsert", json_incref(raw));
+            track(c, raw);
+        }
     }
     free(key_json);
     free(message_json);
@@ -740,6 +782,11 @@ void wg_receive_job_result(const wg_receive_job_t *j, wg_receive_result_t *r)
     }
     r->retry_receipt = j->retry_receipt;
     r->retry_prekey_id = j->retry_prekey_id;
+    r->tracked = r->event && j->track;
+    r->track_stored = r->event && j->tracked;
+    r->contact = j->contact;
+    r->chat_created = j->chat_created;
+    r->unread = j->unread;
 }
 
 void wg_receive_job_free(wg_receive_job_t *j)
@@ -776,11 +823,13 @@ static void job_done(wg_job_t *job)
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
                        const wg_node_t *node, uint64_t generation, int durable_event,
-                       wg_receive_finish_cb finish, void *ctx)
+                       int read_messages, wg_receive_finish_cb finish, void *ctx)
 {
     wg_receive_job_t *j =
         wg_receive_job_new(instance_id, instance_name, creds, vault_key, node, generation);
     j->durable_event = durable_event;
+    j->track = 1;
+    j->read_messages = read_messages;
     j->job.run = job_run;
     j->job.done = job_done;
     j->finish = finish;

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/jobs.h"
+#include "store/contact.h"
 #include "wa/binnode.h"
 #include "wa/creds.h"
 
@@ -69,6 +70,14 @@ typedef struct {
      * id, which is not uploaded yet; the caller moves creds.next_prekey_id
      * past it and persists the credentials. 0 otherwise. */
     uint32_t retry_prekey_id;
+    /* contacts and chats (connd/chat/track.h), updated in the message's
+     * transaction for a messages.upsert when the job was submitted with
+     * tracking (wg_receive_submit): */
+    int tracked;                 /* 1: the job tried (publish what follows) */
+    int track_stored;            /* 1: contact and chat rows were written */
+    wg_contact_change_t contact; /* the sender's contact: created, renamed, unchanged */
+    int chat_created;            /* 1: the chat row is new */
+    int unread;                  /* 1: the message counted as unread */
 } wg_receive_result_t;
 
 typedef void (*wg_receive_finish_cb)(void *ctx, const wg_receive_result_t *r);
@@ -79,11 +88,14 @@ typedef void (*wg_receive_finish_cb)(void *ctx, const wg_receive_result_t *r);
  * r) runs on the loop thread when the job is done; ctx must stay valid
  * until then (connd passes the daemon). durable_event: commit the event
  * with the message (a pending_event row); the caller says 0 when nothing
- * would keep the event durably anyway (no webhook route). Loop thread. */
+ * would keep the event durably anyway (no webhook route). A stored
+ * message also updates its contact and chat in the same transaction
+ * (r->tracked); read_messages: the instance's readMessages setting (an
+ * incoming message then does not count as unread). Loop thread. */
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
                        const wg_node_t *node, uint64_t generation, int durable_event,
-                       wg_receive_finish_cb finish, void *ctx);
+                       int read_messages, wg_receive_finish_cb finish, void *ctx);
 
 /* The job body, for tests: runs on store (worker thread) what run() does,
  * and fills *r (strings valid until wg_receive_result_clear). */
