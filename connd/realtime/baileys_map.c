@@ -140,6 +140,43 @@ static int map_upsert(const json_t *data, const char *type, wg_baileys_event_t *
     return n;
 }
 
+/* Copies data[from] to p[to] when it is set and not null. */
+static void rename_field(json_t *p, const char *to, const json_t *data, const char *from)
+{
+    json_t *v = json_object_get(data, from);
+    if (v && !json_is_null(v))
+        json_object_set(p, to, v);
+}
+
+/* Evolution's contact rows / chat rows as Baileys' Contact {id, notify,
+ * imgUrl} / Chat {id, name, unreadCount} (Baileys' Types/Contact.ts and
+ * the WAProto Conversation its Chat is); kind 'c' contacts, 'h' chats. */
+static json_t *baileys_items(const json_t *data, char kind)
+{
+    json_t *in = as_array(data), *outs = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach(in, i, item)
+    {
+        if (!json_is_object(item)) {
+            json_array_append(outs, item);
+            continue;
+        }
+        json_t *p = json_object();
+        rename_field(p, "id", item, "remoteJid");
+        if (kind == 'c') {
+            rename_field(p, "notify", item, "pushName");
+            rename_field(p, "imgUrl", item, "profilePicUrl");
+        } else {
+            rename_field(p, "name", item, "name");
+            rename_field(p, "unreadCount", item, "unreadMessages");
+        }
+        json_array_append_new(outs, p);
+    }
+    json_decref(in);
+    return outs;
+}
+
 static json_t *update_payload(const json_t *data)
 {
     json_t *key = json_object();
@@ -180,9 +217,13 @@ int wg_baileys_map(const wg_event_t *ev, wg_baileys_event_t out[WG_BAILEYS_MAX_O
         return emit(out, 0, "messaging-history.set", json_pack("{s:o}", key, as_array(data)),
                     inst);
     }
-    static const char *const as_arrays[] = {"chats.upsert",  "chats.update",  "chats.delete",
-                                            "contacts.upsert", "contacts.update",
-                                            "groups.upsert", "groups.update", "call"};
+    if (strncmp(name, "contacts.", 9) == 0 &&
+        (strcmp(name + 9, "upsert") == 0 || strcmp(name + 9, "update") == 0))
+        return emit(out, 0, name, baileys_items(data, 'c'), inst);
+    if (strcmp(name, "chats.upsert") == 0 || strcmp(name, "chats.update") == 0)
+        return emit(out, 0, name, baileys_items(data, 'h'), inst);
+    static const char *const as_arrays[] = {"chats.delete", "groups.upsert", "groups.update",
+                                            "call"};
     for (size_t i = 0; i < sizeof as_arrays / sizeof as_arrays[0]; i++)
         if (strcmp(name, as_arrays[i]) == 0)
             return emit(out, 0, name, as_array(data), inst);

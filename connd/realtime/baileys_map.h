@@ -18,7 +18,12 @@
  *   messages.delete   -> messages.delete: {keys:[key]}
  *   messages.set / chats.set / contacts.set
  *                     -> messaging-history.set: {messages|chats|contacts:[...]}
- *   chats.upsert|update|delete, contacts.upsert|update, groups.upsert|update,
+ *   contacts.upsert|update -> same name: [{id, notify?, imgUrl?}] (Baileys'
+ *                        Contact, from Evolution's {remoteJid, pushName,
+ *                        profilePicUrl})
+ *   chats.upsert|update -> same name: [{id, name?, unreadCount?}] (Baileys'
+ *                        Chat, from {remoteJid, name, unreadMessages})
+ *   chats.delete, groups.upsert|update,
  *   call              -> same name, payload as an array
  *   group-participants.update, presence.update, creds.update, labels.edit,
  *   labels.association -> same name, payload unchanged

@@ -129,6 +129,26 @@ static void mapping(void)
     json_decref(out[0].payload);
     json_decref(data);
 
+    /* contacts and chats as Baileys' Contact / Chat */
+    json_t *contact = json_pack("{s:s,s:s,s:n,s:s}", "remoteJid", "1@s.whatsapp.net", "pushName",
+                                "Ana", "profilePicUrl", "instanceId", "I");
+    ev = event("contacts.upsert", contact);
+    WG_CHECK_INT(wg_baileys_map(&ev, out), 1);
+    t = dump(out[0].payload);
+    WG_CHECK_STR(t, "[{\"id\":\"1@s.whatsapp.net\",\"notify\":\"Ana\",\"instance\":\"inst\"}]");
+    free(t);
+    json_decref(out[0].payload);
+    json_decref(contact);
+    json_t *chats = json_pack("[{s:s,s:s,s:s,s:i}]", "remoteJid", "1@s.whatsapp.net", "instanceId",
+                              "I", "name", "Ana", "unreadMessages", 2);
+    ev = event("chats.upsert", chats);
+    WG_CHECK_INT(wg_baileys_map(&ev, out), 1);
+    t = dump(out[0].payload);
+    WG_CHECK_STR(t, "[{\"id\":\"1@s.whatsapp.net\",\"name\":\"Ana\",\"unreadCount\":2,"
+                    "\"instance\":\"inst\"}]");
+    free(t);
+    json_decref(out[0].payload);
+    json_decref(chats);
     data = json_pack("{s:s}", "remoteJid", "1@s.whatsapp.net");
     ev = event("contacts.update", data);
     WG_CHECK_INT(wg_baileys_map(&ev, out), 1);
