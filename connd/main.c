@@ -111,6 +111,10 @@ int main(int argc, char **argv)
     int exit_code = 1;
     if (rc)
         goto done;
+    /* libsodium's ChaCha20 generator, seeded from the kernel and rekeyed per
+     * thread, instead of one getrandom() system call per randombytes_buf():
+     * nonces for the at-rest encryption and row ids are drawn per message */
+    randombytes_set_implementation(&randombytes_internal_implementation);
     if (sodium_init() < 0) {
         wg_buf_append_str(&err, "libsodium failed to initialise");
         goto done;
