@@ -26,7 +26,9 @@
     X(LOG_LEVEL, "LOG_LEVEL", WG_CFG_STR, "info", wg_cfg_valid_log_level,                          \
       WG_SCOPE_CONND | WG_SCOPE_FCGI,                                                              \
       "error, warn, info or debug; Evolution's comma list (ERROR,WARN,DEBUG,...) is accepted "     \
-      "and its most verbose entry wins.")                                                          \
+      "and its most verbose entry wins. connd logs every event as one line: at info its name, "    \
+      "the instance and the message key id, never the payload (message text, names, numbers); "    \
+      "at debug the same line also carries the payload as data=<JSON>.")                           \
     X(WA_SERVER_URL, "WA_SERVER_URL", WG_CFG_STR, "wss://web.whatsapp.com/ws/chat", NULL,         \
       WG_SCOPE_CONND, "WhatsApp Web websocket (ws:// or wss://). Test peers run on loopback.")    \
     X(WA_ROOT_KEY, "WA_ROOT_KEY", WG_CFG_STR,                                                      \

@@ -59,12 +59,16 @@ def create_instance(st, name):
     return doc
 
 
-def wa_stack(run, sim, **env):
+def wa_stack(run, sim, log_level=None, **env):
     """A started WaStack, lighttpd in front, whose connd talks to sim (WA_CERT_CHECK=on with its
-    root key) with env on top; stopped by run."""
+    root key) with env on top; stopped by run. log_level: connd's LOG_LEVEL ("debug" for a test
+    that reads event payloads from connd.log with wasim.events(); default WG_WA_LOG or info);
+    wagate-fcgi logs at WG_WA_LOG or info."""
     wa_env = {"WA_SERVER_URL": sim.ws_url, "WA_ROOT_KEY": sim.root_key, "WA_CERT_CHECK": "on"}
     wa_env.update(env)
-    st = run.add(wasim.WaStack(wa_env, front="lighttpd", log_level=os.environ.get("WG_WA_LOG", "info")))
+    default = os.environ.get("WG_WA_LOG", "info")
+    st = run.add(wasim.WaStack(wa_env, front="lighttpd", log_level=log_level or default,
+                               fcgi_log_level=default))
     st.start()
     return st
 

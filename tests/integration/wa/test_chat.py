@@ -271,7 +271,8 @@ def crabline_part(st, crab):
 def body(run):
     sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
     crab = run.add(Crabline(run.tmp, sim.node))
-    st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
+    st = wa_stack(run, sim, log_level="debug",  # events() reads payloads from connd.log
+                  WAGATE_CONNECT_WAIT_MS="4000")
     create_instance(st, "cr1")
 
     link_by_qr(st, sim, "cr1", "cr1 linked against the simulator")

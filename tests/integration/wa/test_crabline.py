@@ -227,7 +227,8 @@ def refused_off_non_loopback(st):
 def body(run):
     sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
     crab = run.add(Crabline(run.tmp, sim.node))
-    st = wa_stack(run, sim, WAGATE_KEEPALIVE_MS="1000", WAGATE_RECONNECT_MIN_MS="300",
+    st = wa_stack(run, sim, log_level="debug",  # events() reads payloads from connd.log
+                  WAGATE_KEEPALIVE_MS="1000", WAGATE_RECONNECT_MIN_MS="300",
                   WAGATE_RECONNECT_MAX_MS="1500", WAGATE_CONNECT_WAIT_MS="4000")
 
     ok, why = refused_off_non_loopback(st)

@@ -202,7 +202,8 @@ def inbound_round(crab, paths, token, url, instance_id, mid, text, push, chat, e
 def body(run):
     sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
     crab = run.add(Crabline(run.tmp, sim.node))
-    st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
+    st = wa_stack(run, sim, log_level="debug",  # events() reads payloads from connd.log
+                  WAGATE_CONNECT_WAIT_MS="4000")
 
     # ------------------------------------------------ link by QR (simulator), then crabline
     created = create_instance(st, NAME)

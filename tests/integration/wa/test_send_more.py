@@ -126,7 +126,8 @@ def validation(st):
 def body(run):
     sim = run.add(wasim.Sim(run.tmp, refs=6))  # raises Skip without node/npm
     crab = run.add(Crabline(run.tmp, sim.node))
-    st = wa_stack(run, sim, WAGATE_CONNECT_WAIT_MS="4000")
+    st = wa_stack(run, sim, log_level="debug",  # events() reads payloads from connd.log
+                  WAGATE_CONNECT_WAIT_MS="4000")
     create_instance(st, "cs1")
     validation(st)
     link_by_qr(st, sim, "cs1")

@@ -27,7 +27,8 @@ stack = wasim.stack
 
 def body(run):
     sim = run.add(wasim.Sim(run.tmp, refs=6))
-    st = wa_stack(run, sim, WAGATE_QR_TIMEOUT_MS="1500", QRCODE_LIMIT="3", WAGATE_KEEPALIVE_MS="1000",
+    st = wa_stack(run, sim, log_level="debug",  # events() reads payloads from connd.log
+                  WAGATE_QR_TIMEOUT_MS="1500", QRCODE_LIMIT="3", WAGATE_KEEPALIVE_MS="1000",
                   WAGATE_RECONNECT_MIN_MS="300", WAGATE_RECONNECT_MAX_MS="2000", WAGATE_CONNECT_WAIT_MS="4000")
 
     # ---------------------------------------------------------------- QR linking

@@ -421,7 +421,8 @@ def body(run):
     features = "--basic" not in sys.argv
     tmp = run.tmp
     sim = run.add(netpeer.NetSim(tmp))   # raises Skip without node/npm
-    st = wa_stack(run, sim, WAGATE_KEEPALIVE_MS="5000", WEBSOCKET_ENABLED="true", WAGATE_RECONNECT_MIN_MS="300",
+    st = wa_stack(run, sim, log_level="debug",  # events() reads payloads from connd.log
+                  WAGATE_KEEPALIVE_MS="5000", WEBSOCKET_ENABLED="true", WAGATE_RECONNECT_MIN_MS="300",
                   WAGATE_RECONNECT_MAX_MS="1500", WAGATE_CONNECT_WAIT_MS="4000")
     create_instance(st, NAME)
     scan_qr(st, sim, NAME, "connd linked by QR to the simulated network")

@@ -102,13 +102,19 @@ class WaStack(stack.Stack):
 
 
 def events(st, name=None, instance=None, since=0):
-    """connd's event log lines (events/log_sink) as (name, instance, data) from byte offset since."""
+    """connd's event log lines (events/log_sink) as (name, instance, data) from byte offset since.
+    The payloads are only logged at debug: a test that reads them starts connd with
+    LOG_LEVEL=debug (suite.wa_stack(..., log_level="debug")); an info line (event, instance and
+    key id only) raises instead of passing for an event without data."""
     out = []
     with open(st.path("logs", "connd.log"), "rb") as f:
         f.seek(since)
         for raw in f.read().decode(errors="replace").splitlines():
             if "msg=event " not in raw:
                 continue
+            if " data=" not in raw:
+                raise AssertionError("connd logged an event without its payload (info level): "
+                                     "events() needs connd at LOG_LEVEL=debug: " + raw[:200])
             parts = dict(p.split("=", 1) for p in raw.split(" ")
                          if "=" in p and not p.startswith("data="))
             data = raw.split(" data=", 1)[1] if " data=" in raw else "null"
