@@ -21,6 +21,30 @@ static const char *level_name(wg_log_level_t level)
     }
 }
 
+/* This thread's held lines (wg_log_hold), written at once on release: a
+ * burst of lines costs one write() instead of one each. */
+static __thread int g_holding;      /* wg_log_hold depth of this thread */
+static __thread char g_held[16384]; /* its held lines, each whole */
+static __thread size_t g_held_len;  /* bytes in it */
+
+static void write_held(void)
+{
+    if (g_held_len)
+        fwrite(g_held, 1, g_held_len, stderr); /* stderr is unbuffered: one write */
+    g_held_len = 0;
+}
+
+void wg_log_hold(void)
+{
+    g_holding++;
+}
+
+void wg_log_release(void)
+{
+    if (g_holding > 0 && --g_holding == 0)
+        write_held();
+}
+
 void wg_log_write(wg_log_level_t level, const char *fmt, ...)
 {
     char line[2048];
@@ -41,6 +65,14 @@ void wg_log_write(wg_log_level_t level, const char *fmt, ...)
         line[len + 1] = '\0';
     } else {
         line[sizeof line - 2] = '\n';
+    }
+    if (g_holding) {
+        size_t n_line = strlen(line);
+        if (g_held_len + n_line > sizeof g_held)
+            write_held(); /* full: what is held goes first, order kept */
+        memcpy(g_held + g_held_len, line, n_line);
+        g_held_len += n_line;
+        return;
     }
     fputs(line, stderr);
 }

@@ -24,6 +24,14 @@ extern const char *wg_log_program; /* "prog=" value on every line */
 
 void wg_log_write(wg_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Between wg_log_hold and wg_log_release (nested: the outermost release
+ * writes), this thread's lines are kept, each whole, and written together
+ * on release: one write() for a burst (connd's loop, around the completions
+ * of a group commit). Lines from other threads are not held. A thread must
+ * not block while it holds: the lines would wait with it. */
+void wg_log_hold(void);
+void wg_log_release(void);
+
 /* Parses LOG_LEVEL: one of error|warn|info|debug, or Evolution's comma list
  * (ERROR,WARN,DEBUG,INFO,LOG,VERBOSE,DARK,...): the most verbose entry wins.
  * Returns WG_EINVAL when nothing recognisable is there. */

@@ -48,8 +48,11 @@ static int callback_loop(struct lws *wsi, enum lws_callback_reasons reason, void
                          size_t len)
 {
     (void)wsi, (void)user, (void)in, (void)len;
-    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && g_daemon && g_daemon->jobs)
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED && g_daemon && g_daemon->jobs) {
+        wg_log_hold(); /* the completions' lines (events): one write for the drain */
         wg_jobs_drain(g_daemon->jobs);
+        wg_log_release();
+    }
     return 0;
 }
 
