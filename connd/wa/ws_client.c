@@ -1,17 +1,20 @@
 /* libwebsockets adapter of the WhatsApp client (see ws_client.h). The wsi's
  * user pointer is the wg_wa_ws_t while the owner holds it; wg_wa_ws_free
  * clears it, so later callbacks for a detached wsi only finish the close.
- * Writes happen only in CLIENT_WRITEABLE. */
+ * Writes happen only in CLIENT_WRITEABLE, where the queued frames are framed
+ * here (sio/ws_frame: masked client frames) and joined into one send. */
 #include "wa/ws_client.h"
 
 #include <arpa/inet.h>
 #include <libwebsockets.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "sio/ws_frame.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
@@ -19,7 +22,7 @@
 typedef struct out_msg {
     struct out_msg *next; /* queue link */
     size_t len;           /* payload bytes */
-    uint8_t buf[];        /* LWS_PRE + payload */
+    uint8_t buf[];        /* payload */
 } out_msg_t;
 
 struct wg_wa_ws {
@@ -42,6 +45,8 @@ static struct lws_vhost *g_vhost; /* the client vhost, created at the first conn
 static void *g_loop;               /* the lws context given to wg_wa_ws_init */
 static detached_t *g_detached;    /* connections closing after wg_wa_ws_free */
 static size_t g_unflushed;        /* queued bytes, all connections */
+static uint8_t *g_scratch;        /* LWS_PRE + the frames of one send (loop thread) */
+static size_t g_scratch_cap;      /* its size */
 
 static void free_queue(out_msg_t *m)
 {
@@ -74,27 +79,51 @@ static void drop_detached(struct lws *wsi)
     }
 }
 
-/* Frames written per writeable callback at most: a burst of receipts goes
- * out in one loop turn instead of one poll round per frame. */
-#define WRITES_PER_CALLBACK 64
+/* Frames joined into one send at most (the first frame always goes, however
+ * large); also the protocol's tx_packet_size, so lws hands the kernel a
+ * joined run whole. */
+#define FRAMES_PER_WRITE 64
+#define WRITE_BATCH_BYTES 65536
 
-/* Writes the head of a queue, and the next frames while the socket takes
- * them whole (lws_send_pipe_choked); returns -1 to close, 0 otherwise. */
-static int write_one(struct lws *wsi, out_msg_t **head, out_msg_t **tail)
+/* Frames the head of a queue and the frames after it (up to the limits
+ * above) as masked client frames laid end to end, and writes them with one
+ * send. LWS_WRITE_RAW: lws passes the bytes through and keeps what the
+ * kernel did not take, writing it before anything else on this connection
+ * (its own pong or close frames included), so frames never interleave. No
+ * extension is offered on this connection (ensure_vhost sets none), so the
+ * server cannot negotiate one that would change the framing. A burst of
+ * receipts after a group commit costs one system call instead of one per
+ * receipt. Returns -1 to close, 0 otherwise. */
+static int write_queued(struct lws *wsi, out_msg_t **head, out_msg_t **tail)
 {
-    for (int i = 0; *head && i < WRITES_PER_CALLBACK; i++) {
-        if (i > 0 && lws_send_pipe_choked(wsi))
+    size_t n = 0, need = LWS_PRE;
+    for (out_msg_t *m = *head; m && n < FRAMES_PER_WRITE; m = m->next) {
+        if (n && need + WG_WS_FRAME_CLIENT_HEADER_MAX + m->len > LWS_PRE + WRITE_BATCH_BYTES)
             break;
+        need += WG_WS_FRAME_CLIENT_HEADER_MAX + m->len;
+        n++;
+    }
+    if (!n)
+        return 0;
+    if (g_scratch_cap < need) {
+        g_scratch_cap = need > LWS_PRE + WRITE_BATCH_BYTES ? need : LWS_PRE + WRITE_BATCH_BYTES;
+        g_scratch = wg_realloc(g_scratch, g_scratch_cap);
+    }
+    uint8_t masks[FRAMES_PER_WRITE][4];
+    randombytes_buf(masks, n * 4); /* a fresh key per frame (RFC 6455 §10.3) */
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
         out_msg_t *m = *head;
-        int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_BINARY);
-        if (n < (int)m->len)
-            return -1;
+        used += wg_ws_frame_client(g_scratch + LWS_PRE + used, m->buf, m->len, 1, masks[i]);
         *head = m->next;
-        if (!*head)
-            *tail = NULL;
         g_unflushed -= m->len;
         free(m);
     }
+    if (!*head)
+        *tail = NULL;
+    sodium_memzero(masks, sizeof masks);
+    if (lws_write(wsi, g_scratch + LWS_PRE, used, LWS_WRITE_RAW) < (int)used)
+        return -1;
     if (*head)
         lws_callback_on_writable(wsi);
     return 0;
@@ -151,11 +180,11 @@ static int callback_wa(struct lws *wsi, enum lws_callback_reasons reason, void *
         if (!ws) {
             detached_t *d = find_detached(wsi);
             if (d && d->head)
-                return write_one(wsi, &d->head, &d->tail);
+                return write_queued(wsi, &d->head, &d->tail);
             lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
             return -1;
         }
-        return write_one(wsi, &ws->head, &ws->tail);
+        return write_queued(wsi, &ws->head, &ws->tail);
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         if (ws && len >= 2) {
             const uint8_t *b = in;
@@ -192,7 +221,7 @@ static int callback_wa(struct lws *wsi, enum lws_callback_reasons reason, void *
 static int ensure_vhost(void *loop, wg_buf_t *err)
 {
     static const struct lws_protocols protocols[] = {
-        {"wg-wa", callback_wa, 0, 64 * 1024, 0, NULL, 0},
+        {"wg-wa", callback_wa, 0, 64 * 1024, 0, NULL, WRITE_BATCH_BYTES},
         {NULL, NULL, 0, 0, 0, NULL, 0},
     };
     if (g_vhost)
@@ -330,10 +359,10 @@ int wg_wa_ws_send(wg_wa_ws_t *ws, const uint8_t *p, size_t len)
 {
     if (!ws->wsi)
         return WG_ESTATE;
-    out_msg_t *m = wg_malloc(sizeof *m + LWS_PRE + len);
+    out_msg_t *m = wg_malloc(sizeof *m + len);
     m->next = NULL;
     m->len = len;
-    memcpy(m->buf + LWS_PRE, p, len);
+    memcpy(m->buf, p, len);
     if (ws->tail)
         ws->tail->next = m;
     else
