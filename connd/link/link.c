@@ -435,13 +435,15 @@ static void message_done(void *ctx, const wg_receive_result_t *r)
         wg_chat_track_message(d, inst, r->event, r); /* contacts, chats, readMessages */
 }
 
-static void s_message(void *ud, const void *node)
+/* Takes node (wa/session.h): the receive job gets it as decoded. */
+static void s_message(void *ud, void *node)
 {
     wg_link_t *l = ud;
     if (wg_chat_ignores(instance_of(l), node)) { /* groupsIgnore: receipt only */
-        const wg_node_t *n = node;
+        wg_node_t *n = node;
         wg_wa_session_receipt(l->session, wg_node_attr(n, "id"), wg_node_attr(n, "from"),
                               wg_node_attr(n, "participant"), NULL, NULL);
+        wg_node_free(n);
         return;
     }
     /* the event is committed with the message when a webhook would get it

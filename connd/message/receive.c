@@ -27,7 +27,8 @@ struct wg_receive_job {
     char *instance_name;                     /* for the event (owned) */
     wg_wa_creds_t creds;                     /* copy; wiped on free */
     uint8_t vault_key[32];                   /* copy; wiped on free */
-    wg_buf_t node_bytes;                     /* the stanza, encoded (decoded again on the worker) */
+    wg_node_t *node;                         /* the stanza as the loop decoded it (owned; run
+                                              * frees it on the worker) */
     uint64_t generation;                     /* handed back */
     wg_receive_finish_cb finish;             /* loop-thread completion */
     void *ctx;                               /* its argument */
@@ -645,12 +646,11 @@ static void failed(wg_receive_job_t *j, const wg_wa_msg_in_t *in, const char *t,
 void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
 {
     wg_store_t *store = worker_ctx;
-    wg_node_t *node = NULL;
+    wg_node_t *node = j->node; /* freed below, on the worker, not on the loop */
+    j->node = NULL;
     wg_wa_msg_in_t in;
     wg_signal_t *sig = NULL;
-    int rc = wg_node_decode(j->node_bytes.p, j->node_bytes.len, 0, &node);
-    if (rc == 0)
-        rc = wg_wa_msg_in_parse(node, j->creds.me_jid, j->creds.me_lid, &in);
+    int rc = node ? wg_wa_msg_in_parse(node, j->creds.me_jid, j->creds.me_lid, &in) : WG_EINVAL;
     if (rc) {
         /* unparseable: nack it (487) when it can be addressed at all */
         const char *id = node ? wg_node_attr(node, "id") : NULL;
@@ -735,14 +735,14 @@ done:
 
 wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instance_name,
                                      const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                                     const wg_node_t *node, uint64_t generation)
+                                     wg_node_t *node, uint64_t generation)
 {
     wg_receive_job_t *j = wg_calloc(1, sizeof *j);
     j->instance_id = wg_strdup(instance_id);
     j->instance_name = wg_strdup(instance_name ? instance_name : "");
     j->creds = *creds;
     memcpy(j->vault_key, vault_key, sizeof j->vault_key);
-    wg_node_encode(node, &j->node_bytes);
+    j->node = node;
     j->generation = generation;
     j->outcome = WG_RECEIVE_RETRY_LATER;
     j->durable_event = 1;
@@ -801,7 +801,7 @@ void wg_receive_job_free(wg_receive_job_t *j)
     free(j->recipient);
     json_decref(j->event);
     wg_node_free(j->retry_receipt);
-    wg_buf_free(&j->node_bytes);
+    wg_node_free(j->node); /* a job freed without running */
     sodium_memzero(j, sizeof *j);
     free(j);
 }
@@ -822,7 +822,7 @@ static void job_done(wg_job_t *job)
 
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                       const wg_node_t *node, uint64_t generation, int durable_event,
+                       wg_node_t *node, uint64_t generation, int durable_event,
                        int read_messages, wg_receive_finish_cb finish, void *ctx)
 {
     wg_receive_job_t *j =

@@ -82,7 +82,8 @@ typedef struct {
 
 typedef void (*wg_receive_finish_cb)(void *ctx, const wg_receive_result_t *r);
 
-/* Submits the receive job for node (copied) of instance_id/instance_name.
+/* Submits the receive job for node of instance_id/instance_name, taking node
+ * (the decoded stanza goes to the worker as it is: no copy, no second decode).
  * creds (our JIDs, identity and pre-keys) and vault_key are copied and
  * wiped after the job. generation is handed back in the result. finish(ctx,
  * r) runs on the loop thread when the job is done; ctx must stay valid
@@ -94,7 +95,7 @@ typedef void (*wg_receive_finish_cb)(void *ctx, const wg_receive_result_t *r);
  * incoming message then does not count as unread). Loop thread. */
 void wg_receive_submit(wg_jobs_t *jobs, const char *instance_id, const char *instance_name,
                        const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                       const wg_node_t *node, uint64_t generation, int durable_event,
+                       wg_node_t *node, uint64_t generation, int durable_event,
                        int read_messages, wg_receive_finish_cb finish, void *ctx);
 
 /* The job body, for tests: runs on store (worker thread) what run() does,
@@ -103,9 +104,11 @@ typedef struct wg_receive_job wg_receive_job_t;
 /* A new job commits its event with the message (durable); off for tests
  * and callers with nothing durable downstream. */
 void wg_receive_job_set_durable(wg_receive_job_t *j, int durable_event);
+/* A job for node, which it takes (run frees it; so does free when the job
+ * never ran); the rest as wg_receive_submit. */
 wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instance_name,
                                      const wg_wa_creds_t *creds, const uint8_t vault_key[32],
-                                     const wg_node_t *node, uint64_t generation);
+                                     wg_node_t *node, uint64_t generation);
 void wg_receive_job_run(void *store, wg_receive_job_t *j);
 /* The result view of a run job (borrowed from j). */
 void wg_receive_job_result(const wg_receive_job_t *j, wg_receive_result_t *r);

@@ -564,7 +564,9 @@ int wg_wa_session_reason_of(const void *ptr)
     return c > 0 ? c : WG_WA_REASON_BAD_SESSION;
 }
 
-static void on_node(wg_wa_session_t *s, wg_node_t *node, int64_t now_ms)
+/* Handles one decoded node. Returns 1 when it handed node over (a
+ * <message> to cb.message), 0 when the caller still owns it. */
+static int on_node(wg_wa_session_t *s, wg_node_t *node, int64_t now_ms)
 {
     const char *tag = node->tag;
     if (wg_log_threshold >= WG_LOG_DEBUG) {
@@ -619,6 +621,7 @@ static void on_node(wg_wa_session_t *s, wg_node_t *node, int64_t now_ms)
     } else if (strcmp(tag, "message") == 0 && s->cb.message && s->state == ST_OPEN) {
         /* answered by the owner once the message is committed */
         s->cb.message(s->ud, node);
+        return 1;
     } else if (strcmp(tag, "ack") == 0) {
         const char *cls = wg_node_attr(node, "class");
         if (cls && strcmp(cls, "message") == 0 && s->cb.message_ack)
@@ -637,6 +640,7 @@ static void on_node(wg_wa_session_t *s, wg_node_t *node, int64_t now_ms)
         /* not handled here: acknowledge so the server does not redeliver */
         send_ack(s, node);
     }
+    return 0;
 }
 
 /* ------------------------------------------------------------ input */
@@ -695,8 +699,8 @@ void wg_wa_session_on_data(wg_wa_session_t *s, const uint8_t *p, size_t len, int
                        rc == WG_ECRYPTO ? "frame decryption failed" : "malformed node");
             return;
         }
-        on_node(s, node, now_ms);
-        wg_node_free(node);
+        if (!on_node(s, node, now_ms))
+            wg_node_free(node);
     }
     if (s->state != ST_CLOSED && rc == WG_ETOOBIG)
         close_with(s, WG_WA_REASON_BAD_SESSION, "frame too large");

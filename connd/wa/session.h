@@ -45,10 +45,12 @@ typedef struct {
     /* the session is over; called once; detail is a short text for logs.
      * The caller closes the socket and frees the session afterwards. */
     void (*closed)(void *ud, int reason, const char *detail);
-    /* a <message> stanza (borrowed for the call). The owner answers it later
-     * with wg_wa_session_receipt or wg_wa_session_ack_message, after the
-     * message is committed (§7.1). NULL: the session acks it at once. */
-    void (*message)(void *ud, const void *node);
+    /* a <message> stanza, handed over: the callee owns node (a wg_node_t;
+     * wg_node_free it, on any thread), so it can go to the store worker as
+     * decoded. The owner answers it later with wg_wa_session_receipt or
+     * wg_wa_session_ack_message, after the message is committed (§7.1).
+     * NULL: the session acks it at once. */
+    void (*message)(void *ud, void *node);
     /* the server's <ack class="message"> of a message we sent (borrowed);
      * NULL: ignored */
     void (*message_ack)(void *ud, const void *node);

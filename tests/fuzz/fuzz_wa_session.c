@@ -47,7 +47,14 @@ static void f_closed(void *ud, int reason, const char *detail)
         abort();
 }
 
-static const wg_wa_session_cb_t CB = {f_send, f_qr, f_code, f_creds, f_open, f_closed, NULL, NULL, NULL, NULL};
+/* a <message> is handed over (wa/session.h): freed as connd frees it */
+static void f_message(void *ud, void *node)
+{
+    (void)ud;
+    wg_node_free(node);
+}
+
+static const wg_wa_session_cb_t CB = {f_send, f_qr, f_code, f_creds, f_open, f_closed, f_message, NULL, NULL, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -82,8 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             len = size - at;
         wg_node_t *node = NULL;
         if (wg_node_decode(data + at, len, (size_t)1 << 20, &node) == 0) {
-            on_node(s, node, now);
-            wg_node_free(node);
+            if (!on_node(s, node, now))
+                wg_node_free(node);
         }
         at += len;
         now += step;

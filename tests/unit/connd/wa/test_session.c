@@ -442,10 +442,12 @@ static void bad_frame_is_500(void)
 static int g_messages, g_acks, g_receipts, g_answers;
 static uint64_t g_answer_token;
 static char g_answer_type[16];
-static void cb_message(void *ud, const void *node)
+static wg_node_t *g_message; /* the last <message> handed over (ours to free) */
+static void cb_message(void *ud, void *node)
 {
     (void)ud;
-    (void)node;
+    wg_node_free(g_message);
+    g_message = node;
     g_messages++;
 }
 static void cb_ack(void *ud, const void *node)
@@ -480,6 +482,12 @@ static void messages_receipts_and_owner_iqs(void)
     wg_node_set_attr(m, "from", "15551234567@s.whatsapp.net");
     deliver(f, m, 1);
     WG_CHECK_INT(g_messages, 1);
+    /* handed over: still whole after the session is done with the frame */
+    WG_CHECK(g_message && strcmp(g_message->tag, "message") == 0);
+    WG_CHECK_STR(wg_node_attr(g_message, "id"), "M1");
+    WG_CHECK_STR(wg_node_attr(g_message, "from"), "15551234567@s.whatsapp.net");
+    wg_node_free(g_message);
+    g_message = NULL;
     WG_CHECK_INT(f->n_sent, before); /* nothing until the owner committed it */
     WG_CHECK_INT(wg_wa_session_receipt(f->s, "M1", "15551234567@s.whatsapp.net", NULL,
                                        "15557654321@s.whatsapp.net", "sender"),
@@ -522,6 +530,8 @@ static void messages_receipts_and_owner_iqs(void)
     WG_CHECK_INT(g_answers, 1);
     WG_CHECK_INT(wg_wa_session_send(f->s, node_attr("presence", "type", "available")), 0);
     fx_free(f);
+    wg_node_free(g_message);
+    g_message = NULL;
 }
 
 /* <presence>, <chatstate> and <call> after login go to the stanza
