@@ -111,6 +111,10 @@ void wg_noise_cipher_init(wg_noise_cipher_t *c, const uint8_t key[WG_NOISE_KEY_L
                           wg_noise_mode_t mode)
 {
     memcpy(c->key, key, WG_NOISE_KEY_LEN);
+    /* the CPU check needs sodium_init (idempotent; it only fails on a
+     * system without a random source, and then the slower path is used) */
+    c->fast_gcm = sodium_init() >= 0 && crypto_aead_aes256gcm_is_available() &&
+                  crypto_aead_aes256gcm_beforenm(&c->gcm, key) == 0;
     c->nonce = 0;
     /* Standard: 2^64 - 1 is reserved. WhatsApp: the IV holds a uint32. */
     c->nonce_limit = mode == WG_NOISE_WHATSAPP ? (uint64_t)1 << 32 : UINT64_MAX;
@@ -136,7 +140,17 @@ int wg_noise_cipher_encrypt(wg_noise_cipher_t *c, const uint8_t *ad, size_t ad_l
         return WG_ETOOBIG;
     wg_buf_reserve(out, len + WG_NOISE_TAG_LEN);
     uint8_t *dst = out->p + out->len;
-    int rc = aes_gcm(true, c->key, c->nonce, ad, ad_len, pt, len, dst, dst + len);
+    int rc;
+    if (c->fast_gcm) {
+        uint8_t iv[12];
+        make_iv(iv, c->nonce);
+        rc = crypto_aead_aes256gcm_encrypt_detached_afternm(dst, dst + len, NULL, pt, len, ad,
+                                                            ad_len, NULL, iv, &c->gcm) == 0
+                 ? 0
+                 : WG_ECRYPTO;
+    } else {
+        rc = aes_gcm(true, c->key, c->nonce, ad, ad_len, pt, len, dst, dst + len);
+    }
     if (rc)
         return rc;
     out->len += len + WG_NOISE_TAG_LEN;
@@ -161,7 +175,17 @@ int wg_noise_cipher_decrypt(wg_noise_cipher_t *c, const uint8_t *ad, size_t ad_l
     uint8_t tag[WG_NOISE_TAG_LEN];
     memcpy(tag, ct + pt_len, sizeof tag);
     wg_buf_reserve(out, pt_len);
-    int rc = aes_gcm(false, c->key, c->nonce, ad, ad_len, ct, pt_len, out->p + out->len, tag);
+    int rc;
+    if (c->fast_gcm) {
+        uint8_t iv[12];
+        make_iv(iv, c->nonce);
+        rc = crypto_aead_aes256gcm_decrypt_detached_afternm(out->p + out->len, NULL, ct, pt_len,
+                                                            tag, ad, ad_len, iv, &c->gcm) == 0
+                 ? 0
+                 : WG_ECRYPTO;
+    } else {
+        rc = aes_gcm(false, c->key, c->nonce, ad, ad_len, ct, pt_len, out->p + out->len, tag);
+    }
     if (rc) {
         sodium_memzero(out->p + out->len, pt_len); /* no unauthenticated bytes left behind */
         out->p[out->len] = 0;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "wg_buf.h"
 
 #define WG_NOISE_KEY_LEN 32 /* X25519 keys, AES-256 keys, SHA-256 hashes */
@@ -27,12 +29,18 @@ typedef enum {
     WG_NOISE_WHATSAPP = 1,
 } wg_noise_mode_t;
 
-/* A CipherState: one AES-256-GCM key and its nonce counter. */
+/* A CipherState: one AES-256-GCM key and its nonce counter. Plain bytes (no
+ * pointers): it may be copied by value; wg_noise_cipher_wipe zeroes all of it. */
 typedef struct {
     uint8_t key[WG_NOISE_KEY_LEN]; /* k */
     uint64_t nonce;                /* n, the next nonce to use */
     uint64_t nonce_limit;          /* first nonce that may not be used */
     bool has_key;                  /* false: encrypt/decrypt pass data through */
+    /* k expanded once for libsodium's AES-256-GCM (AES-NI + PCLMUL CPUs):
+     * a transport frame then costs no OpenSSL context set-up and key
+     * expansion. fast_gcm false: OpenSSL EVP per message (any CPU). */
+    crypto_aead_aes256gcm_state gcm; /* the expanded key, when fast_gcm */
+    bool fast_gcm;                   /* gcm holds k */
 } wg_noise_cipher_t;
 
 /* Sets key k with nonce 0. */
