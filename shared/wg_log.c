@@ -4,6 +4,7 @@
 #include "wg_time.h"
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -45,35 +46,67 @@ void wg_log_release(void)
         write_held();
 }
 
+/* The "YYYY-MM-DDTHH:MM:SS" of this thread's last line and its second:
+ * gmtime and the date formatting run once a second, not once a line. */
+static __thread int64_t g_ts_sec = INT64_MIN;
+static __thread char g_ts_date[20];
+
+static size_t put(char *dst, size_t at, size_t cap, const char *s, size_t n)
+{
+    if (at + n > cap)
+        n = at < cap ? cap - at : 0;
+    memcpy(dst + at, s, n);
+    return at + n;
+}
+
+/* Writes "ts=<ISO 8601 UTC with ms> level=<level> prog=<program> " into
+ * line (cap bytes, NUL not included); returns its length. */
+static size_t line_head(char *line, size_t cap, wg_log_level_t level)
+{
+    int64_t now = wg_now_ms();
+    int64_t sec = now >= 0 ? now / 1000 : -((999 - now) / 1000);
+    if (sec != g_ts_sec) {
+        char ts[32];
+        wg_time_iso8601(sec * 1000, ts); /* "YYYY-MM-DDTHH:MM:SS.000Z" */
+        memcpy(g_ts_date, ts, 19);
+        g_ts_date[19] = '\0';
+        g_ts_sec = sec;
+    }
+    int ms = (int)(now - sec * 1000);
+    char frac[6] = {'.', (char)('0' + ms / 100), (char)('0' + ms / 10 % 10),
+                    (char)('0' + ms % 10), 'Z', ' '};
+    const char *lv = level_name(level);
+    size_t n = put(line, 0, cap, "ts=", 3);
+    n = put(line, n, cap, g_ts_date, 19);
+    n = put(line, n, cap, frac, sizeof frac);
+    n = put(line, n, cap, "level=", 6);
+    n = put(line, n, cap, lv, strlen(lv));
+    n = put(line, n, cap, " prog=", 6);
+    n = put(line, n, cap, wg_log_program, strlen(wg_log_program));
+    return put(line, n, cap, " ", 1);
+}
+
 void wg_log_write(wg_log_level_t level, const char *fmt, ...)
 {
     char line[2048];
-    char ts[32];
-    wg_time_iso8601(wg_now_ms(), ts);
-    int n = snprintf(line, sizeof line, "ts=%s level=%s prog=%s ", ts, level_name(level),
-                     wg_log_program);
-    if (n < 0 || (size_t)n >= sizeof line)
-        n = 0;
+    size_t n = line_head(line, sizeof line - 2, level);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    int body = vsnprintf(line + n, sizeof line - 1 - n, fmt, ap);
     va_end(ap);
-    /* one fputs per line: stdio locks the stream, so lines never interleave */
-    size_t len = strlen(line);
-    if (len + 1 < sizeof line) {
-        line[len] = '\n';
-        line[len + 1] = '\0';
-    } else {
-        line[sizeof line - 2] = '\n';
-    }
+    size_t len = n + (body < 0 ? 0 : (size_t)body);
+    if (len > sizeof line - 2)
+        len = sizeof line - 2; /* cut: the line still ends with its newline */
+    line[len++] = '\n';
+    line[len] = '\0';
     if (g_holding) {
-        size_t n_line = strlen(line);
-        if (g_held_len + n_line > sizeof g_held)
+        if (g_held_len + len > sizeof g_held)
             write_held(); /* full: what is held goes first, order kept */
-        memcpy(g_held + g_held_len, line, n_line);
-        g_held_len += n_line;
+        memcpy(g_held + g_held_len, line, len);
+        g_held_len += len;
         return;
     }
+    /* one fputs per line: stdio locks the stream, so lines never interleave */
     fputs(line, stderr);
 }
 

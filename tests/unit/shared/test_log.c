@@ -2,6 +2,7 @@
  * reach stderr only at the outermost release, whole and in order, and a
  * held burst larger than the hold buffer still loses nothing. */
 #include "wg_log.h"
+#include "wg_time.h"
 #include "wg_test.h"
 
 #include <stdio.h>
@@ -93,9 +94,44 @@ static void overflow_keeps_every_line(void)
     uncapture();
 }
 
+/* the line head: ts=<ISO 8601 UTC, ms> level= prog=, as wg_time_iso8601
+ * writes the time; a line too long for the buffer is cut and still ends
+ * with its newline */
+static void line_format(void)
+{
+    wg_log_threshold = WG_LOG_INFO;
+    wg_log_program = "tester";
+    capture();
+    char before[32], after[32];
+    wg_time_iso8601(wg_now_ms(), before);
+    wg_log(WG_LOG_WARN, "msg=hello n=%d", 42);
+    wg_time_iso8601(wg_now_ms(), after);
+    char *s = so_far();
+    WG_CHECK(strlen(s) == 3 + 24 + 39);
+    WG_CHECK(strncmp(s, "ts=", 3) == 0);
+    WG_CHECK(strcmp(s + 27, " level=warn prog=tester msg=hello n=42\n") == 0);
+    char ts[25];
+    memcpy(ts, s + 3, 24);
+    ts[24] = '\0';
+    WG_CHECK(strcmp(ts, before) >= 0 && strcmp(ts, after) <= 0);
+    WG_CHECK(ts[4] == '-' && ts[10] == 'T' && ts[19] == '.' && ts[23] == 'Z');
+    free(s);
+    uncapture();
+    capture();
+    static char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    wg_log(WG_LOG_INFO, "msg=%s", big);
+    s = so_far();
+    size_t n = strlen(s);
+    WG_CHECK(n == 2047 && s[n - 1] == '\n' && s[n - 2] == 'x');
+    free(s);
+    uncapture();
+}
+
 int main(void)
 {
     WG_RUN(held_until_outermost_release);
     WG_RUN(overflow_keeps_every_line);
+    WG_RUN(line_format);
     return wg_test_done();
 }
