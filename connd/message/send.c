@@ -423,6 +423,7 @@ typedef struct {
 
 static void step_after_sessions(send_op_t *o);
 static void step_after_encrypt(send_op_t *o);
+static void acks_flush(const char *instance_id);
 
 /* The Signal address a device's session lives under: its LID form when the
  * LID <-> PN mapping is known (signal/lid_map.h: receive moves a contact's
@@ -635,6 +636,7 @@ static void submit(send_op_t *o, int kind)
     j->kind = kind;
     j->op = o;
     memcpy(j->key, wg_link_vault_key(), sizeof j->key);
+    acks_flush(NULL); /* e.g. a revoke's DELETED after the ack of what it revokes */
     o->busy = 1;
     o->state = kind == 0 ? OP_SESSIONS : OP_ENCRYPT;
     wg_jobs_submit(o->d->jobs, &j->job);
@@ -1124,7 +1126,7 @@ static void start_next(send_op_t *o)
 
 /* ------------------------------------------------------------ acks and receipts */
 
-typedef struct {
+typedef struct status_job {
     wg_job_t job;        /* must be first */
     wg_connd_t *d;       /* daemon */
     char *instance_id;   /* owner */
@@ -1134,8 +1136,10 @@ typedef struct {
     char *status;        /* new status */
     char **ids;          /* message ids */
     size_t n_ids;        /* how many */
+    size_t cap_ids;      /* allocated entries of ids and found */
     int *found;          /* per id: a row of ours changed */
-    json_t *sent;        /* send.message data (ack), or NULL (receipt) */
+    json_t *sent;        /* acks: the send.message data of each id (array), or NULL (receipt) */
+    struct status_job *batch_next; /* an ack batch not yet submitted: the next one */
 } status_job_t;
 
 static void status_run(void *worker_ctx, wg_job_t *job)
@@ -1151,8 +1155,9 @@ static void status_done(wg_job_t *job)
     status_job_t *j = (status_job_t *)job;
     int64_t now = j->d->now_ms ? j->d->now_ms() : wg_now_ms();
     if (j->sent) {
-        wg_bus_publish(j->d->bus, "send.message", j->instance_name, j->instance_id,
-                       json_incref(j->sent), now);
+        for (size_t i = 0; i < json_array_size(j->sent); i++)
+            wg_bus_publish(j->d->bus, "send.message", j->instance_name, j->instance_id,
+                           json_incref(json_array_get(j->sent, i)), now);
     } else {
         for (size_t i = 0; i < j->n_ids; i++) {
             if (!j->found[i])
@@ -1194,11 +1199,77 @@ static status_job_t *status_job(wg_connd_t *d, const char *instance_id, const ch
 
 static void status_add_id(status_job_t *j, const char *id)
 {
-    j->ids = wg_realloc(j->ids, (j->n_ids + 1) * sizeof *j->ids);
-    j->found = wg_realloc(j->found, (j->n_ids + 1) * sizeof *j->found);
+    if (j->n_ids == j->cap_ids) {
+        j->cap_ids = j->cap_ids ? 2 * j->cap_ids : 4;
+        j->ids = wg_realloc(j->ids, j->cap_ids * sizeof *j->ids);
+        j->found = wg_realloc(j->found, j->cap_ids * sizeof *j->found);
+    }
     j->ids[j->n_ids] = wg_strdup(id);
     j->found[j->n_ids] = 0;
     j->n_ids++;
+}
+
+/* Server acks come in bursts (a WebSocket read holds many), and each was
+ * one status job: its allocations, its SAVEPOINT in the group commit, its
+ * completion. The acks of one loop turn now go into one job per instance
+ * and status (at most ACK_BATCH_MAX ids), submitted when the turn ends (a
+ * zero-delay timer) or earlier, before this module submits any other job:
+ * the store sees the status changes in the order they happened (a receipt
+ * after its ack, a revoke after the ack of what it revokes), and every
+ * send.message still follows its committed status. */
+#define ACK_BATCH_MAX 256
+static status_job_t *g_ack_batches;  /* open batches, newest first */
+static wg_wa_timer_t *g_ack_flush;   /* zero-delay: the end of this loop turn */
+
+/* Submits the open ack batches (of instance_id, or all for NULL), oldest first. */
+static void acks_flush(const char *instance_id)
+{
+    status_job_t *keep = NULL, *submit_list = NULL;
+    while (g_ack_batches) {
+        status_job_t *j = g_ack_batches;
+        g_ack_batches = j->batch_next;
+        int mine = !instance_id || strcmp(j->instance_id, instance_id) == 0;
+        j->batch_next = mine ? submit_list : keep; /* reverses: oldest first */
+        if (mine)
+            submit_list = j;
+        else
+            keep = j;
+    }
+    while (keep) { /* back in newest-first order */
+        status_job_t *j = keep;
+        keep = j->batch_next;
+        j->batch_next = g_ack_batches;
+        g_ack_batches = j;
+    }
+    while (submit_list) {
+        status_job_t *j = submit_list;
+        submit_list = j->batch_next;
+        j->batch_next = NULL;
+        wg_jobs_submit(j->d->jobs, &j->job);
+    }
+}
+
+static void on_ack_flush(void *arg)
+{
+    (void)arg;
+    acks_flush(NULL);
+}
+
+/* The open batch for (instance_id, status), opened (and the flush armed) if needed. */
+static status_job_t *ack_batch(wg_connd_t *d, const char *instance_id, const char *name,
+                               const char *status)
+{
+    for (status_job_t *j = g_ack_batches; j; j = j->batch_next)
+        if (strcmp(j->instance_id, instance_id) == 0 && strcmp(j->status, status) == 0)
+            return j;
+    status_job_t *j = status_job(d, instance_id, name, status);
+    j->sent = json_array();
+    j->batch_next = g_ack_batches;
+    g_ack_batches = j;
+    if (!g_ack_flush)
+        g_ack_flush = wg_wa_timer_new(d->loop, on_ack_flush, NULL);
+    wg_wa_timer_set(g_ack_flush, 0);
+    return j;
 }
 
 void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node)
@@ -1233,11 +1304,12 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
         op_free(o);
         return;
     }
-    status_job_t *j = status_job(d, instance_id, o->instance_name, status);
+    status_job_t *j = ack_batch(d, instance_id, o->instance_name, status);
     status_add_id(j, o->id);
     json_object_set_new(o->raw, "status", json_string(status));
-    j->sent = json_incref(o->raw);
-    wg_jobs_submit(d->jobs, &j->job);
+    json_array_append(j->sent, o->raw);
+    if (j->n_ids >= ACK_BATCH_MAX)
+        acks_flush(instance_id);
     op_free(o);
 }
 
@@ -1260,6 +1332,7 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
     }
     if (!status || !id || !from)
         return;
+    acks_flush(instance_id); /* a receipt's status follows the acks before it */
     wg_instance_t *inst = wg_registry_find_id(d->reg, instance_id);
     status_job_t *j = status_job(d, instance_id, inst ? inst->row->name : "", status);
     char chat[160];
@@ -1282,6 +1355,7 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
 void wg_send_forget(wg_connd_t *d, const char *instance_id)
 {
     (void)d;
+    acks_flush(instance_id); /* acks already received still reach the store */
     wg_group_cache_drop(instance_id, NULL);
     wg_device_cache_drop(instance_id, NULL);
     wg_retry_forget(instance_id);
