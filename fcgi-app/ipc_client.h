@@ -1,6 +1,6 @@
 /* Blocking IPC client of wagate-fcgi: one persistent Unix-socket
  * connection to connd per request thread. A call sends one framed Request
- * and waits, bounded by a deadline, for the Reply carrying the same id.
+ * and waits, with poll() and a deadline, for the Reply carrying the same id.
  * A dead connection (connd restarted) is replaced once per call; when connd
  * cannot be reached at all the call fails at once so the caller can answer
  * 503 without waiting. Not thread-safe: one client per thread. */
