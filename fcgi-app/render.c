@@ -447,11 +447,23 @@ int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char
             status = 201;
         break;
     case WG_ROUTE_SEND_TEXT:
+    case WG_ROUTE_SEND_REACTION:
+    case WG_ROUTE_DELETE_FOR_EVERYONE:
+    case WG_ROUTE_UPDATE_MESSAGE:
+        /* messageRaw (text, reaction) or Baileys' WAMessage (revoke, edit): connd's
+         * message/send dumped it compact, so its text is the body as it is (parsing and
+         * dumping it again here gave the same bytes) */
+        if (reply->result_case == WG__IPC__REPLY__RESULT_JSON && reply->json->json &&
+            reply->json->json[0] == '{') {
+            wg_response_set_json_text(resp, route == WG_ROUTE_UPDATE_MESSAGE ? 200 : 201,
+                                      reply->json->json, strlen(reply->json->json));
+            return WG_OK;
+        }
+        break;
     case WG_ROUTE_FIND_MESSAGES:
-        /* connd built the document (messageRaw / Evolution's findMessages page) */
+        /* connd built the document (Evolution's findMessages page) */
         if (reply->result_case == WG__IPC__REPLY__RESULT_JSON && reply->json->json)
             doc = json_loads(reply->json->json, 0, NULL);
-        status = route == WG_ROUTE_SEND_TEXT ? 201 : 200;
         break;
     case WG_ROUTE_WHATSAPP_NUMBERS:
     case WG_ROUTE_MARK_READ:
@@ -463,14 +475,6 @@ int wg_render_reply(wg_route_id_t route, const Wg__Ipc__Reply *reply, const char
         if (reply->result_case == WG__IPC__REPLY__RESULT_JSON && reply->json->json)
             doc = json_loads(reply->json->json, 0, NULL);
         status = route == WG_ROUTE_MARK_READ || route == WG_ROUTE_SEND_PRESENCE ? 201 : 200;
-        break;
-    case WG_ROUTE_SEND_REACTION:
-    case WG_ROUTE_DELETE_FOR_EVERYONE:
-    case WG_ROUTE_UPDATE_MESSAGE:
-        /* messageRaw (reaction) or Baileys' WAMessage (revoke, edit), built by connd */
-        if (reply->result_case == WG__IPC__REPLY__RESULT_JSON && reply->json->json)
-            doc = json_loads(reply->json->json, 0, NULL);
-        status = route == WG_ROUTE_UPDATE_MESSAGE ? 200 : 201;
         break;
     default:
         break;

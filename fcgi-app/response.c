@@ -34,6 +34,14 @@ void wg_response_set_json(wg_response_t *resp, int status, const json_t *doc, wg
     resp->body_len = n;
 }
 
+void wg_response_set_json_text(wg_response_t *resp, int status, const char *text, size_t len)
+{
+    resp->status = status;
+    resp->content_type = "application/json; charset=utf-8";
+    resp->body = text;
+    resp->body_len = len;
+}
+
 void wg_response_set_empty(wg_response_t *resp, int status)
 {
     resp->status = status;

@@ -32,6 +32,10 @@ int wg_response_add_header(wg_response_t *resp, const char *name, const char *va
 /* Sets status and a compact JSON body dumped from doc into the arena; doc is
  * borrowed (the caller still decrefs it). */
 void wg_response_set_json(wg_response_t *resp, int status, const json_t *doc, wg_arena_t *a);
+/* Sets status and a JSON body that is already compact JSON text (a document
+ * connd rendered), sent as it is; text is borrowed and must outlive resp
+ * (the request's arena). */
+void wg_response_set_json_text(wg_response_t *resp, int status, const char *text, size_t len);
 /* Sets status and an empty body (e.g. 204, or Evolution's disabled websocket). */
 void wg_response_set_empty(wg_response_t *resp, int status);
 /* Reason phrase for a status ("Bad Request"); never NULL. */

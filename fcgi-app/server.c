@@ -21,7 +21,6 @@
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t listen_socket = -1;
-static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct {
     const wg_app_t *app; /* shared, read-only settings */
@@ -90,9 +89,14 @@ static void *worker_main(void *arg)
     wg_state_view_init(&view, w->app->ipc_path);
     wg_buf_t out = WG_BUF_INIT;
     while (!stop_requested) {
-        pthread_mutex_lock(&accept_lock);
-        int rc = stop_requested ? -1 : FCGX_Accept_r(&r);
-        pthread_mutex_unlock(&accept_lock);
+        /* No lock around the accept: on Linux every thread may block in
+         * accept() on the shared socket and the kernel hands each connection
+         * to one of them (libfcgi takes no lock of its own there: a system
+         * call trace shows no fcntl() lock). A lock made each thread that
+         * finished a request sleep on a futex behind the accepting one: a
+         * futex wait, a wake and one more context switch per request.
+         * FCGX_Init ran in main, before any thread. */
+        int rc = FCGX_Accept_r(&r);
         if (rc < 0)
             break;
         /* libfcgi closes a connection with a "lingering close": shutdown,

@@ -501,7 +501,7 @@ static void send_text_done(void *arg, const wg_send_result_t *r)
 /* connd/chat answers: 200 with the document, else Evolution's message list */
 static void chat_done(void *arg, int status, const char *json)
 {
-    wg_send_result_t r = {status == 200 ? 201 : status, json};
+    wg_send_result_t r = {status == 200 ? 201 : status, json, NULL};
     send_text_done(arg, &r);
 }
 

@@ -81,16 +81,16 @@ typedef struct send_op {
     char phash[12];          /* participant hash of the devices ("" until usync) */
     int store_rc;            /* job result */
     json_t *raw;             /* the messageRaw (PENDING) */
-    wg_wa_timer_t *timer;    /* step / ack bound */
+    wg_wa_timer_t *timer;    /* the composing delay (only ops with one) */
     wg_send_done_cb done;    /* REST completion, NULL once answered */
     void *ctx;               /* its argument */
     struct send_op *next;    /* list link */
     struct send_op *prev;    /* list link back (O(1) unlink) */
     struct send_op *by_token_next; /* chain of g_by_token */
     struct send_op *by_id_next;    /* chain of g_by_id */
-    struct send_op *ack_next, *ack_prev; /* g_acks links, while awaiting the ack */
-    int in_acks;                   /* linked in g_acks */
-    int64_t ack_deadline;          /* when it stops waiting (now_of clock) */
+    struct deadline_queue *queue;  /* g_steps or g_acks while linked there, else NULL */
+    struct send_op *q_next, *q_prev; /* links in that queue */
+    int64_t deadline;              /* when it stops waiting there (now_of clock) */
 } send_op_t;
 
 /* Every op in one list, and two hash indexes: a burst of sends keeps
@@ -125,32 +125,47 @@ static void op_link(send_op_t *o)
     *i = o;
 }
 
-/* The sent ops awaiting their server ack, oldest first. One timer for
- * all (at the head's deadline, every op waits ACK_TIMEOUT_MS) instead of
- * one each: lws keeps timers in a sorted list, so hundreds of armed
- * per-op timers made each arming O(n). */
-static send_op_t *g_acks_head, *g_acks_tail;
-static wg_wa_timer_t *g_ack_timer;
+/* The bounds of an op's life: the ops between their start (or the end of
+ * their composing delay) and the <message> on the wire wait at most
+ * STEP_TIMEOUT_MS (g_steps), the sent ops at most ACK_TIMEOUT_MS for their
+ * server ack (g_acks). Every op of a queue waits the same time, so a queue
+ * in order of arrival is in order of deadline and one timer at the head's
+ * deadline serves all of them: no timer per op (an allocation, and an
+ * insertion into lws's sorted timer list, per send). An op is in at most
+ * one queue. */
+typedef struct deadline_queue {
+    send_op_t *head, *tail;   /* oldest first */
+    wg_wa_timer_t *timer;     /* armed at the head's deadline (created on first use) */
+    int64_t span_ms;          /* how long each op waits */
+    void (*expire)(send_op_t *o); /* an op whose time is up (already unlinked) */
+} deadline_queue_t;
 
-static void acks_remove(send_op_t *o)
+static void step_expired(send_op_t *o);
+static void ack_expired(send_op_t *o);
+static deadline_queue_t g_steps = {NULL, NULL, NULL, STEP_TIMEOUT_MS, step_expired};
+static deadline_queue_t g_acks = {NULL, NULL, NULL, ACK_TIMEOUT_MS, ack_expired};
+
+static void queue_remove(send_op_t *o)
 {
-    if (!o->in_acks)
+    deadline_queue_t *q = o->queue;
+    if (!q)
         return;
-    if (o->ack_prev)
-        o->ack_prev->ack_next = o->ack_next;
+    if (o->q_prev)
+        o->q_prev->q_next = o->q_next;
     else
-        g_acks_head = o->ack_next;
-    if (o->ack_next)
-        o->ack_next->ack_prev = o->ack_prev;
+        q->head = o->q_next;
+    if (o->q_next)
+        o->q_next->q_prev = o->q_prev;
     else
-        g_acks_tail = o->ack_prev;
-    o->ack_next = o->ack_prev = NULL;
-    o->in_acks = 0;
+        q->tail = o->q_prev;
+    o->q_next = o->q_prev = NULL;
+    o->queue = NULL;
+    /* the timer stays armed for the old head: on_deadline re-arms it */
 }
 
 static void op_unlink(send_op_t *o)
 {
-    acks_remove(o);
+    queue_remove(o);
     if (o->prev)
         o->prev->next = o->next;
     else if (g_ops == o)
@@ -241,7 +256,7 @@ static send_op_t *op_find(uint64_t token)
 static void op_free(send_op_t *o)
 {
     op_unlink(o);
-    wg_wa_timer_free(o->timer);
+    wg_wa_timer_free(o->timer); /* NULL without a delay */
     for (size_t i = 0; i < o->n_dev; i++)
         wg_buf_free(&o->dev[i].ct);
     free(o->dev);
@@ -263,47 +278,55 @@ static void op_free(send_op_t *o)
     free(o);
 }
 
-/* g_ack_timer: drops the ops whose ack did not come in time, re-arms
- * for the next one. */
-static void on_ack_timer(void *arg)
+/* A queue's timer: ends the ops whose time is up, re-arms for the next
+ * one. An op removed early (answered, acked, freed) leaves the timer armed
+ * for its old deadline; this then only re-arms. */
+static void on_deadline(void *arg)
 {
-    (void)arg;
-    if (!g_acks_head)
+    deadline_queue_t *q = arg;
+    if (!q->head)
         return;
-    int64_t now = now_of(g_acks_head->d);
-    while (g_acks_head && g_acks_head->ack_deadline <= now) {
-        send_op_t *o = g_acks_head;
-        wg_log(WG_LOG_WARN, "msg=\"no server ack\" instance=%s id=%s", o->instance_name, o->id);
-        op_free(o);
+    wg_connd_t *d = q->head->d;
+    while (q->head && q->head->deadline <= now_of(d)) {
+        send_op_t *o = q->head;
+        queue_remove(o);
+        q->expire(o);
     }
-    if (g_acks_head)
-        wg_wa_timer_set(g_ack_timer, g_acks_head->ack_deadline - now);
+    if (q->head)
+        wg_wa_timer_set(q->timer, q->head->deadline - now_of(d));
+}
+
+/* Moves o to the tail of q (out of any other queue): it waits q->span_ms
+ * from now. */
+static void queue_append(deadline_queue_t *q, send_op_t *o)
+{
+    queue_remove(o);
+    if (!q->timer)
+        q->timer = wg_wa_timer_new(o->d->loop, on_deadline, q);
+    o->deadline = now_of(o->d) + q->span_ms;
+    o->q_prev = q->tail;
+    o->q_next = NULL;
+    if (q->tail)
+        q->tail->q_next = o;
+    else
+        q->head = o;
+    q->tail = o;
+    o->queue = q;
+    if (q->head == o)
+        wg_wa_timer_set(q->timer, q->span_ms);
 }
 
 /* The op was sent: it waits for its server ack, at most ACK_TIMEOUT_MS. */
 static void acks_append(send_op_t *o)
 {
-    wg_wa_timer_set(o->timer, -1); /* the step timer is done */
-    if (!g_ack_timer)
-        g_ack_timer = wg_wa_timer_new(o->d->loop, on_ack_timer, NULL);
-    o->ack_deadline = now_of(o->d) + ACK_TIMEOUT_MS;
-    o->ack_prev = g_acks_tail;
-    o->ack_next = NULL;
-    if (g_acks_tail)
-        g_acks_tail->ack_next = o;
-    else
-        g_acks_head = o;
-    g_acks_tail = o;
-    o->in_acks = 1;
-    if (g_acks_head == o)
-        wg_wa_timer_set(g_ack_timer, ACK_TIMEOUT_MS);
+    queue_append(&g_acks, o);
 }
 
-static void answer(send_op_t *o, int status, const char *json)
+static void answer(send_op_t *o, int status, const char *json, const json_t *doc)
 {
     if (!o->done)
         return;
-    wg_send_result_t r = {status, json};
+    wg_send_result_t r = {status, json, doc};
     wg_send_done_cb done = o->done;
     o->done = NULL;
     done(o->ctx, &r);
@@ -316,7 +339,7 @@ static void fail(send_op_t *o, int status, const char *why)
     char *s = json_dumps(list, JSON_COMPACT);
     wg_log(WG_LOG_WARN, "msg=\"send failed\" instance=%s id=%s why=\"%s\"", o->instance_name, o->id,
            why);
-    answer(o, status, s);
+    answer(o, status, s, NULL);
     free(s);
     json_decref(list);
     op_free(o);
@@ -362,26 +385,30 @@ static void chat_state(send_op_t *o, const char *state);
 static void publish_after_send(send_op_t *o);
 static void not_on_whatsapp(send_op_t *o);
 
-static void on_timer(void *arg)
+/* The end of the composing delay (evolution-api.md §3.1 delay: composing
+ * for that long, then paused); the steps' bound starts now. */
+static void on_delay(void *arg)
 {
     send_op_t *o = arg;
-    if (o->state == OP_DELAY) {
-        /* evolution-api.md §3.1 delay: composing for that long, then paused */
-        chat_state(o, "paused");
-        wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
-        start_next(o);
-        return;
-    }
+    chat_state(o, "paused");
+    queue_append(&g_steps, o);
+    start_next(o);
+}
+
+/* STEP_TIMEOUT_MS passed before the <message> went out. */
+static void step_expired(send_op_t *o)
+{
     if (o->busy) {
-        o->failed = 1;
-        return;
-    }
-    if (o->state == OP_SENT) {
-        wg_log(WG_LOG_WARN, "msg=\"no server ack\" instance=%s id=%s", o->instance_name, o->id);
-        op_free(o);
+        o->failed = 1; /* job_done fails it */
         return;
     }
     fail(o, 400, "Error: Timed Out");
+}
+
+static void ack_expired(send_op_t *o)
+{
+    wg_log(WG_LOG_WARN, "msg=\"no server ack\" instance=%s id=%s", o->instance_name, o->id);
+    op_free(o);
 }
 
 /* ------------------------------------------------------------ worker jobs */
@@ -396,6 +423,7 @@ typedef struct {
 
 static void step_after_sessions(send_op_t *o);
 static void step_after_encrypt(send_op_t *o);
+static void acks_flush(const char *instance_id);
 
 /* The Signal address a device's session lives under: its LID form when the
  * LID <-> PN mapping is known (signal/lid_map.h: receive moves a contact's
@@ -608,6 +636,7 @@ static void submit(send_op_t *o, int kind)
     j->kind = kind;
     j->op = o;
     memcpy(j->key, wg_link_vault_key(), sizeof j->key);
+    acks_flush(NULL); /* e.g. a revoke's DELETED after the ack of what it revokes */
     o->busy = 1;
     o->state = kind == 0 ? OP_SESSIONS : OP_ENCRYPT;
     wg_jobs_submit(o->d->jobs, &j->job);
@@ -699,10 +728,11 @@ static void step_after_encrypt(send_op_t *o)
                             o->is_group,          o->sender,  o->c.out.kind,
                             o->c.out.key.from_me, o->plain.p, o->plain.len};
     wg_retry_remember(&sent);
-    char *raw = json_dumps(o->raw, JSON_COMPACT);
-    wg_log(WG_LOG_INFO, "msg=\"message sent\" instance=%s id=%s devices=%zu", o->instance_name,
+    /* debug: at info the send.message event line (at the server ack) already marks the send */
+    wg_log(WG_LOG_DEBUG, "msg=\"message sent\" instance=%s id=%s devices=%zu", o->instance_name,
            o->id, o->n_dev);
-    answer(o, 201, raw);
+    char *raw = json_dumps(o->raw, JSON_COMPACT);
+    answer(o, 201, raw, o->raw);
     free(raw);
     publish_after_send(o);
 }
@@ -730,7 +760,7 @@ static void not_on_whatsapp(send_op_t *o)
 {
     json_t *list = json_pack("[{s:s,s:b,s:s}]", "jid", o->chat, "exists", 0, "number", o->number);
     char *s = json_dumps(list, JSON_COMPACT);
-    answer(o, 400, s);
+    answer(o, 400, s, NULL);
     free(s);
     json_decref(list);
     op_free(o);
@@ -899,8 +929,6 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
     }
     o->creds = *creds;
     o->t = (d->now_ms ? d->now_ms() : wg_now_ms()) / 1000;
-    o->timer = wg_wa_timer_new(d->loop, on_timer, o);
-    wg_wa_timer_set(o->timer, STEP_TIMEOUT_MS);
     wg_jid_t me;
     if (wg_send_chat_jid(o->number, o->chat, sizeof o->chat) != 0) {
         /* Evolution's createJid appends the server to whatever it was given */
@@ -930,9 +958,11 @@ static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, cons
     if (o->c.delay_ms) {
         o->state = OP_DELAY;
         chat_state(o, "composing");
+        o->timer = wg_wa_timer_new(d->loop, on_delay, o);
         wg_wa_timer_set(o->timer, o->c.delay_ms < MAX_DELAY_MS ? o->c.delay_ms : MAX_DELAY_MS);
         return;
     }
+    queue_append(&g_steps, o);
     start_next(o);
 }
 
@@ -1096,7 +1126,7 @@ static void start_next(send_op_t *o)
 
 /* ------------------------------------------------------------ acks and receipts */
 
-typedef struct {
+typedef struct status_job {
     wg_job_t job;        /* must be first */
     wg_connd_t *d;       /* daemon */
     char *instance_id;   /* owner */
@@ -1106,8 +1136,10 @@ typedef struct {
     char *status;        /* new status */
     char **ids;          /* message ids */
     size_t n_ids;        /* how many */
+    size_t cap_ids;      /* allocated entries of ids and found */
     int *found;          /* per id: a row of ours changed */
-    json_t *sent;        /* send.message data (ack), or NULL (receipt) */
+    json_t *sent;        /* acks: the send.message data of each id (array), or NULL (receipt) */
+    struct status_job *batch_next; /* an ack batch not yet submitted: the next one */
 } status_job_t;
 
 static void status_run(void *worker_ctx, wg_job_t *job)
@@ -1123,8 +1155,9 @@ static void status_done(wg_job_t *job)
     status_job_t *j = (status_job_t *)job;
     int64_t now = j->d->now_ms ? j->d->now_ms() : wg_now_ms();
     if (j->sent) {
-        wg_bus_publish(j->d->bus, "send.message", j->instance_name, j->instance_id,
-                       json_incref(j->sent), now);
+        for (size_t i = 0; i < json_array_size(j->sent); i++)
+            wg_bus_publish(j->d->bus, "send.message", j->instance_name, j->instance_id,
+                           json_incref(json_array_get(j->sent, i)), now);
     } else {
         for (size_t i = 0; i < j->n_ids; i++) {
             if (!j->found[i])
@@ -1166,11 +1199,77 @@ static status_job_t *status_job(wg_connd_t *d, const char *instance_id, const ch
 
 static void status_add_id(status_job_t *j, const char *id)
 {
-    j->ids = wg_realloc(j->ids, (j->n_ids + 1) * sizeof *j->ids);
-    j->found = wg_realloc(j->found, (j->n_ids + 1) * sizeof *j->found);
+    if (j->n_ids == j->cap_ids) {
+        j->cap_ids = j->cap_ids ? 2 * j->cap_ids : 4;
+        j->ids = wg_realloc(j->ids, j->cap_ids * sizeof *j->ids);
+        j->found = wg_realloc(j->found, j->cap_ids * sizeof *j->found);
+    }
     j->ids[j->n_ids] = wg_strdup(id);
     j->found[j->n_ids] = 0;
     j->n_ids++;
+}
+
+/* Server acks come in bursts (a WebSocket read holds many), and each was
+ * one status job: its allocations, its SAVEPOINT in the group commit, its
+ * completion. The acks of one loop turn now go into one job per instance
+ * and status (at most ACK_BATCH_MAX ids), submitted when the turn ends (a
+ * zero-delay timer) or earlier, before this module submits any other job:
+ * the store sees the status changes in the order they happened (a receipt
+ * after its ack, a revoke after the ack of what it revokes), and every
+ * send.message still follows its committed status. */
+#define ACK_BATCH_MAX 256
+static status_job_t *g_ack_batches;  /* open batches, newest first */
+static wg_wa_timer_t *g_ack_flush;   /* zero-delay: the end of this loop turn */
+
+/* Submits the open ack batches (of instance_id, or all for NULL), oldest first. */
+static void acks_flush(const char *instance_id)
+{
+    status_job_t *keep = NULL, *submit_list = NULL;
+    while (g_ack_batches) {
+        status_job_t *j = g_ack_batches;
+        g_ack_batches = j->batch_next;
+        int mine = !instance_id || strcmp(j->instance_id, instance_id) == 0;
+        j->batch_next = mine ? submit_list : keep; /* reverses: oldest first */
+        if (mine)
+            submit_list = j;
+        else
+            keep = j;
+    }
+    while (keep) { /* back in newest-first order */
+        status_job_t *j = keep;
+        keep = j->batch_next;
+        j->batch_next = g_ack_batches;
+        g_ack_batches = j;
+    }
+    while (submit_list) {
+        status_job_t *j = submit_list;
+        submit_list = j->batch_next;
+        j->batch_next = NULL;
+        wg_jobs_submit(j->d->jobs, &j->job);
+    }
+}
+
+static void on_ack_flush(void *arg)
+{
+    (void)arg;
+    acks_flush(NULL);
+}
+
+/* The open batch for (instance_id, status), opened (and the flush armed) if needed. */
+static status_job_t *ack_batch(wg_connd_t *d, const char *instance_id, const char *name,
+                               const char *status)
+{
+    for (status_job_t *j = g_ack_batches; j; j = j->batch_next)
+        if (strcmp(j->instance_id, instance_id) == 0 && strcmp(j->status, status) == 0)
+            return j;
+    status_job_t *j = status_job(d, instance_id, name, status);
+    j->sent = json_array();
+    j->batch_next = g_ack_batches;
+    g_ack_batches = j;
+    if (!g_ack_flush)
+        g_ack_flush = wg_wa_timer_new(d->loop, on_ack_flush, NULL);
+    wg_wa_timer_set(g_ack_flush, 0);
+    return j;
 }
 
 void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node)
@@ -1205,11 +1304,12 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
         op_free(o);
         return;
     }
-    status_job_t *j = status_job(d, instance_id, o->instance_name, status);
+    status_job_t *j = ack_batch(d, instance_id, o->instance_name, status);
     status_add_id(j, o->id);
     json_object_set_new(o->raw, "status", json_string(status));
-    j->sent = json_incref(o->raw);
-    wg_jobs_submit(d->jobs, &j->job);
+    json_array_append(j->sent, o->raw);
+    if (j->n_ids >= ACK_BATCH_MAX)
+        acks_flush(instance_id);
     op_free(o);
 }
 
@@ -1232,6 +1332,7 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
     }
     if (!status || !id || !from)
         return;
+    acks_flush(instance_id); /* a receipt's status follows the acks before it */
     wg_instance_t *inst = wg_registry_find_id(d->reg, instance_id);
     status_job_t *j = status_job(d, instance_id, inst ? inst->row->name : "", status);
     char chat[160];
@@ -1254,6 +1355,7 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
 void wg_send_forget(wg_connd_t *d, const char *instance_id)
 {
     (void)d;
+    acks_flush(instance_id); /* acks already received still reach the store */
     wg_group_cache_drop(instance_id, NULL);
     wg_device_cache_drop(instance_id, NULL);
     wg_retry_forget(instance_id);

@@ -16,6 +16,7 @@
  * connection it started on: a reconnect fails it. Loop thread only. */
 #ifndef WG_MESSAGE_SEND_H
 #define WG_MESSAGE_SEND_H
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/daemon.h"
@@ -26,6 +27,8 @@
 typedef struct {
     int status;       /* 201, 400 or 500 */
     const char *json; /* 201: the messageRaw; else Evolution's message list (JSON array) */
+    const json_t *doc; /* 201: json as a document (callers that want one need not parse
+                          it); NULL otherwise */
 } wg_send_result_t;
 
 typedef void (*wg_send_done_cb)(void *ctx, const wg_send_result_t *r);

@@ -20,10 +20,14 @@ typedef struct {
 static void text_done(void *ctx, const wg_send_result_t *r)
 {
     waiter_t *w = ctx;
-    json_t *doc = r->json ? json_loads(r->json, 0, NULL) : NULL;
-    if (r->status == 201) {
+    json_t *doc = NULL;
+    if (r->status == 201 && r->doc) {
+        w->done(w->done_ud, 0, r->doc, NULL); /* the messageRaw as send.c holds it: no parse */
+    } else if (r->status == 201) {
+        doc = r->json ? json_loads(r->json, 0, NULL) : NULL;
         w->done(w->done_ud, 0, doc, NULL);
     } else {
+        doc = r->json ? json_loads(r->json, 0, NULL) : NULL;
         /* Evolution's message list: a string, or {jid, exists:false, number} */
         json_t *first = json_array_get(doc, 0);
         const char *why = json_string_value(first);

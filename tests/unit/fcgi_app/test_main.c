@@ -75,6 +75,22 @@ static void serves_and_stops(void)
     out = request("REQUEST_METHOD=GET REQUEST_URI=/x?y=1", NULL);
     WG_CHECK(strstr(out, "[\"Cannot GET /x\"]") != NULL);
 
+    /* the request threads all wait in accept() on the one socket (no lock
+     * of ours around it): concurrent connections are each served once */
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "for i in $(seq 1 24); do (env -i REQUEST_METHOD=GET REQUEST_URI=/ HTTP_HOST=h "
+             "cgi-fcgi -bind -connect %s 2>&1 | grep -c '^Status: 200 OK') & done; wait",
+             sock);
+    FILE *p = popen(cmd, "r");
+    int served = 0;
+    char line[64];
+    while (p && fgets(line, sizeof line, p))
+        served += atoi(line);
+    if (p)
+        pclose(p);
+    WG_CHECK_INT(served, 24);
+
     int64_t t0 = wg_mono_ms();
     kill(pid, SIGTERM);
     int status = 0;

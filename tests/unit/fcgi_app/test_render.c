@@ -386,6 +386,34 @@ static void reply_not_fitting_route(void)
                  WG_EPROTO);
 }
 
+/* The send routes' documents (connd's compact messageRaw / WAMessage) are the
+ * body byte for byte, with the route's status; a reply that is not a
+ * document does not fit the route. */
+static void send_documents_pass_through(void)
+{
+    static char raw[] = "{\"key\":{\"remoteJid\":\"1@s.whatsapp.net\",\"fromMe\":true,"
+                        "\"id\":\"3EB0AA\"},\"message\":{\"conversation\":\"ol\u00e1 \\\"x\\\"\"},"
+                        "\"messageTimestamp\":1700000000,\"status\":\"PENDING\"}";
+    Wg__Ipc__JsonDoc doc = WG__IPC__JSON_DOC__INIT;
+    doc.json = raw;
+    Wg__Ipc__Reply r = WG__IPC__REPLY__INIT;
+    r.result_case = WG__IPC__REPLY__RESULT_JSON;
+    r.json = &doc;
+    const wg_route_id_t routes[4] = {WG_ROUTE_SEND_TEXT, WG_ROUTE_SEND_REACTION,
+                                     WG_ROUTE_DELETE_FOR_EVERYONE, WG_ROUTE_UPDATE_MESSAGE};
+    for (size_t i = 0; i < 4; i++) {
+        WG_CHECK_STR(render(routes[i], &r, WG_DIALECT_SEED), raw);
+        WG_CHECK_INT((int)resp.body_len, (int)strlen(raw));
+        WG_CHECK_INT(resp.status, routes[i] == WG_ROUTE_UPDATE_MESSAGE ? 200 : 201);
+        WG_CHECK_STR(resp.content_type, "application/json; charset=utf-8");
+    }
+    doc.json = "[\"not a message\"]";
+    wg_response_init(&resp);
+    WG_CHECK_INT(wg_render_reply(WG_ROUTE_SEND_TEXT, &r, "i", WG_DIALECT_SEED, &arena, &resp),
+                 WG_EPROTO);
+    WG_CHECK_INT(resp.status, 500);
+}
+
 static void root_document(void)
 {
     wg_response_init(&resp);
@@ -411,6 +439,7 @@ int main(void)
     WG_RUN(proxy_set_find);
     WG_RUN(errors_from_connd);
     WG_RUN(reply_not_fitting_route);
+    WG_RUN(send_documents_pass_through);
     WG_RUN(root_document);
     wg_arena_free(&arena);
     return wg_test_done();

@@ -104,7 +104,7 @@ wg_wa_timer_t *wg_wa_timer_new(void *loop, void (*fn)(void *arg), void *arg)
 
 void wg_wa_timer_set(wg_wa_timer_t *t, int64_t delay_ms)
 {
-    t->armed = delay_ms > 0;
+    t->armed = delay_ms >= 0;
 }
 
 void wg_wa_timer_free(wg_wa_timer_t *t)
@@ -458,6 +458,9 @@ static void group_second_send_and_ack(void)
     wg_node_set_attr(ack, "phash", "2:AAAAAAAA");
     g_n_events = 0;
     wg_send_on_ack(&d, g_inst_id, ack);
+    WG_CHECK_INT(pump(), 0); /* batched until the loop turn ends */
+    WG_CHECK(g_ack_flush && g_ack_flush->armed);
+    on_ack_flush(NULL);
     WG_CHECK_INT(pump(), 1);
     WG_CHECK(g_n_events == 1 && strcmp(g_events[0], "send.message") == 0);
     WG_CHECK(wg_group_cache_get(g_inst_id, 1, GID) == NULL);
@@ -652,6 +655,7 @@ static void direct_send_and_revoke(void)
     wg_node_t *ack = wg_node_new("ack");
     wg_node_set_attr(ack, "id", wg_node_attr(m, "id"));
     wg_send_on_ack(&d, g_inst_id, ack);
+    on_ack_flush(NULL);
     WG_CHECK_INT(pump(), 0);
     WG_CHECK_INT((int)g_n_events, 1);
     wg_node_free(ack);
@@ -707,10 +711,82 @@ static send_op_t *fake_sent_op(wg_connd_t *d, const char *id)
     o->instance_name = wg_strdup("acks");
     snprintf(o->id, sizeof o->id, "%s", id);
     op_link(o);
-    o->timer = wg_wa_timer_new(NULL, on_timer, o);
     o->state = OP_SENT;
     acks_append(o);
     return o;
+}
+
+static void clear_queues(void);
+
+/* The stored status of one of our messages ("" when there is none). */
+static void stored_status(const char *id, char status[32])
+{
+    status[0] = '\0';
+    wg_store_message_query_t q = {
+        .key_id = id, .from_me = -1, .ts_gte = -1, .ts_lte = -1, .limit = 1};
+    int64_t total = 0;
+    WG_CHECK_INT(wg_store_message_find(g_store, g_inst_id, &q, keep_status, status, &total), 0);
+}
+
+/* The server acks of one loop turn are one status job per instance and
+ * status, submitted when the turn ends; a receipt, or any other job of the
+ * send pipeline, submits the acks before it first, so the store sees the
+ * statuses in the order they came: DELIVERY_ACK after SERVER_ACK. Every
+ * acked message still gets its own send.message, after the commit. */
+static void ack_batches(void)
+{
+    wg_connd_t d = {0};
+    clear_queues();
+    char ids[3][32];
+    for (int i = 0; i < 3; i++) {
+        send_text(&d, PEER_CHAT, "batched", 0);
+        WG_CHECK_INT(pump(), 1);
+        WG_CHECK_INT(g_status, 201);
+        wg_node_t *m = take_sent();
+        snprintf(ids[i], sizeof ids[i], "%s", m ? wg_node_attr(m, "id") : "");
+        wg_node_free(m);
+    }
+    g_n_events = 0;
+    for (int i = 0; i < 3; i++) {
+        wg_node_t *ack = wg_node_new("ack");
+        wg_node_set_attr(ack, "id", ids[i]);
+        if (i == 2)
+            wg_node_set_attr(ack, "error", "479"); /* another status: another batch */
+        wg_send_on_ack(&d, g_inst_id, ack);
+        wg_node_free(ack);
+    }
+    WG_CHECK(g_jobs == NULL); /* nothing submitted during the turn */
+    WG_CHECK(g_ack_batches && g_ack_batches->batch_next && !g_ack_batches->batch_next->batch_next);
+    WG_CHECK_INT((int)g_ack_batches->batch_next->n_ids, 2);
+    /* the first message's delivery receipt in the same turn */
+    wg_node_t *r = wg_node_new("receipt");
+    wg_node_set_attr(r, "id", ids[0]);
+    wg_node_set_attr(r, "from", PEER_CHAT);
+    wg_send_on_receipt(&d, g_inst_id, r);
+    wg_node_free(r);
+    WG_CHECK(g_ack_batches == NULL);
+    WG_CHECK_INT(pump(), 3); /* the SERVER_ACK batch, the ERROR batch, then the receipt */
+    WG_CHECK_INT((int)g_n_events, 4);
+    WG_CHECK(strcmp(g_events[0], "send.message") == 0 && strcmp(g_events[1], "send.message") == 0 &&
+             strcmp(g_events[2], "send.message") == 0 && strcmp(g_events[3], "messages.update") == 0);
+    char status[32];
+    stored_status(ids[0], status);
+    WG_CHECK_STR(status, "DELIVERY_ACK");
+    stored_status(ids[1], status);
+    WG_CHECK_STR(status, "SERVER_ACK");
+    stored_status(ids[2], status);
+    WG_CHECK_STR(status, "ERROR");
+    on_ack_flush(NULL); /* the turn's end finds nothing left */
+    WG_CHECK_INT(pump(), 0);
+}
+
+/* Drops what earlier tests left in the deadline queues (their d is gone). */
+static void clear_queues(void)
+{
+    while (g_steps.head)
+        op_free(g_steps.head);
+    while (g_acks.head)
+        op_free(g_acks.head);
 }
 
 /* Ops awaiting their ack share one timer: they leave in order as their
@@ -719,8 +795,7 @@ static void ack_deadlines(void)
 {
     wg_connd_t d = {0};
     d.now_ms = test_clock;
-    while (g_acks_head) /* left by the tests above (on the real clock) */
-        op_free(g_acks_head);
+    clear_queues(); /* left by the tests above (on the real clock) */
     send_op_t *a = fake_sent_op(&d, "ACKA");
     uint64_t ta = a->token;
     g_clock_ms += 10;
@@ -729,17 +804,70 @@ static void ack_deadlines(void)
     g_clock_ms += 10;
     send_op_t *c = fake_sent_op(&d, "ACKC");
     uint64_t tc = c->token;
-    WG_CHECK(g_ack_timer && g_ack_timer->armed);
+    WG_CHECK(g_acks.timer && g_acks.timer->armed);
     op_free(b); /* acked */
-    WG_CHECK(g_acks_head == a && g_acks_tail == c && a->ack_next == c && c->ack_prev == a);
+    WG_CHECK(g_acks.head == a && g_acks.tail == c && a->q_next == c && c->q_prev == a);
     g_clock_ms += ACK_TIMEOUT_MS - 20; /* a's deadline */
-    on_ack_timer(NULL);
+    on_deadline(&g_acks);
     WG_CHECK(op_find(ta) == NULL && op_find(tb) == NULL && op_find(tc) == c);
-    WG_CHECK(g_acks_head == c);
+    WG_CHECK(g_acks.head == c);
     g_clock_ms += 20;
-    on_ack_timer(NULL);
-    WG_CHECK(op_find(tc) == NULL && g_acks_head == NULL && g_acks_tail == NULL);
-    on_ack_timer(NULL); /* nothing left: no-op */
+    on_deadline(&g_acks);
+    WG_CHECK(op_find(tc) == NULL && g_acks.head == NULL && g_acks.tail == NULL);
+    on_deadline(&g_acks); /* nothing left: no-op */
+}
+
+/* The steps before the <message> goes out share one timer too (no timer
+ * per op): an op still waiting for a reply at STEP_TIMEOUT_MS is answered
+ * "Timed Out" and freed; one whose worker job is running is marked failed
+ * (its job's completion answers); a sent op moves to the ack queue; a
+ * real send leaves no op in the step queue and only a composing delay
+ * gets a timer of its own. */
+static void step_deadlines(void)
+{
+    wg_connd_t d = {0};
+    d.now_ms = test_clock;
+    clear_queues();
+    send_op_t *a = fake_sent_op(&d, "STEPA");
+    a->state = OP_USYNC;
+    a->done = done;
+    queue_append(&g_steps, a); /* out of the ack queue */
+    WG_CHECK(g_acks.head == NULL && g_steps.head == a && a->queue == &g_steps);
+    WG_CHECK(g_steps.timer && g_steps.timer->armed && a->timer == NULL);
+    uint64_t ta = a->token;
+    g_clock_ms += 10;
+    send_op_t *b = fake_sent_op(&d, "STEPB");
+    b->state = OP_ENCRYPT;
+    b->busy = 1;
+    queue_append(&g_steps, b);
+    g_clock_ms += 10;
+    send_op_t *c = fake_sent_op(&d, "STEPC");
+    c->state = OP_ENCRYPT;
+    queue_append(&g_steps, c);
+    acks_append(c); /* c went out: it now waits for its ack */
+    WG_CHECK(g_steps.tail == b && g_acks.head == c && c->queue == &g_acks);
+    g_status = 0;
+    g_clock_ms += STEP_TIMEOUT_MS - 20; /* a's deadline */
+    on_deadline(&g_steps);
+    WG_CHECK(op_find(ta) == NULL);
+    WG_CHECK_INT(g_status, 400);
+    WG_CHECK(strstr(g_json, "Timed Out") != NULL);
+    WG_CHECK(g_steps.head == b && !b->failed);
+    g_clock_ms += 10;
+    on_deadline(&g_steps);
+    WG_CHECK(op_find(b->token) == b && b->failed && b->queue == NULL && g_steps.head == NULL);
+    WG_CHECK(g_acks.head == c);
+    op_free(b);
+    op_free(c);
+
+    wg_connd_t real = {0}; /* the device cache's clock: the list above is still fresh */
+    send_text(&real, PEER_CHAT, "bounded", 0); /* devices cached, sessions known: one job */
+    WG_CHECK(g_steps.head != NULL && g_steps.head->timer == NULL);
+    WG_CHECK_INT(pump(), 1);
+    WG_CHECK_INT(g_status, 201);
+    WG_CHECK(g_steps.head == NULL && g_acks.head != NULL && g_acks.head->queue == &g_acks);
+    wg_node_free(take_sent());
+    clear_queues();
 }
 
 int main(void)
@@ -773,6 +901,8 @@ int main(void)
     WG_RUN(direct_send_and_revoke);
     WG_RUN(direct_send_under_lid);
     WG_RUN(ack_deadlines);
+    WG_RUN(step_deadlines);
+    WG_RUN(ack_batches);
     for (size_t i = 0; i < 3; i++)
         wg_signal_free(g_peer[i].sig);
     if (store_fixture_close(&fx) != 0)
