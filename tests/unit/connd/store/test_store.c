@@ -288,9 +288,10 @@ static int insert_minimal(wg_store_t *s, const char *name, const char *client, c
 
 static void uuid_is_v4_and_distinct(void)
 {
-    char prev[WG_UUID_STRLEN + 1] = "";
+    /* 200 ids span several refills of the per-thread random pool: all differ */
+    static char seen[200][WG_UUID_STRLEN + 1];
     for (int n = 0; n < 200; n++) {
-        char u[WG_UUID_STRLEN + 1];
+        char *u = seen[n];
         wg_uuid_v4(u);
         WG_CHECK_INT(strlen(u), 36);
         for (int i = 0; i < 36; i++) {
@@ -301,8 +302,8 @@ static void uuid_is_v4_and_distinct(void)
         }
         WG_CHECK(u[14] == '4');
         WG_CHECK(strchr("89ab", u[19]) != NULL);
-        WG_CHECK(strcmp(u, prev) != 0);
-        memcpy(prev, u, sizeof prev);
+        for (int k = 0; k < n; k++)
+            WG_CHECK(strcmp(u, seen[k]) != 0);
     }
 }
 
