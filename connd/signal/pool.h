@@ -10,7 +10,7 @@
 #define WG_SIGNAL_POOL_H
 #include "signal/signal.h"
 
-#define WG_SIGNAL_POOL_MAX 64 /* layers kept per store, least recently used out */
+#define WG_SIGNAL_POOL_MAX 32 /* layers kept per store, least recently used out */
 
 /* The kept layer of instance_id on store, created on first use (as
  * wg_signal_open, whose arguments and codes these are); creds replace its

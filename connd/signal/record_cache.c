@@ -27,6 +27,7 @@ struct record_cache {
     entry_t *newest, *oldest; /* LRU ends */
     size_t count;             /* entries */
     size_t bytes;             /* their record bytes */
+    size_t dirty;             /* how many are dirty */
 };
 
 static const char *or_empty(const char *s)
@@ -95,6 +96,7 @@ static void remove_at(record_cache_t *c, entry_t **slot)
     lru_unlink(c, e);
     c->count--;
     c->bytes -= e->len;
+    c->dirty -= e->dirty ? 1 : 0;
     sodium_memzero(e->record, e->len);
     free(e->record);
     free(e->group);
@@ -161,6 +163,7 @@ void record_cache_put(record_cache_t *c, const wg_signal_key_id_t *k, const uint
     lru_push(c, e);
     c->count++;
     c->bytes += len;
+    c->dirty++;
 }
 
 void record_cache_drop(record_cache_t *c, const wg_signal_key_id_t *k)
@@ -179,10 +182,13 @@ void record_cache_drop_name(record_cache_t *c, const wg_signal_key_id_t *k)
     }
 }
 
+/* A dirty entry was put since the last commit and every put or get moves
+ * its entry to the newest end, so walking from there finds them all before
+ * any entry untouched since that commit. */
 void record_cache_rolled_back(record_cache_t *c)
 {
-    for (entry_t *e = c->oldest, *next; e; e = next) {
-        next = e->newer;
+    for (entry_t *e = c->newest, *next; e && c->dirty; e = next) {
+        next = e->older;
         if (e->dirty)
             remove_entry(c, e);
     }
@@ -190,8 +196,11 @@ void record_cache_rolled_back(record_cache_t *c)
 
 void record_cache_committed(record_cache_t *c)
 {
-    for (entry_t *e = c->oldest; e; e = e->newer)
-        e->dirty = 0;
+    for (entry_t *e = c->newest; e && c->dirty; e = e->older)
+        if (e->dirty) {
+            e->dirty = 0;
+            c->dirty--;
+        }
 }
 
 size_t record_cache_count(const record_cache_t *c)

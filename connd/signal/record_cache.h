@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RECORD_CACHE_ENTRIES 1024         /* records kept per instance */
-#define RECORD_CACHE_BYTES (2u << 20)     /* their plaintext bytes per instance */
+#define RECORD_CACHE_ENTRIES 256          /* records kept per instance */
+#define RECORD_CACHE_BYTES (256u << 10)   /* their plaintext bytes per instance */
 
 typedef struct record_cache record_cache_t;
 
@@ -36,7 +36,9 @@ void record_cache_drop(record_cache_t *c, const wg_signal_key_id_t *k);
 void record_cache_drop_name(record_cache_t *c, const wg_signal_key_id_t *k);
 /* Forgets every dirty record (a rollback may have undone it). */
 void record_cache_rolled_back(record_cache_t *c);
-/* Every record is durable: none is dirty any more. */
+/* Every record is durable: none is dirty any more. Both visit only the
+ * records touched since the last commit (they are the most recently used),
+ * nothing when none is dirty. */
 void record_cache_committed(record_cache_t *c);
 /* How many records are kept (tests). */
 size_t record_cache_count(const record_cache_t *c);
