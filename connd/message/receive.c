@@ -9,6 +9,7 @@
 
 #include "signal/group.h"
 #include "signal/lid_map.h"
+#include "signal/pool.h"
 #include "signal/signal.h"
 #include "store/chat.h"
 #include "store/contact.h"
@@ -704,7 +705,7 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
             goto done;
         }
     }
-    rc = wg_signal_open(store, j->instance_id, j->vault_key, &j->creds, &sig);
+    rc = wg_signal_pool_get(store, j->instance_id, j->vault_key, &j->creds, &sig);
     if (rc == 0)
         rc = wg_signal_batch_begin(sig);
     if (rc == 0)
@@ -727,7 +728,6 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
     failed(j, &in, wg_node_attr(node, "t"), rc);
 done:
     j->job.rc = rc;
-    wg_signal_free(sig);
     wg_node_free(node);
 }
 

@@ -11,6 +11,7 @@
 #include "link/link.h"
 #include "message/stanza.h"
 #include "signal/group.h"
+#include "signal/pool.h"
 #include "store/sender_key_memory.h"
 #include "wa/jid.h"
 #include "wa/ws_client.h"
@@ -242,7 +243,7 @@ static void retry_run(void *worker_ctx, wg_job_t *job)
     char pn[160], lid[160];
     bare_of(j->creds.me_jid, pn, sizeof pn);
     bare_of(j->creds.me_lid, lid, sizeof lid);
-    j->rc = wg_signal_open(worker_ctx, j->instance_id, j->key, &j->creds, &sig);
+    j->rc = wg_signal_pool_get(worker_ctx, j->instance_id, j->key, &j->creds, &sig);
     if (j->rc == 0) {
         /* the session lives under the device's LID form once that is known
          * (signal/lid_map.h); the resend still goes to j->device */
@@ -256,7 +257,6 @@ static void retry_run(void *worker_ctx, wg_job_t *job)
         j->rc = wg_retry_encrypt(sig, &v, addr_dev, j->has_bundle ? &j->bundle : NULL, pn, lid,
                                  &j->type, &j->ct);
     }
-    wg_signal_free(sig);
     if (j->rc == 0 && j->m.is_group)
         (void)wg_store_skmem_add(worker_ctx, j->instance_id, j->m.chat, j->device);
 }

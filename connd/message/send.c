@@ -19,6 +19,7 @@
 #include "signal/bundle.h"
 #include "signal/group.h"
 #include "signal/lid_map.h"
+#include "signal/pool.h"
 #include "signal/signal.h"
 #include "store/message.h"
 #include "store/sender_key_memory.h"
@@ -442,7 +443,7 @@ static int device_addr(wg_store_t *store, const send_op_t *o, const char *jid,
 static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 {
     wg_signal_t *sig = NULL;
-    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
+    int rc = wg_signal_pool_get(store, o->instance_id, key, &o->creds, &sig);
     for (size_t i = 0; rc == 0 && i < o->n_dev; i++) {
         wg_signal_addr_t a;
         if (device_addr(store, o, o->dev[i].jid, &a) != 0)
@@ -463,7 +464,6 @@ static void sessions_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
         else
             o->dev[i].need_bundle = !has;
     }
-    wg_signal_free(sig);
     o->store_rc = rc;
 }
 
@@ -534,13 +534,12 @@ static int encrypt_group(wg_store_t *store, wg_signal_t *sig, send_op_t *o)
 static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 {
     wg_signal_t *sig = NULL;
-    int rc = wg_signal_open(store, o->instance_id, key, &o->creds, &sig);
+    int rc = wg_signal_pool_get(store, o->instance_id, key, &o->creds, &sig);
     size_t reached = 0;
     if (rc == 0 && o->is_group)
         rc = encrypt_group(store, sig, o);
     else if (rc == 0 && (rc = encrypt_devices(store, sig, o, 0, &reached)) == 0 && reached == 0)
         rc = WG_ESTATE;
-    wg_signal_free(sig);
     if (rc == 0)
         rc = store_outcome(store, o);
     o->store_rc = rc;

@@ -4,6 +4,7 @@
 #ifndef WG_SIGNAL_CONTEXT_H
 #define WG_SIGNAL_CONTEXT_H
 #include "link/vault.h"
+#include "signal/record_cache.h"
 #include "signal/signal.h"
 #include "store/signal_key.h"
 #include "wa/creds.h"
@@ -20,6 +21,9 @@ struct wg_signal {
     int store_error;                      /* first WG_E* a store callback hit in this op */
     unsigned identity_flags;              /* WG_SIGNAL_IDENTITY_* seen in this op */
     int batch;                            /* inside wg_signal_batch_begin: ops share its transaction */
+    record_cache_t *cache;                /* decrypted records (kept layers, pool.c), or NULL */
+    int pooled;                           /* owned by pool.c: wg_signal_free ignores it */
+    wg_signal_t *pool_next;               /* pool.c's list */
 };
 
 /* Registers the five libsignal stores on s->stores (stores.c). 0 or WG_EINVAL. */
@@ -41,5 +45,13 @@ int signal_record_load(wg_signal_t *s, const wg_signal_key_id_t *k, signal_buffe
                        int *tombstone);
 /* Seals and writes a record (len 0 writes a tombstone). 0 or <0 (recorded). */
 int signal_record_save(wg_signal_t *s, const wg_signal_key_id_t *k, const uint8_t *p, size_t len);
+/* Deletes the row of k / every device of (kind, group, name): the store's
+ * codes (rows deleted, or <0, not recorded). */
+int signal_record_delete(wg_signal_t *s, const wg_signal_key_id_t *k);
+int signal_record_delete_name(wg_signal_t *s, const wg_signal_key_id_t *k);
+
+/* A layer without a cache wrote or deleted k (by_name: every device of its
+ * name): the kept layer of the same instance forgets it (pool.c). */
+void signal_pool_note_write(const wg_signal_t *writer, const wg_signal_key_id_t *k, int by_name);
 
 #endif

@@ -19,23 +19,47 @@ static int random_bytes(uint8_t *data, size_t len, void *user_data)
     return 0;
 }
 
+static pthread_once_t g_fetch_once = PTHREAD_ONCE_INIT;
+static EVP_MAC_CTX *g_hmac_sha256;  /* HMAC with SHA-256 set, no key: duplicated per use */
+static EVP_CIPHER *g_aes[2][3];     /* [CBC, CTR][128, 192, 256 bits] */
+static EVP_MD *g_sha512;            /* SHA-512 */
+
+/* Fetches everything once; what fails stays NULL and its callers fail. */
+static void fetch_all(void)
+{
+    static const char *const names[2][3] = {{"AES-128-CBC", "AES-192-CBC", "AES-256-CBC"},
+                                            {"AES-128-CTR", "AES-192-CTR", "AES-256-CTR"}};
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac) {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+            OSSL_PARAM_construct_end(),
+        };
+        g_hmac_sha256 = EVP_MAC_CTX_new(mac);
+        EVP_MAC_free(mac); /* the context holds its own reference */
+        if (g_hmac_sha256 && !EVP_MAC_CTX_set_params(g_hmac_sha256, params)) {
+            EVP_MAC_CTX_free(g_hmac_sha256);
+            g_hmac_sha256 = NULL;
+        }
+    }
+    for (int mode = 0; mode < 2; mode++)
+        for (int bits = 0; bits < 3; bits++)
+            g_aes[mode][bits] = EVP_CIPHER_fetch(NULL, names[mode][bits], NULL);
+    g_sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
+}
+
 static int hmac_init(void **ctx, const uint8_t *key, size_t key_len, void *user_data)
 {
     (void)user_data;
     *ctx = NULL;
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (!mac)
+    pthread_once(&g_fetch_once, fetch_all);
+    if (!g_hmac_sha256)
         return SG_ERR_UNKNOWN;
-    EVP_MAC_CTX *c = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac); /* the context holds its own reference */
+    EVP_MAC_CTX *c = EVP_MAC_CTX_dup(g_hmac_sha256);
     if (!c)
         return SG_ERR_NOMEM;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-        OSSL_PARAM_construct_end(),
-    };
     static const uint8_t empty[1];
-    if (!EVP_MAC_init(c, key_len ? key : empty, key_len, params)) {
+    if (!EVP_MAC_init(c, key_len ? key : empty, key_len, NULL)) {
         EVP_MAC_CTX_free(c);
         return SG_ERR_UNKNOWN;
     }
@@ -69,10 +93,13 @@ static void hmac_cleanup(void *ctx, void *user_data)
 static int sha512_init(void **ctx, void *user_data)
 {
     (void)user_data;
+    pthread_once(&g_fetch_once, fetch_all);
+    if (!g_sha512)
+        return SG_ERR_UNKNOWN;
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     if (!c)
         return SG_ERR_NOMEM;
-    if (!EVP_DigestInit_ex(c, EVP_sha512(), NULL)) {
+    if (!EVP_DigestInit_ex(c, g_sha512, NULL)) {
         EVP_MD_CTX_free(c);
         return SG_ERR_UNKNOWN;
     }
@@ -92,7 +119,7 @@ static int sha512_final(void *ctx, signal_buffer **out, void *user_data)
     (void)user_data;
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned len = 0;
-    if (!EVP_DigestFinal_ex(ctx, md, &len) || !EVP_DigestInit_ex(ctx, EVP_sha512(), NULL))
+    if (!EVP_DigestFinal_ex(ctx, md, &len) || !EVP_DigestInit_ex(ctx, g_sha512, NULL))
         return SG_ERR_UNKNOWN;
     *out = signal_buffer_create(md, len);
     return *out ? 0 : SG_ERR_NOMEM;
@@ -107,26 +134,12 @@ static void sha512_cleanup(void *ctx, void *user_data)
 /* The EVP cipher for a libsignal cipher id and key length, or NULL. */
 static const EVP_CIPHER *aes(int cipher, size_t key_len)
 {
-    if (cipher == SG_CIPHER_AES_CBC_PKCS5) {
-        switch (key_len) {
-        case 16:
-            return EVP_aes_128_cbc();
-        case 24:
-            return EVP_aes_192_cbc();
-        case 32:
-            return EVP_aes_256_cbc();
-        }
-    } else if (cipher == SG_CIPHER_AES_CTR_NOPADDING) {
-        switch (key_len) {
-        case 16:
-            return EVP_aes_128_ctr();
-        case 24:
-            return EVP_aes_192_ctr();
-        case 32:
-            return EVP_aes_256_ctr();
-        }
-    }
-    return NULL;
+    int mode = cipher == SG_CIPHER_AES_CBC_PKCS5 ? 0 : cipher == SG_CIPHER_AES_CTR_NOPADDING ? 1 : -1;
+    int bits = key_len == 16 ? 0 : key_len == 24 ? 1 : key_len == 32 ? 2 : -1;
+    if (mode < 0 || bits < 0)
+        return NULL;
+    pthread_once(&g_fetch_once, fetch_all);
+    return g_aes[mode][bits];
 }
 
 /* One-shot AES in either direction; *out is set only on success. */

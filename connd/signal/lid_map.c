@@ -85,7 +85,7 @@ static int move_record(wg_signal_t *s, wg_signal_key_kind_t kind, const char *fr
     if (rc == 0 && rec)
         rc = 1;
     if (rc >= 0) {
-        int del = wg_store_signal_key_delete(s->store, &src);
+        int del = signal_record_delete(s, &src);
         if (del < 0)
             rc = del;
     }

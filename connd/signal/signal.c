@@ -65,8 +65,9 @@ int wg_signal_open(wg_store_t *store, const char *instance_id, const uint8_t vau
 
 void wg_signal_free(wg_signal_t *s)
 {
-    if (!s)
+    if (!s || s->pooled)
         return;
+    record_cache_free(s->cache);
     if (s->stores)
         signal_protocol_store_context_destroy(s->stores);
     if (s->global)

@@ -17,7 +17,9 @@
  * can run decrypt + message insert inside the same transaction. The loop
  * thread never touches libsignal; it submits jobs and gets bytes back in
  * done(). No libsignal locking functions are set: one context per instance,
- * one thread.
+ * one thread. The worker keeps that context across jobs (pool.h), with a
+ * cache of the instance's decrypted records that every write goes through
+ * and every rollback prunes, so the store stays the truth.
  *
  * Trust: on first use (wa-protocol.md §12 pitfall 5). A changed remote
  * identity is accepted as WhatsApp does, reported through *flags

@@ -42,14 +42,35 @@ static int fail(wg_signal_t *s, int rc)
     return rc;
 }
 
+/* After a write or delete of k (by_name: of every device of its name):
+ * the cache holds what the row now holds, or forgets it. p NULL: forget. */
+static void cache_written(wg_signal_t *s, const wg_signal_key_id_t *k, int by_name,
+                          const uint8_t *p, size_t len)
+{
+    if (!s->cache)
+        signal_pool_note_write(s, k, by_name);
+    else if (by_name)
+        record_cache_drop_name(s->cache, k);
+    else if (p && len)
+        record_cache_put(s->cache, k, p, len);
+    else
+        record_cache_drop(s->cache, k);
+}
+
 int signal_record_load(wg_signal_t *s, const wg_signal_key_id_t *k, signal_buffer **out,
                        int *tombstone)
 {
     wg_buf_t blob = WG_BUF_INIT, plain = WG_BUF_INIT;
     uint8_t tag[ROW_TAG_LEN];
-    int rc = wg_store_signal_key_get(s->store, k, &blob);
+    const uint8_t *cached;
+    size_t cached_len;
     if (tombstone)
         *tombstone = 0;
+    if (s->cache && record_cache_get(s->cache, k, &cached, &cached_len)) {
+        *out = signal_buffer_create(cached, cached_len);
+        return 1;
+    }
+    int rc = wg_store_signal_key_get(s->store, k, &blob);
     if (rc == WG_ENOTFOUND) {
         rc = 0;
         goto done;
@@ -71,6 +92,8 @@ int signal_record_load(wg_signal_t *s, const wg_signal_key_id_t *k, signal_buffe
         goto done;
     }
     *out = signal_buffer_create(plain.p + ROW_TAG_LEN, plain.len - ROW_TAG_LEN);
+    if (s->cache)
+        record_cache_put(s->cache, k, plain.p + ROW_TAG_LEN, plain.len - ROW_TAG_LEN);
     rc = 1;
 done:
     if (plain.p)
@@ -94,11 +117,27 @@ int signal_record_save(wg_signal_t *s, const wg_signal_key_id_t *k, const uint8_
         wg_vault_seal(s->vault_key, plain.p, plain.len, &blob);
         rc = wg_store_signal_key_put(s->store, k, blob.p, blob.len);
     }
+    /* written through: the row first, in the caller's transaction */
+    cache_written(s, k, 0, rc < 0 ? NULL : p, rc < 0 ? 0 : len);
     if (plain.p)
         sodium_memzero(plain.p, plain.cap);
     wg_buf_free(&plain);
     wg_buf_free(&blob);
     return rc < 0 ? fail(s, rc) : 0;
+}
+
+int signal_record_delete(wg_signal_t *s, const wg_signal_key_id_t *k)
+{
+    int rc = wg_store_signal_key_delete(s->store, k);
+    cache_written(s, k, 0, NULL, 0);
+    return rc;
+}
+
+int signal_record_delete_name(wg_signal_t *s, const wg_signal_key_id_t *k)
+{
+    int rc = wg_store_signal_key_delete_name(s->store, k);
+    cache_written(s, k, 1, NULL, 0);
+    return rc;
 }
 
 static wg_signal_key_id_t key_of(const wg_signal_t *s, wg_signal_key_kind_t kind,
@@ -180,6 +219,10 @@ static int session_contains(const signal_protocol_address *a, void *ud)
     if (copy_name(a->name, a->name_len, name) < 0)
         return 0;
     wg_signal_key_id_t k = key_of(s, WG_SIGNAL_KEY_SESSION, name, a->device_id);
+    const uint8_t *cached;
+    size_t cached_len;
+    if (s->cache && record_cache_get(s->cache, &k, &cached, &cached_len))
+        return 1;
     int rc = wg_store_signal_key_get(s->store, &k, &blob);
     wg_buf_free(&blob);
     if (rc < 0 && rc != WG_ENOTFOUND)
@@ -194,7 +237,7 @@ static int session_delete(const signal_protocol_address *a, void *ud)
     if (copy_name(a->name, a->name_len, name) < 0)
         return 0;
     wg_signal_key_id_t k = key_of(s, WG_SIGNAL_KEY_SESSION, name, a->device_id);
-    int rc = wg_store_signal_key_delete(s->store, &k);
+    int rc = signal_record_delete(s, &k);
     return rc < 0 ? (fail(s, rc), SG_ERR_UNKNOWN) : rc;
 }
 
@@ -205,7 +248,7 @@ static int session_delete_all(const char *n, size_t len, void *ud)
     if (copy_name(n, len, name) < 0)
         return 0;
     wg_signal_key_id_t k = key_of(s, WG_SIGNAL_KEY_SESSION, name, 0);
-    int rc = wg_store_signal_key_delete_name(s->store, &k);
+    int rc = signal_record_delete_name(s, &k);
     return rc < 0 ? (fail(s, rc), SG_ERR_UNKNOWN) : rc;
 }
 
@@ -323,7 +366,7 @@ static int spk_remove(uint32_t id, void *ud)
 {
     wg_signal_t *s = ud;
     wg_signal_key_id_t k = key_of(s, WG_SIGNAL_KEY_SIGNED_PREKEY, NULL, id);
-    int rc = wg_store_signal_key_delete(s->store, &k);
+    int rc = signal_record_delete(s, &k);
     return rc < 0 ? (fail(s, rc), SG_ERR_UNKNOWN) : 0;
 }
 
@@ -359,7 +402,7 @@ static int identity_save(const signal_protocol_address *a, uint8_t *key, size_t 
         return SG_ERR_INVAL;
     wg_signal_key_id_t k = key_of(s, WG_SIGNAL_KEY_IDENTITY, name, a->device_id);
     if (!key || len == 0) {
-        int rc = wg_store_signal_key_delete(s->store, &k);
+        int rc = signal_record_delete(s, &k);
         return rc < 0 ? (fail(s, rc), SG_ERR_UNKNOWN) : 0;
     }
     return signal_record_save(s, &k, key, len) < 0 ? SG_ERR_UNKNOWN : 0;

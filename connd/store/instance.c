@@ -295,6 +295,7 @@ int wg_store_instance_delete(wg_store_t *s, const char *instance_id)
         store_reset(st);
         return b.rc;
     }
+    store_notify_instance_gone(s, instance_id); /* its rows go by cascade */
     int rc = store_exec(s, st, "instance delete");
     if (rc < 0)
         return rc;

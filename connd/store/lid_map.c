@@ -1,11 +1,62 @@
 /* The lid_map table (see lid_map.h). Users in, users out; it knows nothing
- * of JIDs or Signal addresses. */
+ * of JIDs or Signal addresses. Lookups go through a small cache (a send
+ * asks for every device it encrypts to, twice): answers, "no mapping"
+ * included, are kept until a put changes the table, an instance's rows go,
+ * or anything rolls back (store_notify_rolled_back), so it never answers
+ * with a row a rollback undid nor misses one a put wrote. */
 #include "store/lid_map.h"
 #include "store/store_internal.h"
+#include "wg_alloc.h"
 #include "wg_err.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define LID_CACHE_SLOTS 256 /* direct-mapped: a collision replaces the slot */
+#define LID_CACHE_ID_MAX 40 /* instance ids longer than this are not cached */
+
+typedef struct {
+    int used;                             /* holds an answer */
+    int slot;                             /* STMT_LID_MAP_BY_LID or _BY_PN: the question */
+    int found;                            /* 0: the table has no mapping for key */
+    char instance_id[LID_CACHE_ID_MAX];   /* whose */
+    char key[WG_STORE_LID_USER_MAX];      /* the user asked about */
+    char value[WG_STORE_LID_USER_MAX];    /* the answer when found */
+} lid_cache_slot_t;
+
+struct store_lid_cache {
+    lid_cache_slot_t slots[LID_CACHE_SLOTS]; /* the answers */
+};
+
+void store_lid_cache_clear(wg_store_t *s)
+{
+    store_lid_cache_free(s);
+}
+
+void store_lid_cache_free(wg_store_t *s)
+{
+    free(s->lid_cache);
+    s->lid_cache = NULL;
+}
+
+/* The slot a question maps to (FNV-1a of who asks what). */
+static lid_cache_slot_t *cache_slot(wg_store_t *s, int slot, const char *instance_id,
+                                    const char *key)
+{
+    if (strlen(instance_id) >= LID_CACHE_ID_MAX)
+        return NULL;
+    if (!s->lid_cache)
+        s->lid_cache = wg_calloc(1, sizeof *s->lid_cache);
+    uint32_t h = 2166136261u ^ (uint32_t)slot;
+    for (const char *parts[] = {instance_id, key}, **p = parts; p < parts + 2; p++)
+        for (const unsigned char *c = (const unsigned char *)*p;; c++) {
+            h = (h ^ *c) * 16777619u;
+            if (!*c)
+                break;
+        }
+    return &s->lid_cache->slots[h % LID_CACHE_SLOTS];
+}
 
 static const store_sql_t lid_map_sql[] = {
     /* REPLACE drops the rows that conflict on either side (a LID re-mapped
@@ -39,6 +90,16 @@ static int lookup(wg_store_t *s, int slot, const char *instance_id, const char *
     sqlite3_stmt *st = s->stmt[slot];
     if (!st)
         return WG_EDB;
+    lid_cache_slot_t *c = cache_slot(s, slot, instance_id, key);
+    if (c && c->used && c->slot == slot && strcmp(c->instance_id, instance_id) == 0 &&
+        strcmp(c->key, key) == 0) {
+        if (!c->found)
+            return WG_ENOTFOUND;
+        if (strlen(c->value) >= n)
+            return WG_EDB;
+        snprintf(out, n, "%s", c->value);
+        return 0;
+    }
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":instance_id", instance_id);
     store_bind_text(&b, param, key);
@@ -50,6 +111,21 @@ static int lookup(wg_store_t *s, int slot, const char *instance_id, const char *
             snprintf(out, n, "%s", v);
     } else if (rc == 0) {
         rc = WG_ENOTFOUND;
+    }
+    if (c && (rc == 0 || rc == WG_ENOTFOUND)) {
+        c->used = 1;
+        c->slot = slot;
+        c->found = rc == 0;
+        snprintf(c->instance_id, sizeof c->instance_id, "%s", instance_id);
+        snprintf(c->key, sizeof c->key, "%s", key);
+        c->value[0] = '\0';
+        if (c->found) {
+            const char *v = (const char *)sqlite3_column_text(st, 0);
+            if (strlen(v) < sizeof c->value)
+                snprintf(c->value, sizeof c->value, "%s", v);
+            else
+                c->used = 0;
+        }
     }
     store_reset(st);
     return rc;
@@ -80,6 +156,8 @@ int wg_store_lid_map_put(wg_store_t *s, const char *instance_id, const char *lid
     sqlite3_stmt *st = s->stmt[STMT_LID_MAP_PUT];
     if (!st)
         return WG_EDB;
+    /* REPLACE may also drop the rows this LID or number had: forget them all */
+    store_lid_cache_clear(s);
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":instance_id", instance_id);
     store_bind_text(&b, ":lid", lid);

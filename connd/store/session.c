@@ -62,6 +62,7 @@ int wg_store_session_put(wg_store_t *s, const char *instance_id, const uint8_t *
     if (!b.rc && sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":creds"), blob, (int)len,
                                    SQLITE_TRANSIENT) != SQLITE_OK)
         b.rc = WG_EDB;
+    store_notify_instance_gone(s, instance_id); /* new credentials: caches start over */
     return store_bind_exec(&b, "session put");
 }
 
@@ -72,5 +73,6 @@ int wg_store_session_delete(wg_store_t *s, const char *instance_id)
         return WG_EDB;
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":id", instance_id);
+    store_notify_instance_gone(s, instance_id);
     return store_bind_exec(&b, "session delete");
 }

@@ -95,9 +95,51 @@ int store_exec(wg_store_t *s, sqlite3_stmt *st, const char *what)
  * after some errors (busy, full, I/O), and then nothing of it is durable. */
 static int group_alive(wg_store_t *s)
 {
-    if (s->group && sqlite3_get_autocommit(s->db))
+    if (s->group && !s->group_lost && sqlite3_get_autocommit(s->db)) {
         s->group_lost = 1;
+        store_notify_rolled_back(s);
+    }
     return !s->group_lost;
+}
+
+void store_notify_rolled_back(wg_store_t *s)
+{
+    store_lid_cache_clear(s);
+    for (size_t i = 0; i < s->n_observers; i++)
+        if (s->observers[i].rolled_back)
+            s->observers[i].rolled_back(s->observers[i].ud);
+}
+
+void store_notify_committed(wg_store_t *s)
+{
+    for (size_t i = 0; i < s->n_observers; i++)
+        if (s->observers[i].committed)
+            s->observers[i].committed(s->observers[i].ud);
+}
+
+void store_notify_instance_gone(wg_store_t *s, const char *instance_id)
+{
+    store_lid_cache_clear(s);
+    for (size_t i = 0; i < s->n_observers; i++)
+        if (s->observers[i].instance_gone)
+            s->observers[i].instance_gone(s->observers[i].ud, instance_id);
+}
+
+int wg_store_observe(wg_store_t *s, const wg_store_observer_t *o)
+{
+    if (!s || !o || s->n_observers == WG_STORE_OBSERVERS_MAX)
+        return WG_EINVAL;
+    s->observers[s->n_observers++] = *o;
+    return 0;
+}
+
+void wg_store_unobserve(wg_store_t *s, void *ud)
+{
+    for (size_t i = 0; s && i < s->n_observers; i++)
+        if (s->observers[i].ud == ud) {
+            s->observers[i] = s->observers[--s->n_observers];
+            return;
+        }
 }
 
 int store_begin(wg_store_t *s)
@@ -111,6 +153,7 @@ int store_begin(wg_store_t *s)
 
 void store_rollback(wg_store_t *s)
 {
+    store_notify_rolled_back(s);
     /* SQLite rolls back by itself after some errors (busy, full, I/O) */
     if (sqlite3_get_autocommit(s->db)) {
         (void)group_alive(s);
@@ -131,6 +174,8 @@ int store_commit(wg_store_t *s)
                         s->group ? "release savepoint" : "commit");
     if (rc < 0)
         store_rollback(s);
+    else if (!s->group)
+        store_notify_committed(s);
     return rc;
 }
 
@@ -389,6 +434,12 @@ int wg_store_close(wg_store_t *s)
     if (!s)
         return 0;
     int rc = 0;
+    while (s->n_observers) { /* an observer may unobserve itself */
+        wg_store_observer_t o = s->observers[--s->n_observers];
+        if (o.closing)
+            o.closing(o.ud);
+    }
+    store_lid_cache_free(s);
     for (size_t i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     if (sqlite3_close(s->db) != SQLITE_OK) {

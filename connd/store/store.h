@@ -80,6 +80,39 @@ void wg_store_rollback(wg_store_t *s);
 int wg_store_group_begin(wg_store_t *s);
 int wg_store_group_commit(wg_store_t *s);
 
+/* ------------------------------------------------------------ observers */
+
+/* What caches above the store (connd/signal keeps decrypted Signal records
+ * of the instances the worker serves) learn of its transactions, so that
+ * they never answer with what a rollback undid or a deleted instance had.
+ * Every callback is optional and runs on the store's thread, inside the
+ * store call that caused it:
+ * - rolled_back(ud): writes made since the last durable commit may have
+ *   been undone (a job's savepoint or transaction rolled back, a group's
+ *   COMMIT failed, or SQLite ended a transaction by itself);
+ * - committed(ud): every write made so far is durable (a top-level COMMIT,
+ *   a group COMMIT);
+ * - instance_gone(ud, instance_id): the instance's credentials were
+ *   replaced or removed (wg_store_session_put/delete), or the instance was
+ *   deleted;
+ * - closing(ud): wg_store_close started; the observer must not use the
+ *   store afterwards. */
+typedef struct {
+    void (*rolled_back)(void *ud);
+    void (*committed)(void *ud);
+    void (*instance_gone)(void *ud, const char *instance_id);
+    void (*closing)(void *ud);
+    void *ud; /* identifies the observer */
+} wg_store_observer_t;
+
+#define WG_STORE_OBSERVERS_MAX 8
+
+/* Adds an observer (copied). Returns 0, or WG_EINVAL (NULL arguments, or
+ * WG_STORE_OBSERVERS_MAX already). */
+int wg_store_observe(wg_store_t *s, const wg_store_observer_t *o);
+/* Removes the observer whose ud is ud (a no-op when there is none). */
+void wg_store_unobserve(wg_store_t *s, void *ud);
+
 /* ------------------------------------------------------------ instances */
 
 /* Inserts an instance and, in the same transaction, whichever of

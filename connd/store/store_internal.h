@@ -87,6 +87,9 @@ struct wg_store {
     int group;                      /* inside a group transaction (wg_store_group_begin):
                                        store_begin/commit/rollback are a savepoint */
     int group_lost;                 /* SQLite rolled the group transaction back */
+    wg_store_observer_t observers[WG_STORE_OBSERVERS_MAX]; /* wg_store_observe */
+    size_t n_observers;             /* how many */
+    struct store_lid_cache *lid_cache; /* lid_map.c: recent lookups, or NULL */
 };
 
 /* A statement a table file wants prepared at open. */
@@ -134,6 +137,16 @@ int store_begin(wg_store_t *s);
 int store_commit(wg_store_t *s); /* rolls back itself if COMMIT fails */
 void store_rollback(wg_store_t *s);
 int64_t store_now(wg_store_t *s);
+/* Tell the observers (and the store's own caches) that writes since the
+ * last durable commit may be undone / that everything is durable / that an
+ * instance's credentials or rows went (store.h wg_store_observer_t). */
+void store_notify_rolled_back(wg_store_t *s);
+void store_notify_committed(wg_store_t *s);
+void store_notify_instance_gone(wg_store_t *s, const char *instance_id);
+
+/* ---- lid_map.c: its lookup cache, dropped on rollback and instance loss */
+void store_lid_cache_clear(wg_store_t *s);
+void store_lid_cache_free(wg_store_t *s);
 
 /* ---- column.c: moving values between rows and statements */
 

@@ -1,0 +1,46 @@
+/* Private to connd/signal/: the decrypted Signal records of one instance
+ * that the worker keeps between jobs (pool.c), so a send does not read and
+ * open the same sealed session rows for every message. It is a cache of
+ * the signal_key rows, never a replacement: every write still goes to the
+ * store in the caller's transaction first (write-through, stores.c), and
+ * what a rollback may have undone is dropped (record_cache_rolled_back):
+ * every entry added since the last durable commit is "dirty" until
+ * record_cache_committed. Bounded (entries and bytes, least recently used
+ * out); every record is wiped when it leaves. Worker thread only. */
+#ifndef WG_SIGNAL_RECORD_CACHE_H
+#define WG_SIGNAL_RECORD_CACHE_H
+#include "store/signal_key.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RECORD_CACHE_ENTRIES 256          /* records kept per instance */
+#define RECORD_CACHE_BYTES (256u << 10)   /* their plaintext bytes per instance */
+
+typedef struct record_cache record_cache_t;
+
+/* An empty cache (free with record_cache_free, which wipes it). */
+record_cache_t *record_cache_new(void);
+void record_cache_free(record_cache_t *c);
+
+/* The record of k: 1 and *p / *len (borrowed until the next call on c),
+ * or 0 when it is not cached. */
+int record_cache_get(record_cache_t *c, const wg_signal_key_id_t *k, const uint8_t **p,
+                     size_t *len);
+/* Keeps a copy of the record of k (replacing any), marked dirty. A record
+ * larger than the byte bound is not kept. */
+void record_cache_put(record_cache_t *c, const wg_signal_key_id_t *k, const uint8_t *p,
+                      size_t len);
+/* Forgets k; drop_name forgets every device of (kind, group, name). */
+void record_cache_drop(record_cache_t *c, const wg_signal_key_id_t *k);
+void record_cache_drop_name(record_cache_t *c, const wg_signal_key_id_t *k);
+/* Forgets every dirty record (a rollback may have undone it). */
+void record_cache_rolled_back(record_cache_t *c);
+/* Every record is durable: none is dirty any more. Both visit only the
+ * records touched since the last commit (they are the most recently used),
+ * nothing when none is dirty. */
+void record_cache_committed(record_cache_t *c);
+/* How many records are kept (tests). */
+size_t record_cache_count(const record_cache_t *c);
+
+#endif
