@@ -64,7 +64,7 @@ int wg_store_message_insert(wg_store_t *s, const char *instance_id, const wg_sto
     if (!st)
         return WG_EDB;
     char id[WG_UUID_STRLEN + 1];
-    wg_uuid_v4(id);
+    wg_uuid_v7(id);
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":id", id);
     store_bind_text(&b, ":instance_id", instance_id);

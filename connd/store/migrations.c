@@ -105,7 +105,7 @@ const char *const store_migrations[] = {
     ") STRICT;"
     "CREATE TABLE webhook_outbox ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " delivery_id TEXT NOT NULL UNIQUE," /* UUIDv4, the X-Wagate-Delivery header */
+    " delivery_id TEXT NOT NULL UNIQUE," /* UUIDv7 (older rows: v4), X-Wagate-Delivery */
     " destination_id INTEGER NOT NULL REFERENCES webhook_destination (id),"
     " instance_id TEXT NOT NULL,"
     " instance_name TEXT NOT NULL,"
@@ -150,7 +150,7 @@ const char *const store_migrations[] = {
      * message_json are the event's objects, stored as sent. */
     "CREATE TABLE message ("
     " rowid INTEGER PRIMARY KEY,"
-    " id TEXT NOT NULL UNIQUE,"            /* UUIDv4, the row id findMessages shows */
+    " id TEXT NOT NULL UNIQUE,"            /* UUIDv7 (older rows: v4), findMessages id */
     " instance_id TEXT NOT NULL REFERENCES instance (id) ON DELETE CASCADE,"
     " key_id TEXT NOT NULL,"
     " remote_jid TEXT NOT NULL,"

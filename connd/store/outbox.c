@@ -134,7 +134,7 @@ static int insert_one(wg_store_t *s, const wg_outbox_new_t *r, int64_t dest, int
     if (!st)
         return WG_EDB;
     char delivery_id[WG_UUID_STRLEN + 1];
-    wg_uuid_v4(delivery_id);
+    wg_uuid_v7(delivery_id);
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":delivery_id", delivery_id);
     store_bind_int64(&b, ":destination_id", dest);

@@ -1,13 +1,15 @@
-/* Version-4 UUIDs from libsodium random bytes (see uuid.h). Must never use
- * rand() or any predictable source: instance ids double as public handles. */
+/* Version-4 and version-7 UUIDs from libsodium random bytes (see uuid.h).
+ * Must never use rand() or any predictable source: instance ids double as
+ * public handles. */
 #include "store/uuid.h"
 #include <sodium.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
-void wg_uuid_v4(char out[WG_UUID_STRLEN + 1])
+/* 16 random bytes from the per-thread pool */
+static void draw(uint8_t b[16])
 {
-    static const char hex[] = "0123456789abcdef";
     /* random bytes for 32 ids at a time, per thread: libsodium's generator
      * checks for a fork (getpid) on every call, and a row id is drawn per
      * stored message; connd never forks, so no pool is ever shared */
@@ -17,18 +19,41 @@ void wg_uuid_v4(char out[WG_UUID_STRLEN + 1])
         randombytes_buf(pool, sizeof pool);
         used = 0;
     }
-    uint8_t b[16];
-    memcpy(b, pool + used, sizeof b);
-    sodium_memzero(pool + used, sizeof b);
-    used += sizeof b;
-    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 */
+    memcpy(b, pool + used, 16);
+    sodium_memzero(pool + used, 16);
+    used += 16;
+}
+
+static void format(uint8_t b[16], unsigned version, char out[WG_UUID_STRLEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    b[6] = (uint8_t)((b[6] & 0x0f) | (version << 4));
     b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* variant 10xx (RFC 9562) */
     size_t o = 0;
-    for (size_t i = 0; i < sizeof b; i++) {
+    for (size_t i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)
             out[o++] = '-';
         out[o++] = hex[b[i] >> 4];
         out[o++] = hex[b[i] & 0x0f];
     }
     out[o] = '\0';
+}
+
+void wg_uuid_v4(char out[WG_UUID_STRLEN + 1])
+{
+    uint8_t b[16];
+    draw(b);
+    format(b, 4, out);
+}
+
+void wg_uuid_v7(char out[WG_UUID_STRLEN + 1])
+{
+    uint8_t b[16];
+    draw(b);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    for (int i = 0; i < 6; i++) /* unix_ts_ms, 48 bits big-endian (RFC 9562 5.7) */
+        b[i] = (uint8_t)(ms >> (8 * (5 - i)));
+    format(b, 7, out);
 }

@@ -7,6 +7,8 @@
  * own test. */
 #include "store/store_internal.h"
 #include "store/uuid.h"
+#include <stdlib.h>
+#include <time.h>
 #include "wg_err.h"
 #include "wg_log.h"
 #include "wg_test.h"
@@ -304,6 +306,36 @@ static void uuid_is_v4_and_distinct(void)
         WG_CHECK(strchr("89ab", u[19]) != NULL);
         for (int k = 0; k < n; k++)
             WG_CHECK(strcmp(u, seen[k]) != 0);
+    }
+}
+
+/* v7: version 7, variant 10, the current Unix ms in the first 48 bits, and
+ * ids drawn in a later millisecond sort after the earlier ones */
+static void uuid_v7_is_time_ordered(void)
+{
+    char a[WG_UUID_STRLEN + 1], b[WG_UUID_STRLEN + 1];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t before = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    wg_uuid_v7(a);
+    WG_CHECK_INT(strlen(a), 36);
+    WG_CHECK(a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-');
+    WG_CHECK(a[14] == '7');
+    WG_CHECK(strchr("89ab", a[19]) != NULL);
+    char hex[13];
+    memcpy(hex, a, 8);
+    memcpy(hex + 8, a + 9, 4);
+    hex[12] = '\0';
+    uint64_t ms = strtoull(hex, NULL, 16);
+    WG_CHECK(ms >= before && ms < before + 1000);
+    struct timespec pause = {0, 2000000};
+    nanosleep(&pause, NULL);
+    wg_uuid_v7(b);
+    WG_CHECK(strcmp(a, b) < 0);
+    for (int n = 0; n < 100; n++) { /* same millisecond: still distinct */
+        char c[WG_UUID_STRLEN + 1];
+        wg_uuid_v7(c);
+        WG_CHECK(strcmp(c, b) != 0);
     }
 }
 
@@ -1173,6 +1205,7 @@ int main(void)
     if (getenv("WG_TEST_VERBOSE"))
         wg_log_threshold = WG_LOG_DEBUG;
     WG_RUN(uuid_is_v4_and_distinct);
+    WG_RUN(uuid_v7_is_time_ordered);
     WG_RUN(open_memory_sets_up_schema_and_pragmas);
     WG_RUN(close_and_free_null_are_noops);
     WG_RUN(not_a_database_is_an_error);
