@@ -2,11 +2,16 @@
  * returns 0 or a negative SG_ERR_* code as signal_protocol.h requires, and
  * allocates its output with signal_buffer_create. It must never accept a bad
  * PKCS#7 padding: the message MAC already covers the ciphertext, but sender
- * keys and fuzzed input reach decrypt too. */
+ * keys and fuzzed input reach decrypt too.
+ * HMAC contexts are kept per thread between uses: one ratchet step runs
+ * about seven HMACs, and an OpenSSL 3 EVP_MAC_CTX costs several allocations
+ * to duplicate and a cleanse of each to free, more than the HMAC itself. A
+ * kept context is re-keyed by EVP_MAC_init before every use. */
 #include "signal/crypto.h"
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,6 +53,50 @@ static void fetch_all(void)
     g_sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
 }
 
+/* The HMAC contexts a thread keeps between uses (libsignal nests at most
+ * two: HKDF inside a ratchet step). Freed when the thread exits (the main
+ * thread's stay until the process exits). */
+#define HMAC_KEPT 4
+
+typedef struct {
+    EVP_MAC_CTX *ctx[HMAC_KEPT]; /* idle contexts, keyed with a past key */
+    int count;                   /* how many */
+} hmac_kept_t;
+
+static pthread_key_t g_hmac_kept; /* this thread's hmac_kept_t, or NULL */
+static int g_hmac_kept_ok;        /* the key was created */
+
+static void hmac_kept_free(void *p)
+{
+    hmac_kept_t *k = p;
+    while (k->count > 0)
+        EVP_MAC_CTX_free(k->ctx[--k->count]);
+    free(k);
+}
+
+/* Creates the thread key once; without it contexts are not kept. */
+static void fetch_hmac_kept(void)
+{
+    g_hmac_kept_ok = pthread_key_create(&g_hmac_kept, hmac_kept_free) == 0;
+}
+
+static pthread_once_t g_kept_once = PTHREAD_ONCE_INIT;
+
+/* This thread's kept contexts, created on first use; NULL when no thread
+ * key could be made (then every context is duplicated and freed). */
+static hmac_kept_t *hmac_kept(void)
+{
+    pthread_once(&g_kept_once, fetch_hmac_kept);
+    if (!g_hmac_kept_ok)
+        return NULL;
+    hmac_kept_t *k = pthread_getspecific(g_hmac_kept);
+    if (!k && (k = calloc(1, sizeof *k)) != NULL && pthread_setspecific(g_hmac_kept, k) != 0) {
+        free(k);
+        k = NULL;
+    }
+    return k;
+}
+
 static int hmac_init(void **ctx, const uint8_t *key, size_t key_len, void *user_data)
 {
     (void)user_data;
@@ -55,7 +104,9 @@ static int hmac_init(void **ctx, const uint8_t *key, size_t key_len, void *user_
     pthread_once(&g_fetch_once, fetch_all);
     if (!g_hmac_sha256)
         return SG_ERR_UNKNOWN;
-    EVP_MAC_CTX *c = EVP_MAC_CTX_dup(g_hmac_sha256);
+    hmac_kept_t *kept = hmac_kept();
+    EVP_MAC_CTX *c = kept && kept->count > 0 ? kept->ctx[--kept->count]
+                                              : EVP_MAC_CTX_dup(g_hmac_sha256);
     if (!c)
         return SG_ERR_NOMEM;
     static const uint8_t empty[1];
@@ -84,10 +135,17 @@ static int hmac_final(void *ctx, signal_buffer **out, void *user_data)
     return *out ? 0 : SG_ERR_NOMEM;
 }
 
+/* Back to this thread's kept contexts when there is room. It holds the
+ * HMAC state of its last key until re-keyed: no more than the worker's
+ * record cache (signal/record_cache.h) holds in clear anyway. */
 static void hmac_cleanup(void *ctx, void *user_data)
 {
     (void)user_data;
-    EVP_MAC_CTX_free(ctx);
+    hmac_kept_t *kept = ctx ? hmac_kept() : NULL;
+    if (kept && kept->count < HMAC_KEPT)
+        kept->ctx[kept->count++] = ctx;
+    else
+        EVP_MAC_CTX_free(ctx);
 }
 
 static int sha512_init(void **ctx, void *user_data)

@@ -1,10 +1,13 @@
 /* connd/signal/crypto.c against published vectors: HMAC-SHA256 (RFC 4231
  * case 2), SHA-512 ("abc", FIPS 180-2), AES-256-CBC (SP 800-38A F.2.5) and
- * AES-256-CTR (F.5.5); plus context reuse after final, bad PKCS#7 padding and
- * bad lengths refused. */
+ * AES-256-CTR (F.5.5); plus context reuse after final, HMAC contexts kept per
+ * thread (re-keyed on every use, nested, more at once than are kept, the
+ * empty key after a real one, another thread), bad PKCS#7 padding and bad
+ * lengths refused. */
 #include "signal/crypto.h"
 #include "wg_test.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +45,75 @@ static void hmac_rfc4231(void)
     WG_CHECK(buf_eq_hex(out, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 0));
     p.hmac_sha256_cleanup_func(ctx, NULL);
     signal_buffer_free(out);
+}
+
+/* HMAC-SHA256 of msg under key through the provider; 1 when it is want. */
+static int hmac_is(const char *key, const char *msg, const char *want)
+{
+    void *ctx = NULL;
+    signal_buffer *out = NULL;
+    int ok = p.hmac_sha256_init_func(&ctx, (const uint8_t *)key, strlen(key), NULL) == 0 &&
+             p.hmac_sha256_update_func(ctx, (const uint8_t *)msg, strlen(msg), NULL) == 0 &&
+             p.hmac_sha256_final_func(ctx, &out, NULL) == 0 && buf_eq_hex(out, want, 0);
+    p.hmac_sha256_cleanup_func(ctx, NULL);
+    signal_buffer_free(out);
+    return ok;
+}
+
+#define JEFE "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+#define EMPTY "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"
+#define FOX "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
+
+static void *hmac_in_thread(void *arg)
+{
+    (void)arg;
+    int ok = 1;
+    for (int i = 0; i < 3; i++)
+        ok &= hmac_is("Jefe", "what do ya want for nothing?", JEFE) &&
+              hmac_is("", "", EMPTY);
+    return ok ? (void *)1 : NULL;
+}
+
+static void hmac_kept_contexts(void)
+{
+    /* sequential: each context comes back keyed with the previous key */
+    for (int i = 0; i < 3; i++) {
+        WG_CHECK(hmac_is("key", "The quick brown fox jumps over the lazy dog", FOX));
+        WG_CHECK(hmac_is("", "", EMPTY)); /* the empty key, not the last one */
+        WG_CHECK(hmac_is("Jefe", "what do ya want for nothing?", JEFE));
+    }
+    /* more open at once than a thread keeps, fed interleaved */
+    void *ctx[7] = {NULL};
+    const char *keys[2] = {"Jefe", "key"};
+    const char *msgs[2] = {"what do ya want for nothing?",
+                           "The quick brown fox jumps over the lazy dog"};
+    for (int i = 0; i < 7; i++)
+        WG_CHECK_INT(p.hmac_sha256_init_func(&ctx[i], (const uint8_t *)keys[i % 2],
+                                             strlen(keys[i % 2]), NULL),
+                     0);
+    for (size_t off = 0; off < 43; off += 5)
+        for (int i = 0; i < 7; i++) {
+            size_t len = strlen(msgs[i % 2]);
+            if (off < len)
+                WG_CHECK_INT(p.hmac_sha256_update_func(ctx[i], (const uint8_t *)msgs[i % 2] + off,
+                                                       len - off < 5 ? len - off : 5, NULL),
+                             0);
+        }
+    for (int i = 0; i < 7; i++) {
+        signal_buffer *out = NULL;
+        WG_CHECK_INT(p.hmac_sha256_final_func(ctx[i], &out, NULL), 0);
+        WG_CHECK(buf_eq_hex(out, i % 2 ? FOX : JEFE, 0));
+        signal_buffer_free(out);
+        p.hmac_sha256_cleanup_func(ctx[i], NULL);
+    }
+    p.hmac_sha256_cleanup_func(NULL, NULL);
+    /* another thread keeps its own, freed when it exits */
+    pthread_t t;
+    void *ok = NULL;
+    WG_CHECK_INT(pthread_create(&t, NULL, hmac_in_thread, NULL), 0);
+    WG_CHECK_INT(pthread_join(t, &ok), 0);
+    WG_CHECK(ok != NULL);
+    WG_CHECK(hmac_is("Jefe", "what do ya want for nothing?", JEFE));
 }
 
 static void sha512_abc_and_reuse(void)
@@ -129,6 +201,7 @@ int main(void)
 {
     wg_signal_crypto_provider(&p);
     WG_RUN(hmac_rfc4231);
+    WG_RUN(hmac_kept_contexts);
     WG_RUN(sha512_abc_and_reuse);
     WG_RUN(aes_cbc_vector_and_padding);
     WG_RUN(aes_ctr_vector);
