@@ -17,6 +17,11 @@ static const store_sql_t signal_key_sql[] = {
      " VALUES (:id, :kind, :group, :name, :device, :record, :now)"
      " ON CONFLICT (instance_id, kind, group_id, name, device) DO UPDATE SET"
      " record = excluded.record, updated_at = excluded.updated_at"},
+    /* the common put (a ratchet step rewrites its session row): a plain
+     * update is one seek, where the upsert also probes the instance (foreign
+     * key) and stages the row in an ephemeral table (WITHOUT ROWID) */
+    {STMT_SIGNAL_KEY_UPDATE,
+     "UPDATE signal_key SET record = :record, updated_at = :now" KEY_WHERE " AND device = :device"},
     {STMT_SIGNAL_KEY_DELETE, "DELETE FROM signal_key" KEY_WHERE " AND device = :device"},
     {STMT_SIGNAL_KEY_DELETE_NAME, "DELETE FROM signal_key" KEY_WHERE},
     {STMT_SIGNAL_KEY_DEVICES, "SELECT device FROM signal_key" KEY_WHERE " ORDER BY device"},
@@ -87,11 +92,11 @@ int wg_store_signal_key_get(wg_store_t *s, const wg_signal_key_id_t *k, wg_buf_t
     return rc;
 }
 
-int wg_store_signal_key_put(wg_store_t *s, const wg_signal_key_id_t *k, const uint8_t *record,
-                            size_t len)
+/* Binds the row key, :record and :now of a put statement. */
+static int bind_put(wg_store_t *s, sqlite3_stmt *st, const wg_signal_key_id_t *k,
+                    const uint8_t *record, size_t len)
 {
     static const uint8_t empty[1];
-    sqlite3_stmt *st = s->stmt[STMT_SIGNAL_KEY_PUT];
     int rc = bind_key(s, st, k, 1);
     if (rc)
         return rc;
@@ -99,11 +104,31 @@ int wg_store_signal_key_put(wg_store_t *s, const wg_signal_key_id_t *k, const ui
         sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"), store_now(s)) !=
             SQLITE_OK ||
         sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":record"), record ? record : empty,
-                          (int)len, SQLITE_TRANSIENT) != SQLITE_OK) {
+                          (int)len, SQLITE_STATIC) != SQLITE_OK) {
         store_reset(st);
         return len > INT32_MAX ? WG_ETOOBIG : WG_EDB;
     }
-    return store_exec(s, st, "signal key put");
+    return 0;
+}
+
+/* An update of the existing row, else the insert (the upsert, so a row that
+ * appeared in between is still overwritten). The record is bound static:
+ * store_exec resets the statement before returning, and a reset statement
+ * does not read its bindings again before they are rebound. */
+int wg_store_signal_key_put(wg_store_t *s, const wg_signal_key_id_t *k, const uint8_t *record,
+                            size_t len)
+{
+    sqlite3_stmt *st = s->stmt[STMT_SIGNAL_KEY_UPDATE];
+    int rc = bind_put(s, st, k, record, len);
+    if (rc == 0)
+        rc = store_exec(s, st, "signal key update");
+    if (rc == 0 && sqlite3_changes(s->db) > 0)
+        return 0;
+    if (rc)
+        return rc;
+    st = s->stmt[STMT_SIGNAL_KEY_PUT];
+    rc = bind_put(s, st, k, record, len);
+    return rc ? rc : store_exec(s, st, "signal key put");
 }
 
 /* Runs a prepared delete; returns the number of rows it removed. */
