@@ -12,7 +12,8 @@
 /* Appends p[0..len) and n pad bytes of value n to out; n outside 1..16 is
  * clamped into it. May reallocate out. For tests and fixed vectors. */
 void wg_signal_pad_with(const uint8_t *p, size_t len, unsigned n, wg_buf_t *out);
-/* Same with a random n in 1..16 ([B] `(rnd & 0x0F) + 1`). */
+/* Same with a random n in 1..16 ([B] `(rnd & 0x0F) + 1`), the random byte
+ * from a per-thread pool refilled from libsodium 256 bytes at a time. */
 void wg_signal_pad(const uint8_t *p, size_t len, wg_buf_t *out);
 /* The length of the message inside a padded plaintext: 0 and *msg_len, or
  * WG_EPROTO when empty, when the last byte is 0 or over 16 or longer than

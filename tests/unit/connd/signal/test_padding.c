@@ -1,8 +1,12 @@
 /* connd/signal/padding.c: every pad length round-trips, random pads stay in
- * 1..16, and malformed padding is an error, never a crash or an underflow. */
+ * 1..16 and all occur, across refills of the per-thread random pool and on
+ * another thread too, and malformed padding is an error, never a crash or
+ * an underflow. */
 #include "signal/padding.h"
 #include "wg_err.h"
 #include "wg_test.h"
+
+#include <pthread.h>
 
 static void every_length_round_trips(void)
 {
@@ -42,6 +46,20 @@ static void random_pad_in_range(void)
         WG_CHECK(seen[n] > 0);
 }
 
+static void *pad_in_thread(void *arg)
+{
+    (void)arg;
+    random_pad_in_range();
+    return NULL;
+}
+
+static void random_pad_on_another_thread(void)
+{
+    pthread_t t;
+    WG_CHECK_INT(pthread_create(&t, NULL, pad_in_thread, NULL), 0);
+    WG_CHECK_INT(pthread_join(t, NULL), 0);
+}
+
 static void malformed_is_an_error(void)
 {
     size_t len = 12345;
@@ -65,6 +83,7 @@ int main(void)
 {
     WG_RUN(every_length_round_trips);
     WG_RUN(random_pad_in_range);
+    WG_RUN(random_pad_on_another_thread);
     WG_RUN(malformed_is_an_error);
     return wg_test_done();
 }
