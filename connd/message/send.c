@@ -531,9 +531,15 @@ static int encrypt_group(wg_store_t *store, wg_signal_t *sig, send_op_t *o)
     return rc;
 }
 
+/* A job the worker runs alone (not in a group commit, connd/core/jobs.c)
+ * is made a group of its own: each device's ratchet step still has its own
+ * savepoint, but the steps and the message row commit once, before done()
+ * puts the message on the wire, instead of once per device and once for the
+ * row. Inside a worker's group, group_begin refuses and the group commits. */
 static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 {
     wg_signal_t *sig = NULL;
+    int own_group = wg_store_group_begin(store) == 0;
     int rc = wg_signal_pool_get(store, o->instance_id, key, &o->creds, &sig);
     size_t reached = 0;
     if (rc == 0 && o->is_group)
@@ -542,6 +548,13 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
         rc = WG_ESTATE;
     if (rc == 0)
         rc = store_outcome(store, o);
+    if (own_group) {
+        /* what the steps wrote is kept even when the job fails, as when
+         * each step committed by itself */
+        int commit_rc = wg_store_group_commit(store);
+        if (rc == 0)
+            rc = commit_rc;
+    }
     o->store_rc = rc;
 }
 

@@ -20,7 +20,9 @@
  *     is given up;
  *   a 1:1 send: no phash / addressing_mode on the wire, the Message to the
  *     chat's device and the deviceSentMessage to our other device, both
- *     read by their peers; its revoke (no usync: cached, one job): edit="7", decrypt-fail="hide",
+ *     read by their peers, its sessions, ratchet steps and row committed
+ *     once by the lone encrypt job; its revoke (no usync: cached, one job,
+ *     one commit): edit="7", decrypt-fail="hide",
  *     messages.delete, the stored row DELETED, and no send.message on ack. */
 #include "message/send.c"
 #include "signal/lid_map.h"
@@ -592,14 +594,29 @@ static int keep_status(void *ud, const wg_store_message_row_t *r)
     return 0;
 }
 
+/* Transactions the store commits (a group or a job alone), by observer. */
+static int g_commits;
+
+static void count_commit(void *ud)
+{
+    (void)ud;
+    g_commits++;
+}
+
 static void direct_send_and_revoke(void)
 {
     wg_connd_t d = {0};
+    wg_store_observer_t counter = {NULL, count_commit, NULL, NULL, &g_commits};
+    WG_CHECK_INT(wg_store_observe(g_store, &counter), 0);
     send_text(&d, "+55 5500 0", "just us", 0);
     answer_usync_direct();
     WG_CHECK_INT(pump(), 1);
     answer_keys_direct();
+    g_commits = 0;
     WG_CHECK_INT(pump(), 1);
+    /* the encrypt job, run alone: two sessions built, two ratchet steps and
+     * the message row, in one commit (not one per device and the row) */
+    WG_CHECK_INT(g_commits, 1);
     WG_CHECK_INT(g_status, 201);
     wg_node_t *m = take_sent();
     WG_CHECK(m != NULL);
@@ -634,7 +651,10 @@ static void direct_send_and_revoke(void)
     wg_instance_t inst = grp_instance(&row);
     wg_send_revoke(&d, &inst, &del, done, NULL);
     WG_CHECK(take_iq("usync").iq == NULL); /* the chat's device list is cached */
+    g_commits = 0;
     WG_CHECK_INT(pump(), 1); /* sessions exist now: checked and encrypted in one job */
+    WG_CHECK_INT(g_commits, 1); /* and committed once, with the DELETED status */
+    wg_store_unobserve(g_store, &g_commits);
     WG_CHECK_INT(g_status, 201);
     WG_CHECK(strstr(g_json, "\"type\":\"REVOKE\"") != NULL);
     m = take_sent();
