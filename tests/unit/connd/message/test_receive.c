@@ -9,7 +9,8 @@
  * failures, or when the caller says nothing downstream is durable), and a job whose group commit failed (rc WG_EDB) is no longer
  * STORED: no receipt, no event. Jobs created with the same credentials
  * share one copy, and a job created after they changed reads the new ones
- * while older jobs keep theirs (also when some were freed unrun). */
+ * while older jobs keep theirs (also when some were freed unrun). The row's
+ * key and message JSON are whole for short and long texts. */
 #include "message/receive.h"
 #include "signal/bundle.h"
 #include "signal/signal.h"
@@ -316,6 +317,63 @@ static void jobs_share_credentials(void)
     }
 }
 
+typedef struct {
+    char key_id[32];    /* the row wanted */
+    char *message_json; /* its text (owned) */
+    char *key_json;     /* its key (owned) */
+} row_text_t;
+
+static int row_text(void *ud, const wg_store_message_row_t *r)
+{
+    row_text_t *t = ud;
+    t->message_json = strdup(r->message_json);
+    t->key_json = strdup(r->key_json);
+    return 0;
+}
+
+/* The row's JSON texts are written without an allocation when they are
+ * short, and in full when they are not. */
+static void row_json_text(void)
+{
+    static const size_t lens[] = {2, 2040, 5000};
+    for (size_t i = 0; i < 3; i++) {
+        size_t len = lens[i];
+        char id[32];
+        snprintf(id, sizeof id, "3A00000000000000LT%02zu", i);
+        wg_node_t *n = plain_from_other(id);
+        uint8_t *pb = malloc(len + 3);
+        pb[0] = 0x0a;
+        pb[1] = (uint8_t)(len | 0x80);
+        pb[2] = (uint8_t)(len >> 7);
+        memset(pb + 3, 'a' + (int)i, len);
+        wg_node_t *p = wg_node_child(n, "plaintext");
+        if (len < 128) {
+            pb[1] = (uint8_t)len;
+            memmove(pb + 2, pb + 3, len);
+            wg_node_set_bytes(p, pb, len + 2);
+        } else {
+            wg_node_set_bytes(p, pb, len + 3);
+        }
+        free(pb);
+        WG_CHECK_INT(run(n, NULL, NULL, NULL), WG_RECEIVE_STORED);
+        wg_node_free(n);
+        row_text_t t = {{0}, NULL, NULL};
+        wg_store_message_query_t q = {.key_id = id, .from_me = -1, .ts_gte = -1, .ts_lte = -1,
+                                      .limit = 1};
+        WG_CHECK_INT(wg_store_message_find(g, alice_id, &q, row_text, &t, NULL), 0);
+        json_t *m = t.message_json ? json_loads(t.message_json, 0, NULL) : NULL;
+        const char *text = json_string_value(json_object_get(m, "conversation"));
+        WG_CHECK(text && strlen(text) == len && text[0] == 'a' + (int)i &&
+                 text[len - 1] == 'a' + (int)i);
+        json_t *k = t.key_json ? json_loads(t.key_json, 0, NULL) : NULL;
+        WG_CHECK_STR(json_string_value(json_object_get(k, "id")), id);
+        json_decref(m);
+        json_decref(k);
+        free(t.message_json);
+        free(t.key_json);
+    }
+}
+
 int main(void)
 {
     store_fixture_t fx;
@@ -345,6 +403,7 @@ int main(void)
     WG_RUN(plaintext_and_own_device);
     WG_RUN(event_committed_with_message);
     WG_RUN(jobs_share_credentials);
+    WG_RUN(row_json_text);
     wg_signal_free(bob_sig);
     if (store_fixture_close(&fx) != 0)
         return 1;
