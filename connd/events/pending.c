@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "store/pending_event.h"
+#include "wa/ws_client.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
@@ -46,13 +47,58 @@ static void submit_delete(wg_connd_t *d, int64_t *ids, size_t n)
     wg_jobs_submit(d->jobs, &j->job);
 }
 
+/* Every received message has its row, and a delete job per row cost a job
+ * of its own on both threads (allocation, SAVEPOINT and RELEASE in the group
+ * commit, a completion). The rows published in one loop turn (a drain of
+ * completions holds many) now go into one delete job, submitted when the
+ * turn ends (a zero-delay timer), when BATCH_MAX ids wait, when the links
+ * stop (wg_pending_events_flush) or at once while the daemon stops (the loop
+ * may not turn again). Submitting later than the
+ * publication keeps the order pending.h promises: the job still follows the
+ * outbox jobs those publications queued. */
+#define BATCH_MAX 256
+static struct {
+    wg_connd_t *d;         /* daemon of the waiting ids */
+    int64_t *ids;          /* waiting ids (owned), or NULL */
+    size_t n, cap;         /* used, allocated */
+    wg_wa_timer_t *flush;  /* zero-delay: the end of this loop turn */
+} g_batch;
+
+/* Submits the waiting ids as one delete job. */
+static void pending_flush(void *arg)
+{
+    (void)arg;
+    if (!g_batch.n)
+        return;
+    submit_delete(g_batch.d, g_batch.ids, g_batch.n);
+    g_batch.ids = NULL;
+    g_batch.n = g_batch.cap = 0;
+}
+
+void wg_pending_events_flush(void)
+{
+    pending_flush(NULL);
+}
+
 void wg_pending_event_published(wg_connd_t *d, int64_t id)
 {
     if (!id || !d->jobs)
         return;
-    int64_t *ids = wg_malloc(sizeof *ids);
-    ids[0] = id;
-    submit_delete(d, ids, 1);
+    if (g_batch.n && g_batch.d != d)
+        pending_flush(NULL);
+    if (g_batch.n == g_batch.cap) {
+        g_batch.cap = g_batch.cap ? 2 * g_batch.cap : 16;
+        g_batch.ids = wg_realloc(g_batch.ids, g_batch.cap * sizeof *g_batch.ids);
+    }
+    g_batch.d = d;
+    g_batch.ids[g_batch.n++] = id;
+    if (d->stopping || !d->loop || g_batch.n >= BATCH_MAX) {
+        pending_flush(NULL);
+        return;
+    }
+    if (!g_batch.flush)
+        g_batch.flush = wg_wa_timer_new(d->loop, pending_flush, NULL);
+    wg_wa_timer_set(g_batch.flush, 0);
 }
 
 /* ------------------------------------------------------------ replay */

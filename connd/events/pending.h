@@ -14,8 +14,14 @@
 #include <stdint.h>
 
 /* The event of pending_event row id has been published: deletes the row
- * after what the publication queued. id 0 is a no-op. */
+ * after what the publication queued. The rows published in one loop turn
+ * share one delete job, submitted when the turn ends (at once when
+ * d->stopping is set or d has no loop). id 0 is a no-op. */
 void wg_pending_event_published(wg_connd_t *d, int64_t id);
+
+/* Submits the delete job of the rows published and still waiting for the
+ * end of the loop turn (the links' stop: the loop may not turn again). */
+void wg_pending_events_flush(void);
 
 /* Queues the replay: a store job reads every pending event, its completion
  * publishes them in id order and queues their deletion. Call once, after

@@ -791,6 +791,7 @@ void wg_link_forget(wg_connd_t *d, wg_instance_t *inst)
 void wg_link_stop(void *arg)
 {
     wg_connd_t *d = arg;
+    wg_pending_events_flush(); /* deletes still waiting for a loop turn; later ones go at once */
     for (wg_instance_t *i = wg_registry_first(d->reg); i; i = i->next_all) {
         if (!i->wa)
             continue;

@@ -26,7 +26,8 @@ struct wg_receive_job {
     wg_job_t job;                            /* must be first */
     char *instance_id;                       /* owner of the row (owned) */
     char *instance_name;                     /* for the event (owned) */
-    wg_wa_creds_t creds;                     /* copy; wiped on free */
+    const wg_wa_creds_t *creds;              /* share->creds */
+    struct creds_share *share;               /* the copy it reads (a reference) */
     uint8_t vault_key[32];                   /* copy; wiped on free */
     wg_node_t *node;                         /* the stanza as the loop decoded it (owned; run
                                               * frees it on the worker) */
@@ -211,16 +212,16 @@ static void retry_build(wg_receive_job_t *j, const wg_wa_msg_in_t *in, const cha
     wg_node_set_attr(retry, "v", "1");
     wg_node_set_attr(retry, "error", "0");
     uint8_t b4[4], b3[3];
-    be_bytes(b4, j->creds.registration_id, 4);
+    be_bytes(b4, j->creds->registration_id, 4);
     bytes_child(r, "registration", b4, 4);
     if (count > 1) {
         wg_node_t *keys = wg_node_add_child(r, wg_node_new("keys"));
         bytes_child(keys, "type", "\x05", 1);
-        bytes_child(keys, "identity", j->creds.identity_pub, 32);
+        bytes_child(keys, "identity", j->creds->identity_pub, 32);
         /* a fresh one-time pre-key: the next id, not uploaded yet */
-        uint32_t id = j->creds.next_prekey_id ? j->creds.next_prekey_id & 0xFFFFFF : 1;
+        uint32_t id = j->creds->next_prekey_id ? j->creds->next_prekey_id & 0xFFFFFF : 1;
         uint8_t priv[32], pub[32];
-        wg_wa_creds_prekey(&j->creds, id, priv, pub);
+        wg_wa_creds_prekey(j->creds, id, priv, pub);
         sodium_memzero(priv, sizeof priv);
         wg_node_t *key = wg_node_add_child(keys, wg_node_new("key"));
         be_bytes(b3, id, 3);
@@ -228,11 +229,11 @@ static void retry_build(wg_receive_job_t *j, const wg_wa_msg_in_t *in, const cha
         bytes_child(key, "value", pub, 32);
         j->retry_prekey_id = id;
         wg_node_t *skey = wg_node_add_child(keys, wg_node_new("skey"));
-        be_bytes(b3, j->creds.spk_id, 3);
+        be_bytes(b3, j->creds->spk_id, 3);
         bytes_child(skey, "id", b3, 3);
-        bytes_child(skey, "value", j->creds.spk_pub, 32);
-        bytes_child(skey, "signature", j->creds.spk_sig, 64);
-        bytes_child(keys, "device-identity", j->creds.account, j->creds.account_len);
+        bytes_child(skey, "value", j->creds->spk_pub, 32);
+        bytes_child(skey, "signature", j->creds->spk_sig, 64);
+        bytes_child(keys, "device-identity", j->creds->account, j->creds->account_len);
     }
     j->retry_receipt = r;
 }
@@ -418,6 +419,23 @@ static void track(commit_t *c, json_t *raw)
     j->tracked = 1;
 }
 
+/* The compact JSON text of v in buf when it fits (no allocation: the
+ * row's text only lives until its INSERT), else in a malloc'd string put in
+ * *spill (the caller frees it). NULL when v cannot be encoded. */
+static const char *json_text(const json_t *v, char *buf, size_t size, char **spill)
+{
+    *spill = NULL;
+    size_t len = json_dumpb(v, buf, size - 1, JSON_COMPACT);
+    if (len == 0)
+        return NULL; /* jansson writes at least "{}" for what it can encode */
+    if (len < size) {
+        buf[len] = 0;
+        return buf;
+    }
+    *spill = json_dumps(v, JSON_COMPACT);
+    return *spill;
+}
+
 /* Inserts the row of a decoded message (or applies a protocol message);
  * runs inside the batch for <enc>, alone for <plaintext>. 0 or WG_E*. */
 static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
@@ -426,8 +444,9 @@ static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
         return apply_protocol(c, content);
     json_t *key = NULL, *message = NULL;
     json_t *raw = message_raw(c->in, content, c->j->instance_id, &key, &message);
-    char *key_json = json_dumps(key, JSON_COMPACT);
-    char *message_json = json_dumps(message, JSON_COMPACT);
+    char key_buf[512], message_buf[2048], *key_spill, *message_spill;
+    const char *key_json = json_text(key, key_buf, sizeof key_buf, &key_spill);
+    const char *message_json = json_text(message, message_buf, sizeof message_buf, &message_spill);
     wg_store_message_t row = {
         .key_id = c->in->id,
         .remote_jid = c->in->chat,
@@ -453,8 +472,8 @@ static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
             track(c, raw);
         }
     }
-    free(key_json);
-    free(message_json);
+    free(key_spill);
+    free(message_spill);
     json_decref(key);
     json_decref(message);
     json_decref(raw);
@@ -524,8 +543,8 @@ static int address_sender(commit_t *c, wg_signal_t *sig, wg_signal_addr_t *addr,
     const wg_wa_msg_in_t *in = c->in;
     int rc = 0;
     memset(pn_addr, 0, sizeof *pn_addr);
-    if (c->j->creds.me_lid[0] && c->j->creds.me_jid[0])
-        rc = learn(c, sig, c->j->creds.me_lid, c->j->creds.me_jid);
+    if (c->j->creds->me_lid[0] && c->j->creds->me_jid[0])
+        rc = learn(c, sig, c->j->creds->me_lid, c->j->creds->me_jid);
     /* the primary form the stanza used, and its alternate */
     const char *primary = in->is_group ? in->participant : in->chat;
     const char *alt = in->is_group ? in->participant_alt : in->chat_alt;
@@ -651,7 +670,7 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
     j->node = NULL;
     wg_wa_msg_in_t in;
     wg_signal_t *sig = NULL;
-    int rc = node ? wg_wa_msg_in_parse(node, j->creds.me_jid, j->creds.me_lid, &in) : WG_EINVAL;
+    int rc = node ? wg_wa_msg_in_parse(node, j->creds->me_jid, j->creds->me_lid, &in) : WG_EINVAL;
     if (rc) {
         /* unparseable: nack it (487) when it can be addressed at all */
         const char *id = node ? wg_node_attr(node, "id") : NULL;
@@ -705,7 +724,7 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
             goto done;
         }
     }
-    rc = wg_signal_pool_get(store, j->instance_id, j->vault_key, &j->creds, &sig);
+    rc = wg_signal_pool_get(store, j->instance_id, j->vault_key, j->creds, &sig);
     if (rc == 0)
         rc = wg_signal_batch_begin(sig);
     if (rc == 0)
@@ -733,6 +752,71 @@ done:
 
 /* ------------------------------------------------------------ job plumbing */
 
+/* A job reads the instance's credentials on the worker while the loop may
+ * change them, so each job had a copy of its own: 1.9 KiB copied, wiped and
+ * freed per received message, and an allocation too large for malloc's
+ * per-thread cache (each one consolidated the fastbins). The jobs of one
+ * instance now share a copy while the credentials stay the same: a new
+ * copy when they differ, the old one freed (wiped) with its last job. The
+ * shares live on the thread that creates and frees jobs (the loop); the
+ * worker only reads a share its job holds, which nobody changes. */
+typedef struct creds_share {
+    struct creds_share *next; /* g_shares list */
+    char *instance_id;        /* whose (owned) */
+    int refs;                 /* jobs holding it */
+    int current;              /* the latest copy of instance_id (others go with their last job) */
+    wg_wa_creds_t creds;      /* the copy; wiped on free */
+} creds_share_t;
+
+static creds_share_t *g_shares; /* current ones, and older ones still held */
+
+static void share_unlink_free(creds_share_t *sh)
+{
+    for (creds_share_t **pp = &g_shares; *pp; pp = &(*pp)->next)
+        if (*pp == sh) {
+            *pp = sh->next;
+            break;
+        }
+    free(sh->instance_id);
+    sodium_memzero(sh, sizeof *sh);
+    free(sh);
+}
+
+/* A reference to a copy of creds for instance_id. */
+static creds_share_t *share_get(const char *instance_id, const wg_wa_creds_t *creds)
+{
+    creds_share_t *sh = g_shares;
+    while (sh && !(sh->current && strcmp(sh->instance_id, instance_id) == 0))
+        sh = sh->next;
+    /* plain memcmp: both sides are our own keys, nothing an attacker can time
+     * (sodium_memcmp's constant-time loop cost more than the copy it saves) */
+    if (sh && memcmp(&sh->creds, creds, sizeof *creds) == 0) {
+        sh->refs++;
+        return sh;
+    }
+    if (sh) { /* the credentials changed: the old copy goes with its last job */
+        sh->current = 0;
+        if (!sh->refs)
+            share_unlink_free(sh);
+    }
+    sh = wg_calloc(1, sizeof *sh);
+    sh->instance_id = wg_strdup(instance_id);
+    sh->refs = 1;
+    sh->current = 1;
+    sh->creds = *creds;
+    sh->next = g_shares;
+    g_shares = sh;
+    return sh;
+}
+
+/* Drops a job's reference; the last one frees the copy (no job is left to
+ * need it, and credentials are not kept longer than their jobs). */
+static void share_put(creds_share_t *sh)
+{
+    if (sh && --sh->refs == 0)
+        share_unlink_free(sh);
+}
+
 wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instance_name,
                                      const wg_wa_creds_t *creds, const uint8_t vault_key[32],
                                      wg_node_t *node, uint64_t generation)
@@ -740,7 +824,8 @@ wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instan
     wg_receive_job_t *j = wg_calloc(1, sizeof *j);
     j->instance_id = wg_strdup(instance_id);
     j->instance_name = wg_strdup(instance_name ? instance_name : "");
-    j->creds = *creds;
+    j->share = share_get(j->instance_id, creds);
+    j->creds = &j->share->creds;
     memcpy(j->vault_key, vault_key, sizeof j->vault_key);
     j->node = node;
     j->generation = generation;
@@ -802,6 +887,7 @@ void wg_receive_job_free(wg_receive_job_t *j)
     json_decref(j->event);
     wg_node_free(j->retry_receipt);
     wg_node_free(j->node); /* a job freed without running */
+    share_put(j->share);
     sodium_memzero(j, sizeof *j);
     free(j);
 }

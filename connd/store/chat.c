@@ -5,7 +5,6 @@
 #include "wg_err.h"
 
 static const store_sql_t chat_sql[] = {
-    {STMT_CHAT_GET, "SELECT 1 FROM chat WHERE instance_id = :instance_id AND remote_jid = :jid"},
     {STMT_CHAT_INSERT,
      "INSERT INTO chat (id, instance_id, remote_jid, name, unread_count, last_message_at,"
      " created_at, updated_at)"
@@ -31,39 +30,42 @@ int store_chat_prepare(wg_store_t *s)
     return store_prepare(s, chat_sql, sizeof chat_sql / sizeof chat_sql[0]);
 }
 
+/* The UPDATE comes first and tells by its change count whether the chat
+ * exists: a message to a known chat (nearly every one) costs one statement,
+ * not a SELECT and then the UPDATE; a new chat costs the UPDATE that found
+ * nothing and the INSERT. */
 int wg_store_chat_touch(wg_store_t *s, const char *instance_id, const char *remote_jid,
                         const char *name, int64_t ts, int unread, int *created)
 {
     *created = 0;
     if (!s || !instance_id || !remote_jid || !*remote_jid || unread < 0)
         return WG_EINVAL;
-    sqlite3_stmt *get = s->stmt[STMT_CHAT_GET];
-    if (!get || !s->stmt[STMT_CHAT_INSERT] || !s->stmt[STMT_CHAT_TOUCH])
+    sqlite3_stmt *touch = s->stmt[STMT_CHAT_TOUCH], *insert = s->stmt[STMT_CHAT_INSERT];
+    if (!touch || !insert)
         return WG_EDB;
-    store_bind_t b = store_bind_start(s, get);
-    store_bind_text(&b, ":instance_id", instance_id);
-    store_bind_text(&b, ":jid", remote_jid);
-    int rc = b.rc ? b.rc : store_step(s, get, "chat get");
-    store_reset(get);
-    if (rc < 0)
-        return rc;
-    int exists = rc == 1;
-    sqlite3_stmt *st = s->stmt[exists ? STMT_CHAT_TOUCH : STMT_CHAT_INSERT];
-    b = store_bind_start(s, st);
-    if (!exists) {
-        char id[WG_UUID_STRLEN + 1];
-        wg_uuid_v4(id);
-        store_bind_text(&b, ":id", id);
-        store_bind_text(&b, ":name", name);
-    }
+    int64_t now = store_now(s);
+    store_bind_t b = store_bind_start(s, touch);
     store_bind_text(&b, ":instance_id", instance_id);
     store_bind_text(&b, ":jid", remote_jid);
     store_bind_int64(&b, ":unread", unread);
     store_bind_int64(&b, ":ts", ts);
-    store_bind_int64(&b, ":now", store_now(s));
-    rc = store_bind_exec(&b, exists ? "chat touch" : "chat insert");
+    store_bind_int64(&b, ":now", now);
+    int rc = store_bind_exec(&b, "chat touch");
+    if (rc || sqlite3_changes(s->db) > 0)
+        return rc;
+    char id[WG_UUID_STRLEN + 1];
+    wg_uuid_v4(id);
+    b = store_bind_start(s, insert);
+    store_bind_text(&b, ":id", id);
+    store_bind_text(&b, ":name", name);
+    store_bind_text(&b, ":instance_id", instance_id);
+    store_bind_text(&b, ":jid", remote_jid);
+    store_bind_int64(&b, ":unread", unread);
+    store_bind_int64(&b, ":ts", ts);
+    store_bind_int64(&b, ":now", now);
+    rc = store_bind_exec(&b, "chat insert");
     if (rc == 0)
-        *created = !exists;
+        *created = 1;
     return rc;
 }
 

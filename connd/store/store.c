@@ -105,6 +105,7 @@ static int group_alive(wg_store_t *s)
 void store_notify_rolled_back(wg_store_t *s)
 {
     store_lid_cache_clear(s);
+    store_contact_cache_clear(s);
     for (size_t i = 0; i < s->n_observers; i++)
         if (s->observers[i].rolled_back)
             s->observers[i].rolled_back(s->observers[i].ud);
@@ -120,6 +121,7 @@ void store_notify_committed(wg_store_t *s)
 void store_notify_instance_gone(wg_store_t *s, const char *instance_id)
 {
     store_lid_cache_clear(s);
+    store_contact_cache_clear(s);
     for (size_t i = 0; i < s->n_observers; i++)
         if (s->observers[i].instance_gone)
             s->observers[i].instance_gone(s->observers[i].ud, instance_id);
@@ -440,6 +442,7 @@ int wg_store_close(wg_store_t *s)
             o.closing(o.ud);
     }
     store_lid_cache_free(s);
+    store_contact_cache_clear(s);
     for (size_t i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     if (sqlite3_close(s->db) != SQLITE_OK) {

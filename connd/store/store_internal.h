@@ -66,7 +66,6 @@ enum store_stmt {
     STMT_CONTACT_INSERT,
     STMT_CONTACT_RENAME,
     STMT_CONTACT_FIND,
-    STMT_CHAT_GET,
     STMT_CHAT_INSERT,
     STMT_CHAT_TOUCH,
     STMT_CHAT_READ,
@@ -91,6 +90,7 @@ struct wg_store {
     wg_store_observer_t observers[WG_STORE_OBSERVERS_MAX]; /* wg_store_observe */
     size_t n_observers;             /* how many */
     struct store_lid_cache *lid_cache; /* lid_map.c: recent lookups, or NULL */
+    struct store_contact_cache *contact_cache; /* contact.c: known rows, or NULL */
 };
 
 /* A statement a table file wants prepared at open. */
@@ -148,6 +148,10 @@ void store_notify_instance_gone(wg_store_t *s, const char *instance_id);
 /* ---- lid_map.c: its lookup cache, dropped on rollback and instance loss */
 void store_lid_cache_clear(wg_store_t *s);
 void store_lid_cache_free(wg_store_t *s);
+
+/* ---- contact.c: its row cache, dropped (freed) on rollback, instance
+ * loss and close */
+void store_contact_cache_clear(wg_store_t *s);
 
 /* ---- column.c: moving values between rows and statements */
 

@@ -7,7 +7,10 @@
  * stored; an own-device stanza gets a "sender" receipt. Every event is
  * committed with its message as a pending_event row (none for duplicates or
  * failures, or when the caller says nothing downstream is durable), and a job whose group commit failed (rc WG_EDB) is no longer
- * STORED: no receipt, no event. */
+ * STORED: no receipt, no event. Jobs created with the same credentials
+ * share one copy, and a job created after they changed reads the new ones
+ * while older jobs keep theirs (also when some were freed unrun). The row's
+ * key and message JSON are whole for short and long texts. */
 #include "message/receive.h"
 #include "signal/bundle.h"
 #include "signal/signal.h"
@@ -277,6 +280,100 @@ static void event_committed_with_message(void)
     wg_node_free(n);
 }
 
+/* A plaintext stanza from 15559990000:4 (a stranger, or our own phone when
+ * me_jid says so). */
+static wg_node_t *plain_from_other(const char *id)
+{
+    wg_node_t *n = wg_node_new("message");
+    wg_node_set_attr(n, "from", "15559990000:4@s.whatsapp.net");
+    wg_node_set_attr(n, "recipient", "15557654321@s.whatsapp.net");
+    wg_node_set_attr(n, "id", id);
+    wg_node_set_attr(n, "t", "6");
+    wg_node_t *p = wg_node_add_child(n, wg_node_new("plaintext"));
+    wg_node_set_bytes(p, "\x0a\x02hi", 4);
+    return n;
+}
+
+static void jobs_share_credentials(void)
+{
+    wg_wa_creds_t moved = alice; /* re-paired as the stranger's companion */
+    snprintf(moved.me_jid, sizeof moved.me_jid, "%s", "15559990000:9@s.whatsapp.net");
+    wg_receive_job_t *j[4];
+    j[0] = wg_receive_job_new(alice_id, "alice", &alice, g_key, plain_from_other("3A00000000000000SH00"), 7);
+    j[1] = wg_receive_job_new(alice_id, "alice", &alice, g_key, plain_from_other("3A00000000000000SH01"), 7);
+    j[2] = wg_receive_job_new(alice_id, "alice", &moved, g_key, plain_from_other("3A00000000000000SH02"), 7);
+    j[3] = wg_receive_job_new(alice_id, "alice", &alice, g_key, plain_from_other("3A00000000000000SH03"), 7);
+    wg_receive_job_free(j[0]); /* never ran */
+    const char *want[4] = {NULL, "", "sender", ""};
+    for (int i = 3; i >= 1; i--) {
+        wg_receive_job_run(g, j[i]);
+        wg_receive_result_t r;
+        wg_receive_job_result(j[i], &r);
+        WG_CHECK_INT(r.outcome, WG_RECEIVE_STORED);
+        WG_CHECK_STR(r.receipt_type ? r.receipt_type : "", want[i]);
+        json_t *key = json_object_get(r.event, "key");
+        WG_CHECK_INT(json_is_true(json_object_get(key, "fromMe")), i == 2);
+        wg_receive_job_free(j[i]);
+    }
+}
+
+typedef struct {
+    char key_id[32];    /* the row wanted */
+    char *message_json; /* its text (owned) */
+    char *key_json;     /* its key (owned) */
+} row_text_t;
+
+static int row_text(void *ud, const wg_store_message_row_t *r)
+{
+    row_text_t *t = ud;
+    t->message_json = strdup(r->message_json);
+    t->key_json = strdup(r->key_json);
+    return 0;
+}
+
+/* The row's JSON texts are written without an allocation when they are
+ * short, and in full when they are not. */
+static void row_json_text(void)
+{
+    static const size_t lens[] = {2, 2040, 5000};
+    for (size_t i = 0; i < 3; i++) {
+        size_t len = lens[i];
+        char id[32];
+        snprintf(id, sizeof id, "3A00000000000000LT%02zu", i);
+        wg_node_t *n = plain_from_other(id);
+        uint8_t *pb = malloc(len + 3);
+        pb[0] = 0x0a;
+        pb[1] = (uint8_t)(len | 0x80);
+        pb[2] = (uint8_t)(len >> 7);
+        memset(pb + 3, 'a' + (int)i, len);
+        wg_node_t *p = wg_node_child(n, "plaintext");
+        if (len < 128) {
+            pb[1] = (uint8_t)len;
+            memmove(pb + 2, pb + 3, len);
+            wg_node_set_bytes(p, pb, len + 2);
+        } else {
+            wg_node_set_bytes(p, pb, len + 3);
+        }
+        free(pb);
+        WG_CHECK_INT(run(n, NULL, NULL, NULL), WG_RECEIVE_STORED);
+        wg_node_free(n);
+        row_text_t t = {{0}, NULL, NULL};
+        wg_store_message_query_t q = {.key_id = id, .from_me = -1, .ts_gte = -1, .ts_lte = -1,
+                                      .limit = 1};
+        WG_CHECK_INT(wg_store_message_find(g, alice_id, &q, row_text, &t, NULL), 0);
+        json_t *m = t.message_json ? json_loads(t.message_json, 0, NULL) : NULL;
+        const char *text = json_string_value(json_object_get(m, "conversation"));
+        WG_CHECK(text && strlen(text) == len && text[0] == 'a' + (int)i &&
+                 text[len - 1] == 'a' + (int)i);
+        json_t *k = t.key_json ? json_loads(t.key_json, 0, NULL) : NULL;
+        WG_CHECK_STR(json_string_value(json_object_get(k, "id")), id);
+        json_decref(m);
+        json_decref(k);
+        free(t.message_json);
+        free(t.key_json);
+    }
+}
+
 int main(void)
 {
     store_fixture_t fx;
@@ -305,6 +402,8 @@ int main(void)
     WG_RUN(garbage);
     WG_RUN(plaintext_and_own_device);
     WG_RUN(event_committed_with_message);
+    WG_RUN(jobs_share_credentials);
+    WG_RUN(row_json_text);
     wg_signal_free(bob_sig);
     if (store_fixture_close(&fx) != 0)
         return 1;

@@ -1,5 +1,8 @@
 /* connd/store/contact: create, rename, unchanged, a NULL name keeps the
- * stored one, find by JID and paging, per-instance rows, cascade. */
+ * stored one, find by JID and paging, per-instance rows, cascade; the row
+ * cache that answers "unchanged" without a SELECT forgets what a rollback
+ * (a job's savepoint in a group too) undid and what an instance delete
+ * removed, and a name too long for it still compares right. */
 #include "store/contact.h"
 #include "store/store.h"
 #include "wg_err.h"
@@ -71,6 +74,58 @@ static void find(void)
     WG_CHECK_INT(s.n, 0);
 }
 
+static void cache_follows_rollbacks(void)
+{
+    wg_contact_change_t c;
+    const char *jid = "5@s.whatsapp.net";
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, jid, "Eve", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED);
+    /* a rename undone: the stored name is Eve again */
+    WG_CHECK_INT(wg_store_begin(g), 0);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, jid, "Eva", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_RENAMED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, jid, "Eva", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_UNCHANGED);
+    wg_store_rollback(g);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, jid, "Eva", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_RENAMED);
+    /* a creation undone in one job of a group, the others' writes kept */
+    WG_CHECK_INT(wg_store_group_begin(g), 0);
+    WG_CHECK_INT(wg_store_begin(g), 0);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "6@s.whatsapp.net", "Fa", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED);
+    WG_CHECK_INT(wg_store_commit(g), 0);
+    WG_CHECK_INT(wg_store_begin(g), 0);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "7@s.whatsapp.net", "Gi", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED);
+    wg_store_rollback(g);
+    WG_CHECK_INT(wg_store_begin(g), 0);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "7@s.whatsapp.net", "Gi", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, "6@s.whatsapp.net", "Fa", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_UNCHANGED);
+    WG_CHECK_INT(wg_store_commit(g), 0);
+    WG_CHECK_INT(wg_store_group_commit(g), 0);
+    /* a name longer than a cache slot */
+    char long_name[300];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = 0;
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, jid, long_name, &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_RENAMED);
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, jid, long_name, &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_UNCHANGED);
+    long_name[250] = 'y';
+    WG_CHECK_INT(wg_store_contact_upsert(g, a_id, jid, long_name, &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_RENAMED);
+    /* an instance deleted and its rows gone: nothing answered from the cache */
+    char c_id[64];
+    store_fixture_add_instance(g, "c", c_id);
+    WG_CHECK_INT(wg_store_contact_upsert(g, c_id, jid, "Hu", &c), 0);
+    WG_CHECK_INT(c, WG_CONTACT_CREATED);
+    WG_CHECK_INT(wg_store_instance_delete(g, c_id), 0);
+    WG_CHECK_INT(wg_store_contact_upsert(g, c_id, jid, "Hu", &c), WG_ENOTFOUND);
+}
+
 int main(void)
 {
     store_fixture_t fx;
@@ -81,6 +136,7 @@ int main(void)
     store_fixture_add_instance(g, "b", b_id);
     WG_RUN(upsert);
     WG_RUN(find);
+    WG_RUN(cache_follows_rollbacks);
     if (store_fixture_close(&fx) != 0)
         return 1;
     return wg_test_done();
