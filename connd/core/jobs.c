@@ -1,6 +1,7 @@
 /* Worker thread + two FIFO queues (see jobs.h), and group commit: a run of
  * queued jobs shares one store transaction, and none of them completes
- * before its COMMIT. The only place connd crosses threads; it shares
+ * before its COMMIT. Lazy jobs wait on the loop thread (a short bounded
+ * window) for the next job, to share its transaction and its wakes. The only place connd crosses threads; it shares
  * nothing but the queues, under one mutex. */
 #include "core/jobs.h"
 #include "wg_alloc.h"
@@ -23,6 +24,11 @@ struct wg_jobs {
     const wg_jobs_group_t *group; /* group commit hooks, or NULL */
     unsigned long groups;        /* groups run in one transaction (atomic) */
     unsigned long grouped;       /* jobs run in them (atomic) */
+    wg_job_t *held_head, *held_tail; /* lazy jobs not yet queued (loop thread only) */
+    int window_ms;               /* how long a lazy job may be held; 0: never held */
+    void (*arm)(void *arg, int delay_ms); /* schedules wg_jobs_flush on the loop */
+    void *arm_arg;               /* its argument */
+    int armed;                   /* a flush is scheduled and has not run yet */
 };
 
 static void push(wg_job_t **head, wg_job_t **tail, wg_job_t *job)
@@ -95,10 +101,16 @@ static void *worker_main(void *arg)
         }
         /* one wake per drain, not per job: a wake costs the loop a poll
          * return and an EVENT_WAIT_CANCELLED call to every lws protocol, and
-         * the drain it causes takes every job completed by then */
+         * the drain it causes takes every job completed by then. The wake
+         * (a write to the loop's eventfd) is made outside the lock: the loop
+         * submitting meanwhile would otherwise block on the mutex (a futex
+         * sleep and wake on both threads); a drain between the unlock and
+         * the wake only makes that wake find nothing new. */
         if (jobs->notify && !jobs->notified) {
             jobs->notified = 1;
+            pthread_mutex_unlock(&jobs->lock);
             jobs->notify(jobs->notify_arg);
+            pthread_mutex_lock(&jobs->lock);
         }
     }
     pthread_mutex_unlock(&jobs->lock);
@@ -135,13 +147,72 @@ void wg_jobs_group_stats(wg_jobs_t *jobs, unsigned long *groups, unsigned long *
     *grouped = __atomic_load_n(&jobs->grouped, __ATOMIC_RELAXED);
 }
 
+/* Moves the held lazy jobs, then job (may be NULL), to todo, in that order,
+ * and wakes the worker (loop thread, lock not held). */
+static void queue_held_and(wg_jobs_t *jobs, wg_job_t *job)
+{
+    wg_job_t *held = jobs->held_head, *held_tail = jobs->held_tail;
+    jobs->held_head = jobs->held_tail = NULL;
+    if (!held && !job)
+        return;
+    pthread_mutex_lock(&jobs->lock);
+    if (held) {
+        if (jobs->todo_tail)
+            jobs->todo_tail->next = held;
+        else
+            jobs->todo_head = held;
+        jobs->todo_tail = held_tail;
+    }
+    if (job)
+        push(&jobs->todo_head, &jobs->todo_tail, job);
+    pthread_cond_signal(&jobs->wake);
+    pthread_mutex_unlock(&jobs->lock);
+}
+
 void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)
 {
     jobs->pending++;
-    pthread_mutex_lock(&jobs->lock);
-    push(&jobs->todo_head, &jobs->todo_tail, job);
-    pthread_cond_signal(&jobs->wake);
-    pthread_mutex_unlock(&jobs->lock);
+    if (jobs->armed) {
+        /* what is held leaves now: a timer left armed would still make the
+         * loop wake (and spin through its last millisecond) for nothing */
+        jobs->armed = 0;
+        jobs->arm(jobs->arm_arg, -1);
+    }
+    queue_held_and(jobs, job);
+}
+
+void wg_jobs_submit_lazy(wg_jobs_t *jobs, wg_job_t *job)
+{
+    if (jobs->window_ms <= 0) {
+        wg_jobs_submit(jobs, job);
+        return;
+    }
+    jobs->pending++;
+    push(&jobs->held_head, &jobs->held_tail, job);
+    if (!jobs->armed) {
+        jobs->armed = 1;
+        jobs->arm(jobs->arm_arg, jobs->window_ms);
+    }
+}
+
+void wg_jobs_flush(wg_jobs_t *jobs)
+{
+    jobs->armed = 0;
+    queue_held_and(jobs, NULL);
+}
+
+void wg_jobs_set_window(wg_jobs_t *jobs, int window_ms, void (*arm)(void *arg, int delay_ms),
+                        void *arm_arg)
+{
+    if (jobs->armed) {
+        jobs->armed = 0;
+        jobs->arm(jobs->arm_arg, -1);
+    }
+    jobs->window_ms = arm ? window_ms : 0;
+    jobs->arm = arm;
+    jobs->arm_arg = arm_arg;
+    if (jobs->window_ms <= 0)
+        queue_held_and(jobs, NULL); /* nothing stays held without a timer */
 }
 
 typedef struct {
@@ -200,6 +271,11 @@ void wg_jobs_stop(wg_jobs_t *jobs)
 {
     if (!jobs)
         return;
+    if (jobs->armed) {
+        jobs->armed = 0;
+        jobs->arm(jobs->arm_arg, -1);
+    }
+    queue_held_and(jobs, NULL); /* held lazy jobs run like the others */
     pthread_mutex_lock(&jobs->lock);
     jobs->stopping = 1;
     pthread_cond_signal(&jobs->wake);
