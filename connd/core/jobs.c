@@ -1,13 +1,14 @@
 /* Worker thread + two FIFO queues (see jobs.h), and group commit: a run of
  * queued jobs shares one store transaction, and none of them completes
- * before its COMMIT. Lazy jobs wait on the loop thread (a short bounded
- * window) for the next job, to share its transaction and its wakes. The only place connd crosses threads; it shares
+ * before its COMMIT. When only lazy jobs are queued, the worker waits (a
+ * short bounded window) for more work to share that transaction. The only place connd crosses threads; it shares
  * nothing but the queues, under one mutex. */
 #include "core/jobs.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct wg_jobs {
     pthread_t thread;            /* the worker */
@@ -24,12 +25,17 @@ struct wg_jobs {
     const wg_jobs_group_t *group; /* group commit hooks, or NULL */
     unsigned long groups;        /* groups run in one transaction (atomic) */
     unsigned long grouped;       /* jobs run in them (atomic) */
-    wg_job_t *held_head, *held_tail; /* lazy jobs not yet queued (loop thread only) */
-    int window_ms;               /* how long a lazy job may be held; 0: never held */
-    void (*arm)(void *arg, int delay_ms); /* schedules wg_jobs_flush on the loop */
-    void *arm_arg;               /* its argument */
-    int armed;                   /* a flush is scheduled and has not run yet */
+    int window_ms;               /* how long queued lazy jobs may wait; 0: never */
+    int eager;                   /* queued jobs that are not lazy */
+    int idle;                    /* the worker waits for any job (no deadline) */
+    struct timespec lazy_since;  /* when the oldest queued job was queued (lazy only) */
+    unsigned long lazy_waits;    /* times the worker waited for company (atomic) */
 };
+
+static void mono_now(struct timespec *ts)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+}
 
 static void push(wg_job_t **head, wg_job_t **tail, wg_job_t *job)
 {
@@ -57,6 +63,9 @@ static wg_job_t *take_run(wg_jobs_t *jobs, size_t *n)
     if (!jobs->todo_head)
         jobs->todo_tail = NULL;
     last->next = NULL;
+    for (wg_job_t *j = first; j; j = j->next)
+        if (!j->lazy)
+            jobs->eager--;
     return first;
 }
 
@@ -80,15 +89,42 @@ static void run_jobs(wg_jobs_t *jobs, wg_job_t *run, size_t n)
             j->committed(jobs->worker_ctx, j);
 }
 
+/* Only lazy jobs are queued, younger than the window (lock held): the
+ * worker waits for more work (a submit signals) or the window's end. */
+static int lazy_wait(wg_jobs_t *jobs)
+{
+    if (jobs->eager || jobs->stopping || jobs->window_ms <= 0)
+        return 0;
+    struct timespec deadline = jobs->lazy_since, now;
+    deadline.tv_sec += jobs->window_ms / 1000;
+    deadline.tv_nsec += (long)(jobs->window_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    mono_now(&now);
+    if (now.tv_sec > deadline.tv_sec ||
+        (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+        return 0;
+    __atomic_add_fetch(&jobs->lazy_waits, 1, __ATOMIC_RELAXED);
+    pthread_cond_timedwait(&jobs->wake, &jobs->lock, &deadline);
+    return 1;
+}
+
 static void *worker_main(void *arg)
 {
     wg_jobs_t *jobs = arg;
     pthread_mutex_lock(&jobs->lock);
     for (;;) {
-        while (!jobs->todo_head && !jobs->stopping)
+        while (!jobs->todo_head && !jobs->stopping) {
+            jobs->idle = 1;
             pthread_cond_wait(&jobs->wake, &jobs->lock);
+            jobs->idle = 0;
+        }
         if (!jobs->todo_head)
             break; /* stopping and drained */
+        if (lazy_wait(jobs))
+            continue; /* look again: more work, the window's end, or stop */
         size_t n;
         wg_job_t *run = take_run(jobs, &n);
         pthread_mutex_unlock(&jobs->lock);
@@ -127,7 +163,11 @@ wg_jobs_t *wg_jobs_start_grouped(void *worker_ctx, const wg_jobs_group_t *group,
 {
     wg_jobs_t *jobs = wg_calloc(1, sizeof *jobs);
     pthread_mutex_init(&jobs->lock, NULL);
-    pthread_cond_init(&jobs->wake, NULL);
+    pthread_condattr_t attr; /* lazy_wait's deadline is on the monotonic clock */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&jobs->wake, &attr);
+    pthread_condattr_destroy(&attr);
     jobs->worker_ctx = worker_ctx;
     jobs->group = group;
     jobs->notify = notify;
@@ -147,72 +187,45 @@ void wg_jobs_group_stats(wg_jobs_t *jobs, unsigned long *groups, unsigned long *
     *grouped = __atomic_load_n(&jobs->grouped, __ATOMIC_RELAXED);
 }
 
-/* Moves the held lazy jobs, then job (may be NULL), to todo, in that order,
- * and wakes the worker (loop thread, lock not held). */
-static void queue_held_and(wg_jobs_t *jobs, wg_job_t *job)
+/* Queues job (loop thread). A lazy job wakes the worker only when it
+ * waits with nothing queued (to start the window); while it runs jobs or
+ * waits out a window, it finds the job itself. */
+static void submit(wg_jobs_t *jobs, wg_job_t *job, int lazy)
 {
-    wg_job_t *held = jobs->held_head, *held_tail = jobs->held_tail;
-    jobs->held_head = jobs->held_tail = NULL;
-    if (!held && !job)
-        return;
+    jobs->pending++;
+    job->lazy = lazy;
     pthread_mutex_lock(&jobs->lock);
-    if (held) {
-        if (jobs->todo_tail)
-            jobs->todo_tail->next = held;
-        else
-            jobs->todo_head = held;
-        jobs->todo_tail = held_tail;
-    }
-    if (job)
-        push(&jobs->todo_head, &jobs->todo_tail, job);
-    pthread_cond_signal(&jobs->wake);
+    if (!jobs->todo_head && lazy)
+        mono_now(&jobs->lazy_since);
+    push(&jobs->todo_head, &jobs->todo_tail, job);
+    if (!lazy)
+        jobs->eager++;
+    if (!lazy || jobs->idle)
+        pthread_cond_signal(&jobs->wake);
     pthread_mutex_unlock(&jobs->lock);
 }
 
 void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)
 {
-    jobs->pending++;
-    if (jobs->armed) {
-        /* what is held leaves now: a timer left armed would still make the
-         * loop wake (and spin through its last millisecond) for nothing */
-        jobs->armed = 0;
-        jobs->arm(jobs->arm_arg, -1);
-    }
-    queue_held_and(jobs, job);
+    submit(jobs, job, 0);
 }
 
 void wg_jobs_submit_lazy(wg_jobs_t *jobs, wg_job_t *job)
 {
-    if (jobs->window_ms <= 0) {
-        wg_jobs_submit(jobs, job);
-        return;
-    }
-    jobs->pending++;
-    push(&jobs->held_head, &jobs->held_tail, job);
-    if (!jobs->armed) {
-        jobs->armed = 1;
-        jobs->arm(jobs->arm_arg, jobs->window_ms);
-    }
+    submit(jobs, job, 1);
 }
 
-void wg_jobs_flush(wg_jobs_t *jobs)
+void wg_jobs_set_window(wg_jobs_t *jobs, int window_ms)
 {
-    jobs->armed = 0;
-    queue_held_and(jobs, NULL);
+    pthread_mutex_lock(&jobs->lock);
+    jobs->window_ms = window_ms > 0 ? window_ms : 0;
+    pthread_cond_signal(&jobs->wake); /* a shorter window may have ended */
+    pthread_mutex_unlock(&jobs->lock);
 }
 
-void wg_jobs_set_window(wg_jobs_t *jobs, int window_ms, void (*arm)(void *arg, int delay_ms),
-                        void *arm_arg)
+unsigned long wg_jobs_lazy_waits(wg_jobs_t *jobs)
 {
-    if (jobs->armed) {
-        jobs->armed = 0;
-        jobs->arm(jobs->arm_arg, -1);
-    }
-    jobs->window_ms = arm ? window_ms : 0;
-    jobs->arm = arm;
-    jobs->arm_arg = arm_arg;
-    if (jobs->window_ms <= 0)
-        queue_held_and(jobs, NULL); /* nothing stays held without a timer */
+    return __atomic_load_n(&jobs->lazy_waits, __ATOMIC_RELAXED);
 }
 
 typedef struct {
@@ -271,11 +284,6 @@ void wg_jobs_stop(wg_jobs_t *jobs)
 {
     if (!jobs)
         return;
-    if (jobs->armed) {
-        jobs->armed = 0;
-        jobs->arm(jobs->arm_arg, -1);
-    }
-    queue_held_and(jobs, NULL); /* held lazy jobs run like the others */
     pthread_mutex_lock(&jobs->lock);
     jobs->stopping = 1;
     pthread_cond_signal(&jobs->wake);

@@ -16,7 +16,6 @@ static volatile sig_atomic_t g_stop;     /* set by the signal handler */
 static struct lws_context *g_ctx;        /* for the handler's wake-up */
 static wg_connd_t *g_daemon;             /* for callbacks */
 static lws_sorted_usec_list_t g_tick;    /* 1 s housekeeping timer */
-static lws_sorted_usec_list_t g_jobs_flush; /* the end of the lazy jobs' window */
 
 #define MAX_STOP_HOOKS 16
 static struct {
@@ -43,23 +42,6 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         wg_lifecycle_tick(g_daemon);
     lws_sul_schedule(g_ctx, 0, sul, on_tick, g_daemon->stopping ? 100 * LWS_US_PER_MS
                                                                 : LWS_US_PER_SEC);
-}
-
-static void on_jobs_flush(lws_sorted_usec_list_t *sul)
-{
-    (void)sul;
-    if (g_daemon && g_daemon->jobs)
-        wg_jobs_flush(g_daemon->jobs);
-}
-
-void wg_loop_arm_jobs_flush(void *arg, int delay_ms)
-{
-    (void)arg;
-    if (delay_ms < 0)
-        lws_sul_cancel(&g_jobs_flush);
-    else
-        lws_sul_schedule(g_ctx, 0, &g_jobs_flush, on_jobs_flush,
-                         (lws_usec_t)delay_ms * LWS_US_PER_MS);
 }
 
 static int callback_loop(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -146,7 +128,6 @@ int wg_loop_create(wg_connd_t *d, wg_buf_t *err)
     signal(SIGPIPE, SIG_IGN);
 
     memset(&g_tick, 0, sizeof g_tick);
-    memset(&g_jobs_flush, 0, sizeof g_jobs_flush);
     lws_sul_schedule(g_ctx, 0, &g_tick, on_tick, LWS_US_PER_SEC);
     wg_log(WG_LOG_INFO, "msg=ready socket=%s", path);
     return WG_OK;
@@ -160,7 +141,7 @@ void wg_loop_run(wg_connd_t *d)
     wg_log(WG_LOG_INFO, "msg=\"stopping: finishing in-flight requests\" pending=%d",
            wg_jobs_pending(d->jobs));
     d->stopping = 1; /* new requests now get 503 */
-    wg_jobs_set_window(d->jobs, 0, NULL, NULL); /* held jobs now; nothing waits from here on */
+    wg_jobs_set_window(d->jobs, 0); /* the worker no longer waits for company */
     for (int i = 0; i < g_nstop_hooks; i++)
         g_stop_hooks[i].fn(g_stop_hooks[i].arg);
     int64_t deadline = wg_mono_ms() + SHUTDOWN_GRACE_MS;

@@ -19,15 +19,6 @@ void wg_loop_destroy(wg_connd_t *d);
  * registration order. Each module creates its own vhost on d->loop (an
  * lws_context) the way ipc/server.c does, so no protocol table is shared. */
 void wg_loop_on_stop(wg_connd_t *d, void (*fn)(void *arg), void *arg);
-/* How long a lazy job (a message status change, core/jobs.h) may wait on
- * the loop for other work to share its transaction: a few ms delay its
- * events at most, while a status burst no longer costs a commit and two
- * thread wakes of its own. */
-#define WG_LOOP_LAZY_WINDOW_MS 5
-/* Loop thread, the jobs' arm callback (wg_jobs_set_window): calls
- * wg_jobs_flush(d->jobs) on the loop after delay_ms, or cancels that when
- * delay_ms < 0. arg is unused. */
-void wg_loop_arm_jobs_flush(void *arg, int delay_ms);
 /* Thread-safe wake-up (the job worker's notify callback). */
 void wg_loop_wake(void *loop);
 /* Async-signal-safe: asks the loop to stop. */

@@ -1216,8 +1216,9 @@ static void status_add_id(status_job_t *j, const char *id)
  * the store sees the status changes in the order they happened (a receipt
  * after its ack, a revoke after the ack of what it revokes), and every
  * send.message still follows its committed status. Status jobs are lazy
- * (core/jobs.h): they wait on the loop, at most WG_LOOP_LAZY_WINDOW_MS,
- * for the next job of any module and share its transaction and wakes;
+ * (core/jobs.h): when nothing else is queued, the worker waits for the next
+ * job of any module, at most WG_JOBS_LAZY_WINDOW_MS, to share its
+ * transaction and wakes;
  * jobs stay FIFO, so a status still lands after the send job that stored
  * its message (an ack only comes for a stanza sent after that commit). */
 #define ACK_BATCH_MAX 256

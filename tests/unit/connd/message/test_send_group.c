@@ -147,8 +147,8 @@ void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)
     *pp = job;
 }
 
-/* Status jobs are lazy (core/jobs.h): the real queue holds them until the
- * next job; this one keeps plain FIFO order and counts them. */
+/* Status jobs are lazy (core/jobs.h): the real worker lets them wait for
+ * the next job; this queue keeps plain FIFO order and counts them. */
 static int g_n_lazy;
 
 void wg_jobs_submit_lazy(wg_jobs_t *jobs, wg_job_t *job)
@@ -743,8 +743,8 @@ static void stored_status(const char *id, char status[32])
  * send pipeline, submits the acks before it first, so the store sees the
  * statuses in the order they came: DELIVERY_ACK after SERVER_ACK. Every
  * acked message still gets its own send.message, after the commit. All
- * three status jobs are submitted lazily (they share the next job's
- * transaction; test_jobs covers the holding). */
+ * three status jobs are submitted lazily (they may wait for the next job's
+ * transaction; test_jobs covers the waiting). */
 static void ack_batches(void)
 {
     wg_connd_t d = {0};
