@@ -163,6 +163,7 @@ int main(int argc, char **argv)
         wg_buf_append_str(&err, "cannot start the store worker");
         goto done;
     }
+    wg_jobs_set_window(d.jobs, WG_JOBS_LAZY_WINDOW_MS);
     wg_pending_events_replay(&d); /* before the links: a crash's events first */
     if ((rc = wg_link_start(&d, &err))) /* WhatsApp: linked instances log in again */
         goto done;

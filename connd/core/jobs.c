@@ -1,12 +1,14 @@
 /* Worker thread + two FIFO queues (see jobs.h), and group commit: a run of
  * queued jobs shares one store transaction, and none of them completes
- * before its COMMIT. The only place connd crosses threads; it shares
+ * before its COMMIT. When only lazy jobs are queued, the worker waits (a
+ * short bounded window) for more work to share that transaction. The only place connd crosses threads; it shares
  * nothing but the queues, under one mutex. */
 #include "core/jobs.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct wg_jobs {
     pthread_t thread;            /* the worker */
@@ -23,7 +25,17 @@ struct wg_jobs {
     const wg_jobs_group_t *group; /* group commit hooks, or NULL */
     unsigned long groups;        /* groups run in one transaction (atomic) */
     unsigned long grouped;       /* jobs run in them (atomic) */
+    int window_ms;               /* how long queued lazy jobs may wait; 0: never */
+    int eager;                   /* queued jobs that are not lazy */
+    int idle;                    /* the worker waits for any job (no deadline) */
+    struct timespec lazy_since;  /* when the oldest queued job was queued (lazy only) */
+    unsigned long lazy_waits;    /* times the worker waited for company (atomic) */
 };
+
+static void mono_now(struct timespec *ts)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+}
 
 static void push(wg_job_t **head, wg_job_t **tail, wg_job_t *job)
 {
@@ -51,6 +63,9 @@ static wg_job_t *take_run(wg_jobs_t *jobs, size_t *n)
     if (!jobs->todo_head)
         jobs->todo_tail = NULL;
     last->next = NULL;
+    for (wg_job_t *j = first; j; j = j->next)
+        if (!j->lazy)
+            jobs->eager--;
     return first;
 }
 
@@ -74,15 +89,42 @@ static void run_jobs(wg_jobs_t *jobs, wg_job_t *run, size_t n)
             j->committed(jobs->worker_ctx, j);
 }
 
+/* Only lazy jobs are queued, younger than the window (lock held): the
+ * worker waits for more work (a submit signals) or the window's end. */
+static int lazy_wait(wg_jobs_t *jobs)
+{
+    if (jobs->eager || jobs->stopping || jobs->window_ms <= 0)
+        return 0;
+    struct timespec deadline = jobs->lazy_since, now;
+    deadline.tv_sec += jobs->window_ms / 1000;
+    deadline.tv_nsec += (long)(jobs->window_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    mono_now(&now);
+    if (now.tv_sec > deadline.tv_sec ||
+        (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+        return 0;
+    __atomic_add_fetch(&jobs->lazy_waits, 1, __ATOMIC_RELAXED);
+    pthread_cond_timedwait(&jobs->wake, &jobs->lock, &deadline);
+    return 1;
+}
+
 static void *worker_main(void *arg)
 {
     wg_jobs_t *jobs = arg;
     pthread_mutex_lock(&jobs->lock);
     for (;;) {
-        while (!jobs->todo_head && !jobs->stopping)
+        while (!jobs->todo_head && !jobs->stopping) {
+            jobs->idle = 1;
             pthread_cond_wait(&jobs->wake, &jobs->lock);
+            jobs->idle = 0;
+        }
         if (!jobs->todo_head)
             break; /* stopping and drained */
+        if (lazy_wait(jobs))
+            continue; /* look again: more work, the window's end, or stop */
         size_t n;
         wg_job_t *run = take_run(jobs, &n);
         pthread_mutex_unlock(&jobs->lock);
@@ -95,10 +137,16 @@ static void *worker_main(void *arg)
         }
         /* one wake per drain, not per job: a wake costs the loop a poll
          * return and an EVENT_WAIT_CANCELLED call to every lws protocol, and
-         * the drain it causes takes every job completed by then */
+         * the drain it causes takes every job completed by then. The wake
+         * (a write to the loop's eventfd) is made outside the lock: the loop
+         * submitting meanwhile would otherwise block on the mutex (a futex
+         * sleep and wake on both threads); a drain between the unlock and
+         * the wake only makes that wake find nothing new. */
         if (jobs->notify && !jobs->notified) {
             jobs->notified = 1;
+            pthread_mutex_unlock(&jobs->lock);
             jobs->notify(jobs->notify_arg);
+            pthread_mutex_lock(&jobs->lock);
         }
     }
     pthread_mutex_unlock(&jobs->lock);
@@ -115,7 +163,11 @@ wg_jobs_t *wg_jobs_start_grouped(void *worker_ctx, const wg_jobs_group_t *group,
 {
     wg_jobs_t *jobs = wg_calloc(1, sizeof *jobs);
     pthread_mutex_init(&jobs->lock, NULL);
-    pthread_cond_init(&jobs->wake, NULL);
+    pthread_condattr_t attr; /* lazy_wait's deadline is on the monotonic clock */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&jobs->wake, &attr);
+    pthread_condattr_destroy(&attr);
     jobs->worker_ctx = worker_ctx;
     jobs->group = group;
     jobs->notify = notify;
@@ -135,13 +187,45 @@ void wg_jobs_group_stats(wg_jobs_t *jobs, unsigned long *groups, unsigned long *
     *grouped = __atomic_load_n(&jobs->grouped, __ATOMIC_RELAXED);
 }
 
-void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)
+/* Queues job (loop thread). A lazy job wakes the worker only when it
+ * waits with nothing queued (to start the window); while it runs jobs or
+ * waits out a window, it finds the job itself. */
+static void submit(wg_jobs_t *jobs, wg_job_t *job, int lazy)
 {
     jobs->pending++;
+    job->lazy = lazy;
     pthread_mutex_lock(&jobs->lock);
+    if (!jobs->todo_head && lazy)
+        mono_now(&jobs->lazy_since);
     push(&jobs->todo_head, &jobs->todo_tail, job);
-    pthread_cond_signal(&jobs->wake);
+    if (!lazy)
+        jobs->eager++;
+    if (!lazy || jobs->idle)
+        pthread_cond_signal(&jobs->wake);
     pthread_mutex_unlock(&jobs->lock);
+}
+
+void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)
+{
+    submit(jobs, job, 0);
+}
+
+void wg_jobs_submit_lazy(wg_jobs_t *jobs, wg_job_t *job)
+{
+    submit(jobs, job, 1);
+}
+
+void wg_jobs_set_window(wg_jobs_t *jobs, int window_ms)
+{
+    pthread_mutex_lock(&jobs->lock);
+    jobs->window_ms = window_ms > 0 ? window_ms : 0;
+    pthread_cond_signal(&jobs->wake); /* a shorter window may have ended */
+    pthread_mutex_unlock(&jobs->lock);
+}
+
+unsigned long wg_jobs_lazy_waits(wg_jobs_t *jobs)
+{
+    return __atomic_load_n(&jobs->lazy_waits, __ATOMIC_RELAXED);
 }
 
 typedef struct {

@@ -20,6 +20,7 @@ struct wg_job {
     void (*committed)(void *worker_ctx, wg_job_t *job);
     int rc;                                       /* set by run, read by done */
     int solo;                                     /* never grouped (see below) */
+    int lazy;                                     /* set by wg_jobs_submit_lazy */
     wg_job_t *next;                               /* queue link, owned by wg_jobs */
 };
 
@@ -52,6 +53,21 @@ wg_jobs_t *wg_jobs_start_grouped(void *worker_ctx, const wg_jobs_group_t *group,
 void wg_jobs_group_stats(wg_jobs_t *jobs, unsigned long *groups, unsigned long *grouped);
 /* Loop thread. The job is owned by the queue until done() runs. */
 void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job);
+/* Lazy jobs. A lazy job is work whose completion may wait a little (a
+ * message status change after a server ack or a receipt). It is queued like
+ * any job (FIFO: it never runs before a job submitted before it, and done()
+ * follows its commit), but when only lazy jobs are queued the worker waits,
+ * at most window_ms after the oldest of them was queued, for other work to
+ * share their transaction, their worker wake and their loop wake; a lazy
+ * job also wakes the worker only when it waits with nothing queued. The
+ * wait is on the worker (a timed condition wait): the loop arms no timer.
+ * Window 0 (the default) makes lazy jobs ordinary; wg_jobs_stop does not
+ * wait. wg_jobs_set_window: any thread. wg_jobs_lazy_waits: how many times
+ * the worker waited so (statistics, any thread). */
+#define WG_JOBS_LAZY_WINDOW_MS 5
+void wg_jobs_set_window(wg_jobs_t *jobs, int window_ms);
+void wg_jobs_submit_lazy(wg_jobs_t *jobs, wg_job_t *job);
+unsigned long wg_jobs_lazy_waits(wg_jobs_t *jobs);
 /* Loop thread: calls fn(arg) on the loop thread once every job submitted
  * before this call has completed (jobs are FIFO, so this is a barrier). Used
  * to answer a client only after what its request caused (e.g. an event's

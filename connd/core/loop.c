@@ -141,6 +141,7 @@ void wg_loop_run(wg_connd_t *d)
     wg_log(WG_LOG_INFO, "msg=\"stopping: finishing in-flight requests\" pending=%d",
            wg_jobs_pending(d->jobs));
     d->stopping = 1; /* new requests now get 503 */
+    wg_jobs_set_window(d->jobs, 0); /* the worker no longer waits for company */
     for (int i = 0; i < g_nstop_hooks; i++)
         g_stop_hooks[i].fn(g_stop_hooks[i].arg);
     int64_t deadline = wg_mono_ms() + SHUTDOWN_GRACE_MS;

@@ -1228,7 +1228,12 @@ static void status_add_id(status_job_t *j, const char *id)
  * zero-delay timer) or earlier, before this module submits any other job:
  * the store sees the status changes in the order they happened (a receipt
  * after its ack, a revoke after the ack of what it revokes), and every
- * send.message still follows its committed status. */
+ * send.message still follows its committed status. Status jobs are lazy
+ * (core/jobs.h): when nothing else is queued, the worker waits for the next
+ * job of any module, at most WG_JOBS_LAZY_WINDOW_MS, to share its
+ * transaction and wakes;
+ * jobs stay FIFO, so a status still lands after the send job that stored
+ * its message (an ack only comes for a stanza sent after that commit). */
 #define ACK_BATCH_MAX 256
 static status_job_t *g_ack_batches;  /* open batches, newest first */
 static wg_wa_timer_t *g_ack_flush;   /* zero-delay: the end of this loop turn */
@@ -1257,7 +1262,7 @@ static void acks_flush(const char *instance_id)
         status_job_t *j = submit_list;
         submit_list = j->batch_next;
         j->batch_next = NULL;
-        wg_jobs_submit(j->d->jobs, &j->job);
+        wg_jobs_submit_lazy(j->d->jobs, &j->job);
     }
 }
 
@@ -1361,7 +1366,7 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
         if (item && strcmp(list->children[i]->tag, "item") == 0)
             status_add_id(j, item);
     }
-    wg_jobs_submit(d->jobs, &j->job);
+    wg_jobs_submit_lazy(d->jobs, &j->job); /* like the acks: rides with the next job */
 }
 
 void wg_send_forget(wg_connd_t *d, const char *instance_id)

@@ -330,6 +330,94 @@ static void failed_group_fails_every_job(void)
     wg_jobs_stop(jobs);
 }
 
+/* ------------------------------------------------------------ lazy jobs */
+
+/* Polls until n jobs completed (drained) or about 2 s passed. */
+static void drain_until(wg_jobs_t *jobs, int n)
+{
+    for (int spin = 0; spin < 20000 && g_ngdone < n; spin++) {
+        wg_jobs_drain(jobs);
+        usleep(100);
+    }
+}
+
+/* Lazy jobs alone wait for the next job and share its group, in submission
+ * order, before it. The window is long (a minute): only the eager job can
+ * have ended the wait, so the test does not depend on timing. */
+static void lazy_jobs_ride_with_the_next_job(void)
+{
+    memset(&g_fs, 0, sizeof g_fs);
+    g_ngdone = 0;
+    open_gate(1);
+    wg_jobs_t *jobs = wg_jobs_start_grouped(&g_fs, &fake_group, NULL, NULL);
+    wg_jobs_set_window(jobs, 60000);
+    wg_jobs_submit_lazy(jobs, &gmake(1, 0)->job);
+    wg_jobs_submit_lazy(jobs, &gmake(2, 0)->job);
+    WG_CHECK_INT(wg_jobs_pending(jobs), 2);
+    for (int spin = 0; spin < 20000 && wg_jobs_lazy_waits(jobs) < 1; spin++)
+        usleep(100); /* the worker saw them (it may be slow to run under load) */
+    WG_CHECK(wg_jobs_lazy_waits(jobs) >= 1);
+    usleep(20000);
+    wg_jobs_drain(jobs);
+    WG_CHECK_INT(g_ngdone, 0); /* waiting for company */
+    wg_jobs_submit(jobs, &gmake(3, 0)->job);
+    drain_until(jobs, 3);
+    WG_CHECK_INT(g_ngdone, 3);
+    int want[] = {1, 2, 3, 1001, 1002, 1003}; /* one group, in submission order */
+    WG_CHECK_INT(g_fs.nlog, 6);
+    for (int i = 0; i < 6 && i < g_fs.nlog; i++)
+        WG_CHECK_INT(g_fs.log[i], want[i]);
+    WG_CHECK_INT(g_fs.commits, 1);
+
+    /* a barrier is eager: the lazy job before it runs, then the barrier */
+    int fired = 0;
+    wg_jobs_submit_lazy(jobs, &gmake(4, 0)->job);
+    wg_jobs_after(jobs, barrier, &fired);
+    for (int spin = 0; spin < 20000 && !fired; spin++) {
+        wg_jobs_drain(jobs);
+        usleep(100);
+    }
+    WG_CHECK(fired);
+    WG_CHECK_INT(g_ngdone, 4);
+
+    /* held at stop: stop does not wait out the window, the job completes */
+    wg_jobs_submit_lazy(jobs, &gmake(5, 0)->job);
+    wg_jobs_stop(jobs);
+    WG_CHECK_INT(g_ngdone, 5);
+    WG_CHECK_INT(g_fs.log[g_fs.nlog - 1], 1005);
+}
+
+/* Nothing else comes: a lazy job runs once its window has passed (alone);
+ * without a window it runs at once; closing the window releases a wait. */
+static void lazy_jobs_run_when_the_window_ends(void)
+{
+    memset(&g_fs, 0, sizeof g_fs);
+    g_ngdone = 0;
+    open_gate(1);
+    wg_jobs_t *jobs = wg_jobs_start_grouped(&g_fs, &fake_group, NULL, NULL);
+    wg_jobs_set_window(jobs, 20);
+    wg_jobs_submit_lazy(jobs, &gmake(1, 0)->job);
+    drain_until(jobs, 1);
+    WG_CHECK_INT(g_ngdone, 1);
+    WG_CHECK_INT(g_fs.log[0], -2); /* alone */
+
+    wg_jobs_set_window(jobs, 0);
+    unsigned long waits = wg_jobs_lazy_waits(jobs);
+    wg_jobs_submit_lazy(jobs, &gmake(2, 0)->job);
+    drain_until(jobs, 2);
+    WG_CHECK_INT(g_ngdone, 2);
+    WG_CHECK(wg_jobs_lazy_waits(jobs) == waits); /* ran without waiting */
+
+    wg_jobs_set_window(jobs, 60000);
+    wg_jobs_submit_lazy(jobs, &gmake(3, 0)->job);
+    usleep(20000);
+    wg_jobs_set_window(jobs, 0); /* e.g. connd stopping */
+    drain_until(jobs, 3);
+    WG_CHECK_INT(g_ngdone, 3);
+    WG_CHECK_INT(wg_jobs_pending(jobs), 0);
+    wg_jobs_stop(jobs);
+}
+
 int main(void)
 {
     WG_RUN(barrier_runs_after_earlier_jobs);
@@ -339,5 +427,7 @@ int main(void)
     WG_RUN(one_wake_per_drain);
     WG_RUN(group_commit_runs_queued_jobs_together);
     WG_RUN(failed_group_fails_every_job);
+    WG_RUN(lazy_jobs_ride_with_the_next_job);
+    WG_RUN(lazy_jobs_run_when_the_window_ends);
     return wg_test_done();
 }
