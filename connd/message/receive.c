@@ -238,24 +238,9 @@ static void retry_build(wg_receive_job_t *j, const wg_wa_msg_in_t *in, const cha
     j->retry_receipt = r;
 }
 
-static wg_node_t *node_copy(const wg_node_t *n)
-{
-    wg_node_t *c = wg_node_new(n->tag);
-    for (size_t i = 0; i < n->attr_count; i++)
-        wg_node_set_attr(c, n->attrs[i].key, n->attrs[i].value);
-    if (n->kind == WG_NODE_BYTES)
-        wg_node_set_bytes(c, n->data, n->data_len);
-    else if (n->kind == WG_NODE_TEXT)
-        wg_node_set_text(c, (const char *)n->data, n->data_len);
-    else if (n->kind == WG_NODE_CHILDREN)
-        for (size_t i = 0; i < n->child_count; i++)
-            wg_node_add_child(c, node_copy(n->children[i]));
-    return c;
-}
-
 wg_node_t *wg_receive_retry_node(const wg_receive_result_t *r)
 {
-    return r && r->retry_receipt ? node_copy(r->retry_receipt) : NULL;
+    return r && r->retry_receipt ? wg_node_copy(r->retry_receipt) : NULL;
 }
 
 /* ------------------------------------------------------------ the commit step */

@@ -82,6 +82,23 @@ static void push_attr(wg_node_t *n, char *key, char *value)
     n->attr_count++;
 }
 
+wg_node_t *wg_node_copy(const wg_node_t *node)
+{
+    wg_node_t *c = wg_node_new(node->tag);
+    for (size_t i = 0; i < node->attr_count; i++)
+        wg_node_set_attr(c, node->attrs[i].key, node->attrs[i].value);
+    if (node->kind == WG_NODE_BYTES)
+        wg_node_set_bytes(c, node->data, node->data_len);
+    else if (node->kind == WG_NODE_TEXT)
+        wg_node_set_text(c, (const char *)node->data, node->data_len);
+    else if (node->kind == WG_NODE_CHILDREN) {
+        wg_node_set_list(c);
+        for (size_t i = 0; i < node->child_count; i++)
+            wg_node_add_child(c, wg_node_copy(node->children[i]));
+    }
+    return c;
+}
+
 void wg_node_set_attr(wg_node_t *node, const char *key, const char *value)
 {
     for (size_t i = 0; i < node->attr_count; i++) {

@@ -45,6 +45,9 @@ typedef struct wg_node {
 wg_node_t *wg_node_new(const char *tag);
 /* Frees the node, its attributes and its whole subtree. NULL is a no-op. */
 void wg_node_free(wg_node_t *node);
+/* A deep copy of node (tag, attributes in order, content, an empty child
+ * list stays one). Never NULL; the caller frees it with wg_node_free. */
+wg_node_t *wg_node_copy(const wg_node_t *node);
 
 /* Sets key=value (copies both), replacing an existing key in place.
  * value NULL removes the key (like Baileys' undefined attributes). */

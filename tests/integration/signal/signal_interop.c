@@ -451,21 +451,10 @@ static int node_gencrypt(const char *text, wg_buf_t *ct, wg_buf_t *skdm)
     return rc;
 }
 
-/* A copy of n for a job, which takes the node it is given (the tests run
- * the same stanza again to see it treated as a duplicate). */
-static wg_node_t *copy_of(const wg_node_t *n)
-{
-    wg_buf_t b = WG_BUF_INIT;
-    wg_node_t *c = NULL;
-    if (wg_node_encode(n, &b) != 0 || wg_node_decode(b.p, b.len, 0, &c) != 0)
-        abort();
-    wg_buf_free(&b);
-    return c;
-}
 
 static int run_receive(const wg_node_t *n, const char *want_text, const char *case_name)
 {
-    wg_receive_job_t *j = wg_receive_job_new(g_instance, "signal-interop", &g_creds, g_vault, copy_of(n), 1);
+    wg_receive_job_t *j = wg_receive_job_new(g_instance, "signal-interop", &g_creds, g_vault, wg_node_copy(n), 1);
     wg_receive_job_run(g_store, j);
     wg_receive_result_t r;
     wg_receive_job_result(j, &r);

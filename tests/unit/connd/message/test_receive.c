@@ -59,23 +59,12 @@ static wg_node_t *from_bob(const char *id, const char *text)
     return n;
 }
 
-/* A copy of n for a job, which takes the node it is given (the tests run
- * the same stanza again to see it treated as a duplicate). */
-static wg_node_t *copy_of(const wg_node_t *n)
-{
-    wg_buf_t b = WG_BUF_INIT;
-    wg_node_t *c = NULL;
-    if (wg_node_encode(n, &b) != 0 || wg_node_decode(b.p, b.len, 0, &c) != 0)
-        abort();
-    wg_buf_free(&b);
-    return c;
-}
 
 /* runs the job for n; returns the outcome, *event_out a copy of the event */
 static wg_receive_outcome_t run(const wg_node_t *n, json_t **event_out, wg_receive_result_t *copy,
                                 char receipt_type[16])
 {
-    wg_receive_job_t *j = wg_receive_job_new(alice_id, "alice", &alice, g_key, copy_of(n), 7);
+    wg_receive_job_t *j = wg_receive_job_new(alice_id, "alice", &alice, g_key, wg_node_copy(n), 7);
     wg_receive_job_run(g, j);
     wg_receive_result_t r;
     wg_receive_job_result(j, &r);
@@ -239,7 +228,7 @@ static void event_committed_with_message(void)
     /* every event so far (2 from bob, 1 plaintext) is pending: nobody published them */
     WG_CHECK_INT(before.n, 3);
     wg_node_t *n = from_bob("3EB0000000000000000009", "durable");
-    wg_receive_job_t *j = wg_receive_job_new(alice_id, "alice", &alice, g_key, copy_of(n), 7);
+    wg_receive_job_t *j = wg_receive_job_new(alice_id, "alice", &alice, g_key, wg_node_copy(n), 7);
     wg_receive_job_run(g, j);
     wg_receive_result_t r;
     wg_receive_job_result(j, &r);
@@ -267,7 +256,7 @@ static void event_committed_with_message(void)
     wg_node_free(n);
     /* nothing durable downstream (no webhook route): the event, no row */
     n = from_bob("3EB000000000000000000A", "live only");
-    j = wg_receive_job_new(alice_id, "alice", &alice, g_key, copy_of(n), 7);
+    j = wg_receive_job_new(alice_id, "alice", &alice, g_key, wg_node_copy(n), 7);
     wg_receive_job_set_durable(j, 0);
     wg_receive_job_run(g, j);
     wg_receive_job_result(j, &r);

@@ -360,6 +360,36 @@ static void test_tree_api(void)
     wg_buf_free(&out);
 }
 
+/* wg_node_copy: a deep copy that encodes to the same bytes (attribute order,
+ * bytes, text, an empty child list) and shares no memory with the original. */
+static void test_copy(void)
+{
+    wg_node_t *n = wg_node_new("message");
+    wg_node_set_attr(n, "to", "123@s.whatsapp.net");
+    wg_node_set_attr(n, "id", "3EB0AA");
+    wg_node_t *enc = wg_node_add_child(n, wg_node_new("enc"));
+    wg_node_set_attr(enc, "type", "msg");
+    wg_node_set_bytes(enc, "\x00\x01\xff", 3);
+    wg_node_set_list(wg_node_add_child(n, wg_node_new("participants")));
+    wg_node_set_text(wg_node_add_child(n, wg_node_new("biz")), "result", 6);
+    wg_node_add_child(n, wg_node_new("none"));
+    wg_node_t *c = wg_node_copy(n);
+    wg_buf_t a = WG_BUF_INIT, b = WG_BUF_INIT;
+    WG_CHECK_INT(wg_node_encode(n, &a), 0);
+    WG_CHECK_INT(wg_node_encode(c, &b), 0);
+    WG_CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+    WG_CHECK(c->children[0] != enc && c->children[0]->data != enc->data);
+    WG_CHECK_INT(c->children[1]->kind, WG_NODE_CHILDREN);
+    WG_CHECK_INT(c->children[3]->kind, WG_NODE_NONE);
+    wg_node_free(n); /* the copy outlives its original */
+    wg_buf_reset(&b);
+    WG_CHECK_INT(wg_node_encode(c, &b), 0);
+    WG_CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+    wg_node_free(c);
+    wg_buf_free(&a);
+    wg_buf_free(&b);
+}
+
 /* The generated tables equal the canonical dictionary file. */
 static void test_token_tables(void)
 {
@@ -424,6 +454,7 @@ int main(void)
     WG_RUN(test_zlib);
     WG_RUN(test_our_jid_forms);
     WG_RUN(test_tree_api);
+    WG_RUN(test_copy);
     WG_RUN(test_token_tables);
     json_decref(vectors);
     return wg_test_done() || wg_test_failures_ ? 1 : 0;
