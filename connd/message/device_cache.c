@@ -27,16 +27,6 @@ static void entry_clear(entry_t *e)
     memset(e, 0, sizeof *e);
 }
 
-static wg_node_t *node_copy(const wg_node_t *n)
-{
-    wg_buf_t b = WG_BUF_INIT;
-    wg_node_t *c = NULL;
-    if (wg_node_encode(n, &b) == 0 && wg_node_decode(b.p, b.len, 0, &c) != 0)
-        c = NULL;
-    wg_buf_free(&b);
-    return c;
-}
-
 const wg_node_t *wg_device_cache_get(const char *instance_id, uint64_t generation,
                                      const char *chat, int64_t now_ms)
 {
@@ -57,7 +47,7 @@ const wg_node_t *wg_device_cache_get(const char *instance_id, uint64_t generatio
 void wg_device_cache_put(const char *instance_id, uint64_t generation, const char *chat,
                          const wg_node_t *list, int64_t now_ms)
 {
-    wg_node_t *copy = list ? node_copy(list) : NULL;
+    wg_node_t *copy = list ? wg_node_copy(list) : NULL;
     if (!copy)
         return;
     entry_t *slot = NULL;

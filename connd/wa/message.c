@@ -159,6 +159,23 @@ static int set_str(json_t *obj, const char *key, const char *s)
 
 static int message_json(const Wa__Message *m, int depth, json_t *obj, const char **type);
 
+/* A Message embedded as bytes (a quote, an edit's new content) as o[key],
+ * while depth < QUOTE_DEPTH; deeper ones are dropped. 0 or WG_EPROTO. */
+static int nested_json(const ProtobufCBinaryData *b, int depth, json_t *o, const char *key)
+{
+    if (depth >= QUOTE_DEPTH)
+        return 0;
+    Wa__Message *m = wa__message__unpack(NULL, b->len, b->data);
+    if (!m)
+        return WG_EPROTO;
+    json_t *mo = json_object();
+    const char *type;
+    int rc = message_json(m, depth + 1, mo, &type);
+    json_object_set_new(o, key, mo);
+    wa__message__free_unpacked(m, NULL);
+    return rc;
+}
+
 static int context_json(const Wa__ContextInfo *ci, int depth, json_t **out)
 {
     json_t *o = json_object();
@@ -167,18 +184,8 @@ static int context_json(const Wa__ContextInfo *ci, int depth, json_t **out)
         rc = set_str(o, "participant", ci->participant);
     if (rc == 0)
         rc = set_str(o, "remoteJid", ci->remotejid);
-    if (rc == 0 && ci->has_quotedmessage && depth < QUOTE_DEPTH) {
-        Wa__Message *q = wa__message__unpack(NULL, ci->quotedmessage.len, ci->quotedmessage.data);
-        if (!q) {
-            rc = WG_EPROTO;
-        } else {
-            json_t *qo = json_object();
-            const char *qt;
-            rc = message_json(q, depth + 1, qo, &qt);
-            json_object_set_new(o, "quotedMessage", qo);
-            wa__message__free_unpacked(q, NULL);
-        }
-    }
+    if (rc == 0 && ci->has_quotedmessage)
+        rc = nested_json(&ci->quotedmessage, depth, o, "quotedMessage");
     if (rc == 0 && ci->n_mentionedjid) {
         json_t *arr = json_array();
         for (size_t i = 0; rc == 0 && i < ci->n_mentionedjid; i++) {
@@ -263,18 +270,8 @@ static int protocol_json(const Wa__ProtocolMessage *p, int depth, json_t *o)
                             int64_text(p->ephemeralsettingtimestamp));
     if (p->has_timestampms)
         json_object_set_new(o, "timestampMs", int64_text(p->timestampms));
-    if (rc == 0 && p->has_editedmessage && depth < QUOTE_DEPTH) {
-        Wa__Message *e = wa__message__unpack(NULL, p->editedmessage.len, p->editedmessage.data);
-        if (!e) {
-            rc = WG_EPROTO;
-        } else {
-            json_t *eo = json_object();
-            const char *et;
-            rc = message_json(e, depth + 1, eo, &et);
-            json_object_set_new(o, "editedMessage", eo);
-            wa__message__free_unpacked(e, NULL);
-        }
-    }
+    if (rc == 0 && p->has_editedmessage)
+        rc = nested_json(&p->editedmessage, depth, o, "editedMessage");
     return rc;
 }
 
