@@ -9,22 +9,6 @@
 #include "wg_alloc.h"
 #include "wg_err.h"
 
-/* user@server of a JID text (device and agent dropped). */
-static int bare(const char *text, char *out, size_t n)
-{
-    wg_jid_t j, b;
-    if (!text || wg_jid_parse(text, strlen(text), &j) != 0 || !j.user[0] ||
-        wg_jid_make(&b, j.user, j.server) != 0)
-        return WG_EPROTO;
-    wg_buf_t buf = WG_BUF_INIT;
-    wg_jid_format(&b, &buf);
-    int rc = buf.len < n ? 0 : WG_EPROTO;
-    if (rc == 0)
-        memcpy(out, buf.p, buf.len + 1);
-    wg_buf_free(&buf);
-    return rc;
-}
-
 int wg_group_meta_parse(const wg_node_t *reply, const char *gid, wg_group_meta_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -55,7 +39,7 @@ int wg_group_meta_parse(const wg_node_t *reply, const char *gid, wg_group_meta_t
         if (strcmp(c->tag, "participant") != 0)
             continue;
         char jid[160];
-        if (bare(wg_node_attr(c, "jid"), jid, sizeof jid) != 0) {
+        if (wg_jid_bare_text(wg_node_attr(c, "jid"), jid, sizeof jid, NULL) != 0) {
             rc = WG_EPROTO;
             break;
         }

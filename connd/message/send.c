@@ -197,19 +197,8 @@ int wg_send_chat_jid(const char *number, char *out, size_t n)
 {
     if (!number || !*number)
         return WG_EINVAL;
-    if (strchr(number, '@')) {
-        wg_jid_t j, bare;
-        if (wg_jid_parse(number, strlen(number), &j) != 0 || !j.user[0] ||
-            wg_jid_make(&bare, j.user, j.server) != 0)
-            return WG_EINVAL;
-        wg_buf_t b = WG_BUF_INIT;
-        wg_jid_format(&bare, &b);
-        int rc = b.len < n ? 0 : WG_EINVAL;
-        if (rc == 0)
-            memcpy(out, b.p, b.len + 1);
-        wg_buf_free(&b);
-        return rc;
-    }
+    if (strchr(number, '@'))
+        return wg_jid_bare_text(number, out, n, NULL);
     /* Evolution's createJid: spaces, + and parentheses dropped; a dashed
      * form of 24+ characters is a group id (creator-timestamp), as is a
      * number of 18+ digits; anything else keeps only its digits */

@@ -128,6 +128,23 @@ void wg_jid_format(const wg_jid_t *jid, wg_buf_t *out)
     wg_buf_append_str(out, jid->server);
 }
 
+int wg_jid_bare_text(const char *text, char *out, size_t n, wg_jid_t *parsed)
+{
+    wg_jid_t j, bare;
+    if (!text || wg_jid_parse(text, strlen(text), &j) != 0 || !j.user[0] ||
+        wg_jid_make(&bare, j.user, j.server) != 0)
+        return WG_EINVAL;
+    wg_buf_t b = WG_BUF_INIT;
+    wg_jid_format(&bare, &b);
+    int rc = b.len < n ? 0 : WG_EINVAL;
+    if (rc == 0)
+        memcpy(out, b.p, b.len + 1);
+    wg_buf_free(&b);
+    if (rc == 0 && parsed)
+        *parsed = j;
+    return rc;
+}
+
 int wg_jid_make(wg_jid_t *jid, const char *user, const char *server)
 {
     wg_jid_t j;

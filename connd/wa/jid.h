@@ -60,6 +60,11 @@ void wg_jid_format(const wg_jid_t *jid, wg_buf_t *out);
  * WG_EINVAL (empty server, or '@'/':' in a part) like wg_jid_parse. */
 int wg_jid_make(wg_jid_t *jid, const char *user, const char *server);
 
+/* Writes user@server of a JID text (device and agent dropped) and a NUL
+ * into out[n]; *parsed (optional) gets the JID as parsed. 0, or WG_EINVAL
+ * for NULL, unparseable or user-less text, or when out is too small. */
+int wg_jid_bare_text(const char *text, char *out, size_t n, wg_jid_t *parsed);
+
 /* AD_JID domain type of the server: 1 lid, 128 hosted, 129 hosted.lid, the
  * agent for s.whatsapp.net with an agent, else 0. */
 uint8_t wg_jid_domain_type(const wg_jid_t *jid);

@@ -20,20 +20,7 @@
 /* user@server of a JID text (device and agent dropped) into out. */
 static int bare_jid(const char *text, char *out, size_t n, wg_jid_t *parsed)
 {
-    wg_jid_t j, bare;
-    if (!text || wg_jid_parse(text, strlen(text), &j) != 0 || !j.user[0])
-        return WG_EPROTO;
-    if (wg_jid_make(&bare, j.user, j.server) != 0)
-        return WG_EPROTO;
-    wg_buf_t b = WG_BUF_INIT;
-    wg_jid_format(&bare, &b);
-    int rc = b.len < n ? 0 : WG_EPROTO;
-    if (rc == 0)
-        memcpy(out, b.p, b.len + 1);
-    wg_buf_free(&b);
-    if (parsed)
-        *parsed = j;
-    return rc;
+    return wg_jid_bare_text(text, out, n, parsed) == 0 ? 0 : WG_EPROTO;
 }
 
 static bool same_user(const wg_jid_t *a, const char *mine)

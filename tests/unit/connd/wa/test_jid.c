@@ -127,10 +127,25 @@ static void test_make_and_helpers(void)
     wg_buf_free(&name);
 }
 
+static void test_bare_text(void)
+{
+    char out[64];
+    wg_jid_t parsed;
+    WG_CHECK_INT(wg_jid_bare_text("5511999:12@s.whatsapp.net", out, sizeof out, &parsed), 0);
+    WG_CHECK_STR(out, "5511999@s.whatsapp.net");
+    WG_CHECK_INT(parsed.device, 12);
+    WG_CHECK_INT(wg_jid_bare_text("123-456@g.us", out, sizeof out, NULL), 0);
+    WG_CHECK_STR(out, "123-456@g.us");
+    WG_CHECK_INT(wg_jid_bare_text("@s.whatsapp.net", out, sizeof out, NULL), WG_EINVAL);
+    WG_CHECK_INT(wg_jid_bare_text(NULL, out, sizeof out, NULL), WG_EINVAL);
+    WG_CHECK_INT(wg_jid_bare_text("5511999@s.whatsapp.net", out, 10, NULL), WG_EINVAL);
+}
+
 int main(void)
 {
     WG_RUN(test_kinds);
     WG_RUN(test_rejects);
     WG_RUN(test_make_and_helpers);
+    WG_RUN(test_bare_text);
     return wg_test_done();
 }
