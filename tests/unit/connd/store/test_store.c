@@ -351,6 +351,7 @@ static void open_memory_sets_up_schema_and_pragmas(void)
     WG_CHECK(wg_store_schema_latest() >= 1);
     WG_CHECK_INT(pragma_int(s, "PRAGMA foreign_keys"), 1);
     WG_CHECK_INT(pragma_int(s, "PRAGMA synchronous"), 1); /* NORMAL */
+    WG_CHECK_INT(pragma_int(s, "PRAGMA temp_store"), 2);  /* MEMORY: savepoint sub-journals */
     WG_CHECK(pragma_int(s, "PRAGMA busy_timeout") > 0);
     const char *tables[] = {"instance", "setting", "webhook", "websocket", "proxy", "session"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
