@@ -41,19 +41,26 @@ int wg_store_pending_event_add(wg_store_t *s, const wg_store_pending_event_t *ev
     return rc;
 }
 
+/* One transaction for the batch (a savepoint inside a group): a delete job
+ * that runs alone made every DELETE a commit of its own (WAL frames and
+ * lock system calls each), up to 256 per job. */
 int wg_store_pending_event_delete(wg_store_t *s, const int64_t *ids, size_t n)
 {
     sqlite3_stmt *st = s ? s->stmt[STMT_PENDING_EVENT_DELETE] : NULL;
     if (!st)
         return WG_EDB;
-    for (size_t i = 0; i < n; i++) {
+    if (!n)
+        return 0;
+    int rc = store_begin(s);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         store_bind_t b = store_bind_start(s, st);
         store_bind_int64(&b, ":id", ids[i]);
-        int rc = store_bind_exec(&b, "pending event delete");
-        if (rc)
-            return rc;
+        rc = store_bind_exec(&b, "pending event delete");
     }
-    return 0;
+    if (rc == 0)
+        return store_commit(s);
+    store_rollback(s);
+    return rc;
 }
 
 int wg_store_pending_event_each(wg_store_t *s,

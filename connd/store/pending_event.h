@@ -25,7 +25,9 @@ typedef struct {
 /* Inserts an event inside the caller's transaction (or alone). All strings
  * required. 0 and *id, WG_EINVAL, WG_ENOTFOUND (no such instance) or WG_EDB. */
 int wg_store_pending_event_add(wg_store_t *s, const wg_store_pending_event_t *ev, int64_t *id);
-/* Deletes the rows ids[0..n) (missing ones are ignored). 0 or WG_EDB. */
+/* Deletes the rows ids[0..n) (missing ones are ignored) in one transaction
+ * (a savepoint inside a group): all of them or, on failure, none. 0 or
+ * WG_EDB. */
 int wg_store_pending_event_delete(wg_store_t *s, const int64_t *ids, size_t n);
 /* Calls fn for every row in id order until fn returns non-zero (then
  * returns that value). 0, fn's value, or WG_EDB. */

@@ -1,10 +1,11 @@
-/* connd/store/pending_event: add / each in id order / delete, unknown
- * instances refused, cascade on instance delete; and the group transaction
+/* connd/store/pending_event: add / each in id order / delete (a batch in
+ * one transaction), unknown instances refused, cascade on instance delete; and the group transaction
  * of store.h (group commit): job transactions become savepoints, a failed
  * job undoes only its own writes, nothing is durable before the group
  * commits, and a group whose transaction SQLite ended reports WG_EDB. */
 #include "store/pending_event.h"
 #include "store/store.h"
+#include "store/store_internal.h" /* the handle, to count commits */
 #include "wg_err.h"
 #include "wg_test.h"
 
@@ -65,6 +66,12 @@ static int count(wg_store_t *s)
     return seen.n;
 }
 
+static int count_commit(void *ud)
+{
+    (*(int *)ud)++;
+    return 0;
+}
+
 static void add_each_delete(void)
 {
     int64_t e1 = add(g, a_id, "messages.upsert", "{\"k\":1}", 10);
@@ -77,7 +84,11 @@ static void add_each_delete(void)
     WG_CHECK_STR(seen.seen, "a:messages.upsert:{\"k\":1}:10;a:messages.delete:{\"k\":2}:11;"
                             "a:messages.edited:{\"k\":3}:12;");
     int64_t del[] = {e1, e3, 999999};
+    int commits = 0;
+    sqlite3_commit_hook(g->db, count_commit, &commits);
     WG_CHECK_INT(wg_store_pending_event_delete(g, del, 3), 0);
+    sqlite3_commit_hook(g->db, NULL, NULL);
+    WG_CHECK_INT(commits, 1); /* not one per row */
     memset(&seen, 0, sizeof seen);
     WG_CHECK_INT(wg_store_pending_event_each(g, collect, &seen), 0);
     WG_CHECK_INT(seen.n, 1);
