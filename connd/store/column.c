@@ -12,7 +12,12 @@
 
 store_bind_t store_bind_start(wg_store_t *s, sqlite3_stmt *st)
 {
-    store_bind_t b = {s, st, 0};
+    store_bind_t b = {s, st, NULL, 0};
+    for (size_t i = 0; i < STMT_COUNT; i++)
+        if (s->stmt[i] == st) {
+            b.params = &s->params[i];
+            break;
+        }
     return b;
 }
 
@@ -30,10 +35,16 @@ static int param_index(store_bind_t *b, const char *param)
 {
     if (b->rc)
         return 0;
+    store_params_t *p = b->params;
+    for (int i = 0; p && i < p->n; i++)
+        if (p->name[i] == param)
+            return i + 1;
     int i = sqlite3_bind_parameter_index(b->st, param);
     if (!i) {
         wg_log(WG_LOG_ERROR, "msg=\"store statement lacks parameter\" param=%s", param);
         b->rc = WG_EDB;
+    } else if (p && i <= p->n) {
+        p->name[i - 1] = param;
     }
     return i;
 }
@@ -46,13 +57,18 @@ static void check(store_bind_t *b, int rc, const char *param)
     }
 }
 
-void store_bind_text(store_bind_t *b, const char *param, const char *v)
+static void bind_text(store_bind_t *b, const char *param, const char *v,
+                      sqlite3_destructor_type how)
 {
     int i = param_index(b, param);
     if (!i)
         return;
-    check(b, v ? sqlite3_bind_text(b->st, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(b->st, i),
-          param);
+    check(b, v ? sqlite3_bind_text(b->st, i, v, -1, how) : sqlite3_bind_null(b->st, i), param);
+}
+
+void store_bind_text(store_bind_t *b, const char *param, const char *v)
+{
+    bind_text(b, param, v, SQLITE_STATIC);
 }
 
 void store_bind_int64(store_bind_t *b, const char *param, int64_t v)
@@ -97,7 +113,7 @@ void store_bind_events(store_bind_t *b, const char *param, char *const *events, 
         goto done;
     }
     text[len] = '\0';
-    store_bind_text(b, param, text);
+    bind_text(b, param, text, SQLITE_TRANSIENT); /* freed below */
 done:
     free(text);
     json_decref(array);

@@ -136,8 +136,8 @@ int wg_store_contact_upsert(wg_store_t *s, const char *instance_id, const char *
         return 0;
     sqlite3_stmt *st = s->stmt[exists ? STMT_CONTACT_RENAME : STMT_CONTACT_INSERT];
     store_bind_t b = store_bind_start(s, st);
+    char id[WG_UUID_STRLEN + 1]; /* bound without a copy: lives until the exec */
     if (!exists) {
-        char id[WG_UUID_STRLEN + 1];
         wg_uuid_v4(id);
         store_bind_text(&b, ":id", id);
     }

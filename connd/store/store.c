@@ -229,8 +229,14 @@ int64_t store_now(wg_store_t *s)
 int store_prepare(wg_store_t *s, const store_sql_t *list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        store_params_t *p = &s->params[list[i].slot];
+        memset(p, 0, sizeof *p);
         int rc = sqlite3_prepare_v3(s->db, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
                                     &s->stmt[list[i].slot], NULL);
+        if (rc == SQLITE_OK) {
+            int count = sqlite3_bind_parameter_count(s->stmt[list[i].slot]);
+            p->n = count < STORE_PARAMS_MAX ? count : STORE_PARAMS_MAX;
+        }
         if (rc != SQLITE_OK) {
             char msg[256];
             wg_log(WG_LOG_ERROR, "msg=\"store prepare failed\" slot=%d sqlite=%s",

@@ -80,9 +80,20 @@ enum store_stmt {
     STMT_COUNT
 };
 
+/* The parameter indexes of one prepared statement, by the address of the
+ * name a caller binds (column.c): a bind finds its index with a few pointer
+ * compares instead of SQLite's scan of the names (a strlen and a strncmp
+ * per parameter, for each of them). */
+#define STORE_PARAMS_MAX 24
+typedef struct {
+    int n;                               /* parameters cached: min(count, MAX) */
+    const char *name[STORE_PARAMS_MAX];  /* name[i]: a name text bound at index i + 1 */
+} store_params_t;
+
 struct wg_store {
     sqlite3 *db;                    /* the only handle; owned */
     sqlite3_stmt *stmt[STMT_COUNT]; /* prepared at open, finalized at close */
+    store_params_t params[STMT_COUNT]; /* per slot, see store_params_t */
     int64_t (*now_ms)(void);        /* clock for created_at/updated_at */
     int group;                      /* inside a group transaction (wg_store_group_begin):
                                        store_begin/commit/rollback are a savepoint */
@@ -156,11 +167,16 @@ void store_contact_cache_clear(wg_store_t *s);
 /* ---- column.c: moving values between rows and statements */
 
 /* Binds by parameter name and keeps the first failure, so a run of binds is
- * checked once: if (b.rc) ... */
+ * checked once: if (b.rc) ... A name is a string constant (":id"): its
+ * address is remembered with the index it found (store_params_t). Text is
+ * bound without a copy (SQLITE_STATIC): it must stay unchanged until the
+ * statement is executed or reset (store_exec, store_reset, store_bind_exec
+ * clear the bindings). */
 typedef struct {
-    wg_store_t *s;    /* for error logging */
-    sqlite3_stmt *st; /* statement being bound */
-    int rc;           /* 0, or the first failure (WG_EDB / WG_EINVAL) */
+    wg_store_t *s;            /* for error logging */
+    sqlite3_stmt *st;         /* statement being bound */
+    store_params_t *params;   /* its slot's index cache, or NULL */
+    int rc;                   /* 0, or the first failure (WG_EDB / WG_EINVAL) */
 } store_bind_t;
 
 store_bind_t store_bind_start(wg_store_t *s, sqlite3_stmt *st);

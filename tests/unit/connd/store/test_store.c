@@ -1002,6 +1002,42 @@ static void proxy_upsert_keeps_id_and_created_at(void)
     WG_CHECK_INT(wg_store_close(s), 0);
 }
 
+/* Binding by name (column.c): the index found for a name's address is
+ * reused, the same name at another address finds the same index, a name
+ * the statement lacks is WG_EDB, and bound text is not copied yet read
+ * right by the step. */
+static void bind_by_name_caches_indexes(void)
+{
+    wg_store_t *s = open_memory();
+    if (!s)
+        return;
+    char id[64];
+    Wg__Ipc__Instance in = WG__IPC__INSTANCE__INIT, *row = NULL;
+    in.name = "binder";
+    in.integration = "WHATSAPP-BAILEYS";
+    in.token = "T";
+    WG_CHECK_INT(wg_store_instance_insert(s, &in, &row), 0);
+    snprintf(id, sizeof id, "%s", row ? row->id : "");
+    wg_store_instance_free(row);
+    sqlite3_stmt *st = s->stmt[STMT_INSTANCE_BY_ID];
+    for (int round = 0; round < 3; round++) {
+        char name[16], value[64];
+        snprintf(name, sizeof name, ":id"); /* a fresh address each round */
+        snprintf(value, sizeof value, "%s", id);
+        store_bind_t b = store_bind_start(s, st);
+        WG_CHECK(b.params == &s->params[STMT_INSTANCE_BY_ID]);
+        store_bind_text(&b, round == 1 ? name : ":id", value);
+        WG_CHECK_INT(b.rc, 0);
+        WG_CHECK_INT(store_step(s, st, "test"), 1);
+        store_reset(st);
+    }
+    store_bind_t b = store_bind_start(s, st);
+    store_bind_text(&b, ":no_such", "x");
+    WG_CHECK_INT(b.rc, WG_EDB);
+    store_reset(st);
+    WG_CHECK_INT(wg_store_close(s), 0);
+}
+
 static void malformed_stored_events_are_an_error_not_a_crash(void)
 {
     wg_store_t *s = open_memory();
@@ -1222,6 +1258,7 @@ int main(void)
     WG_RUN(webhook_upsert_keeps_id_and_created_at);
     WG_RUN(websocket_upsert_keeps_id_and_created_at);
     WG_RUN(proxy_upsert_keeps_id_and_created_at);
+    WG_RUN(bind_by_name_caches_indexes);
     WG_RUN(malformed_stored_events_are_an_error_not_a_crash);
     WG_RUN(data_survives_a_restart);
     WG_RUN(migrates_from_version_zero);
