@@ -291,6 +291,40 @@ static void put_u16(wg_buf_t *out, unsigned v)
     put_byte(out, v & 0xFF);
 }
 
+static char *put_decimal(char *p, unsigned v)
+{
+    char digits[10];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *p++ = digits[--n];
+    return p;
+}
+
+/* Whether s[0..len) is the canonical text of j: what wg_jid_format writes,
+ * built on the stack (this runs for every JID-looking string encoded). */
+static bool canonical(const wg_jid_t *j, const char *s, size_t len)
+{
+    char text[WG_JID_USER_MAX + WG_JID_SERVER_MAX + 3 * 12];
+    char *p = text;
+    if (j->has_integrator)
+        p = put_decimal(p, j->integrator), *p++ = '-';
+    size_t user_len = strlen(j->user);
+    memcpy(p, j->user, user_len);
+    p += user_len;
+    if (j->has_agent)
+        *p++ = '_', p = put_decimal(p, j->agent);
+    if (j->has_device)
+        *p++ = ':', p = put_decimal(p, j->device);
+    *p++ = '@';
+    size_t server_len = strlen(j->server);
+    memcpy(p, j->server, server_len);
+    p += server_len;
+    return (size_t)(p - text) == len && memcmp(text, s, len) == 0;
+}
+
 /* Writes s as a JID if it is one that reads back identically; returns 1 if
  * written, 0 if the caller should write it raw. */
 static int put_jid(wg_buf_t *out, const char *s, size_t len)
@@ -298,11 +332,7 @@ static int put_jid(wg_buf_t *out, const char *s, size_t len)
     wg_jid_t j;
     if (!memchr(s, '@', len) || wg_jid_parse(s, len, &j) != 0)
         return 0;
-    wg_buf_t canon = WG_BUF_INIT;
-    wg_jid_format(&j, &canon);
-    bool same = canon.len == len && memcmp(canon.p, s, len) == 0;
-    wg_buf_free(&canon);
-    jid_form_t form = same ? jid_form(&j) : JID_RAW;
+    jid_form_t form = canonical(&j, s, len) ? jid_form(&j) : JID_RAW;
     size_t user_len = strlen(j.user), server_len = strlen(j.server);
     switch (form) {
     case JID_RAW:
