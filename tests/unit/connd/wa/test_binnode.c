@@ -326,6 +326,9 @@ static void test_our_jid_forms(void)
     round_trip_attr("15551234567:5@g.us", "00f803fc01610cfc12", NULL); /* device on g.us: raw */
     round_trip_attr("1:300@s.whatsapp.net", "00f803fc01610cfc", NULL); /* device > 255: raw */
     round_trip_attr("1:03@s.whatsapp.net", "00f803fc01610cfc", NULL);  /* not canonical: raw */
+    round_trip_attr("042-123:7@interop", "00f803fc01610cfc", NULL);      /* not canonical: raw */
+    round_trip_attr("1_05@s.whatsapp.net", "00f803fc01610cfc", NULL);    /* not canonical: raw */
+    round_trip_attr("1:0@s.whatsapp.net", "00f803fc01610cf70000", "1@s.whatsapp.net");
     /* the agent stays on the wire; reading drops it like Baileys' decoder */
     round_trip_attr("15551234567_5@s.whatsapp.net", "00f803fc01610cf70500",
                     "15551234567@s.whatsapp.net");
@@ -439,6 +442,39 @@ static void test_token_tables(void)
     WG_CHECK_INT(wg_tokens_lookup("", 0, &code), WG_ENOTFOUND);
     WG_CHECK_INT(wg_tokens_lookup("no such token", 13, &code), WG_ENOTFOUND);
     WG_CHECK_INT(wg_tokens_lookup("iqx", 2, &code), 0); /* length-bounded: "iq" */
+    /* the hash index: what differs from a token by one byte more, one byte
+     * less or a changed last byte is found only when it is a token itself */
+    for (unsigned c = 1; c < 256 + 4 * 256; c++) {
+        const char *t = c < 256 ? wg_tokens_single(c) : wg_tokens_double(c / 256 - 1, c % 256);
+        if (!t)
+            continue;
+        char v[300];
+        size_t len = strlen(t);
+        const char *forms[3];
+        size_t lens[3];
+        snprintf(v, sizeof v, "%s", t);
+        forms[0] = v, lens[0] = len - 1; /* a prefix */
+        char longer[300], changed[300];
+        snprintf(longer, sizeof longer, "%s~", t);
+        forms[1] = longer, lens[1] = len + 1;
+        snprintf(changed, sizeof changed, "%s", t);
+        changed[len - 1] = (char)(changed[len - 1] ^ 0x20);
+        forms[2] = changed, lens[2] = len;
+        for (int k = 0; k < 3; k++) {
+            unsigned got = 0;
+            if (wg_tokens_lookup(forms[k], lens[k], &got) != 0)
+                continue;
+            const char *back = got < 256 ? wg_tokens_single(got)
+                                         : wg_tokens_double(got / 256 - 1, got % 256);
+            WG_CHECK(back && strlen(back) == lens[k] && memcmp(back, forms[k], lens[k]) == 0);
+        }
+    }
+    WG_CHECK_INT(wg_tokens_lookup("message", 7, &code), 0);
+    WG_CHECK_INT(code, 19);
+    WG_CHECK_INT(wg_tokens_lookup("messagf", 7, &code), WG_ENOTFOUND);
+    char too_long[400];
+    memset(too_long, 'a', sizeof too_long);
+    WG_CHECK_INT(wg_tokens_lookup(too_long, sizeof too_long, &code), WG_ENOTFOUND);
     WG_CHECK(wg_tokens_single(236) == NULL && wg_tokens_double(4, 0) == NULL);
 }
 
