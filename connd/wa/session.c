@@ -57,6 +57,9 @@ struct wg_wa_session {
     wg_wa_handshake_t hs;          /* Noise handshake (until split) */
     wg_wa_transport_t tr;          /* transport keys (after split) */
     wg_wa_frame_reader_t reader;   /* reassembles server frames */
+    wg_buf_t scratch_in;           /* a received frame's plaintext, reused (see keep_small) */
+    wg_buf_t scratch_node;         /* an encoded node to send, reused */
+    wg_buf_t scratch_frame;        /* its sealed frame, reused */
     char id_prefix[24];            /* "<u16>.<u16>-" request id prefix */
     unsigned next_id;              /* request id counter */
     char *refs[MAX_REFS];          /* pair-device refs (owned) */
@@ -118,22 +121,35 @@ static iq_kind_t take(wg_wa_session_t *s, const char *id)
     return IQ_NONE;
 }
 
+/* The scratch buffers live as long as the session so that a frame in or out
+ * costs no allocation; one that grew past this (a large history or media
+ * node) is given back rather than kept. */
+#define SCRATCH_KEEP 65536
+
+static void keep_small(wg_buf_t *b)
+{
+    if (b->cap > SCRATCH_KEEP)
+        wg_buf_free(b);
+    else
+        wg_buf_reset(b);
+}
+
 /* Encodes, seals and sends node; frees it. */
 static void send_node(wg_wa_session_t *s, wg_node_t *node)
 {
-    wg_buf_t plain = WG_BUF_INIT, frame = WG_BUF_INIT;
+    wg_buf_t *plain = &s->scratch_node, *frame = &s->scratch_frame;
     if (s->state == ST_READY || s->state == ST_OPEN) {
-        int rc = wg_node_encode(node, &plain);
+        int rc = wg_node_encode(node, plain);
         if (rc == 0)
-            rc = wg_wa_transport_seal(&s->tr, plain.p, plain.len, &frame);
+            rc = wg_wa_transport_seal(&s->tr, plain->p, plain->len, frame);
         if (rc == 0)
-            s->cb.send(s->ud, frame.p, frame.len);
+            s->cb.send(s->ud, frame->p, frame->len);
         else
             wg_log(WG_LOG_WARN, "msg=\"cannot send node\" tag=%s err=\"%s\"", node->tag,
                    wg_strerror(rc));
     }
-    wg_buf_free(&plain);
-    wg_buf_free(&frame);
+    keep_small(plain);
+    keep_small(frame);
     wg_node_free(node);
 }
 
@@ -225,6 +241,9 @@ void wg_wa_session_free(wg_wa_session_t *s)
     wg_wa_handshake_wipe(&s->hs);
     wg_wa_transport_wipe(&s->tr);
     wg_wa_frame_reader_free(&s->reader);
+    wg_buf_free(&s->scratch_in);
+    wg_buf_free(&s->scratch_node);
+    wg_buf_free(&s->scratch_frame);
     free(s);
 }
 
@@ -688,12 +707,12 @@ void wg_wa_session_on_data(wg_wa_session_t *s, const uint8_t *p, size_t len, int
             on_handshake_frame(s, frame.p, frame.len, now_ms);
             continue;
         }
-        wg_buf_t plain = WG_BUF_INIT;
+        wg_buf_t *plain = &s->scratch_in;
         wg_node_t *node = NULL;
-        rc = wg_wa_transport_open(&s->tr, frame.p, frame.len, &plain);
+        rc = wg_wa_transport_open(&s->tr, frame.p, frame.len, plain);
         if (rc == 0)
-            rc = wg_node_decode(plain.p, plain.len, 0, &node);
-        wg_buf_free(&plain);
+            rc = wg_node_decode(plain->p, plain->len, 0, &node);
+        keep_small(plain); /* the node owns copies of what it needs */
         if (rc) {
             close_with(s, WG_WA_REASON_BAD_SESSION,
                        rc == WG_ECRYPTO ? "frame decryption failed" : "malformed node");
