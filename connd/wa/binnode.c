@@ -432,6 +432,31 @@ static int encode_node(const wg_node_t *n, wg_buf_t *out, int depth)
     return WG_EINVAL;
 }
 
+int wg_node_encode_attrs(const char *tag, const char *const *pairs, size_t n, wg_buf_t *out)
+{
+    if (!tag || !tag[0])
+        return WG_EINVAL;
+    size_t attrs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!pairs[2 * i] || !pairs[2 * i][0])
+            return WG_EINVAL;
+        if (pairs[2 * i + 1])
+            attrs++;
+    }
+    if (attrs > 0x7FFE)
+        return WG_ETOOBIG;
+    put_byte(out, 0x00); /* frame flag: uncompressed (§4.1) */
+    put_list_start(out, 2 * attrs + 1);
+    put_string(out, tag, strlen(tag), true);
+    for (size_t i = 0; i < n; i++) {
+        if (!pairs[2 * i + 1])
+            continue;
+        put_string(out, pairs[2 * i], strlen(pairs[2 * i]), true);
+        put_string(out, pairs[2 * i + 1], strlen(pairs[2 * i + 1]), true);
+    }
+    return 0;
+}
+
 int wg_node_encode(const wg_node_t *node, wg_buf_t *out)
 {
     put_byte(out, 0x00); /* frame flag: uncompressed (§4.1) */

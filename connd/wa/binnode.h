@@ -77,6 +77,13 @@ wg_node_t *wg_node_child(const wg_node_t *node, const char *tag);
  * a partial encoding after its old length. May reallocate out. */
 int wg_node_encode(const wg_node_t *node, wg_buf_t *out);
 
+/* The same bytes as wg_node_encode of a node with this tag, the attributes
+ * pairs[0..2n) (key, value; a NULL value is left out, like a removed
+ * attribute) in that order and no content, without building the node: for
+ * the receipts and acks sent for every message. Returns 0 or WG_EINVAL (empty
+ * tag or key), WG_ETOOBIG as wg_node_encode. May reallocate out. */
+int wg_node_encode_attrs(const char *tag, const char *const *pairs, size_t n, wg_buf_t *out);
+
 /* Decodes one frame plaintext: flag byte, then the node body, inflated first
  * when flag & WG_NODE_FLAG_COMPRESSED. max_inflated caps the inflated size
  * (0 means WG_NODE_MAX_INFLATED). On success returns 0 and *out (caller frees

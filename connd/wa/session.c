@@ -134,22 +134,25 @@ static void keep_small(wg_buf_t *b)
         wg_buf_reset(b);
 }
 
+/* Seals the encoding in s->scratch_node (rc: how encoding went) and sends it. */
+static void send_encoded(wg_wa_session_t *s, int rc, const char *tag)
+{
+    wg_buf_t *plain = &s->scratch_node, *frame = &s->scratch_frame;
+    if (rc == 0)
+        rc = wg_wa_transport_seal(&s->tr, plain->p, plain->len, frame);
+    if (rc == 0)
+        s->cb.send(s->ud, frame->p, frame->len);
+    else
+        wg_log(WG_LOG_WARN, "msg=\"cannot send node\" tag=%s err=\"%s\"", tag, wg_strerror(rc));
+    keep_small(plain);
+    keep_small(frame);
+}
+
 /* Encodes, seals and sends node; frees it. */
 static void send_node(wg_wa_session_t *s, wg_node_t *node)
 {
-    wg_buf_t *plain = &s->scratch_node, *frame = &s->scratch_frame;
-    if (s->state == ST_READY || s->state == ST_OPEN) {
-        int rc = wg_node_encode(node, plain);
-        if (rc == 0)
-            rc = wg_wa_transport_seal(&s->tr, plain->p, plain->len, frame);
-        if (rc == 0)
-            s->cb.send(s->ud, frame->p, frame->len);
-        else
-            wg_log(WG_LOG_WARN, "msg=\"cannot send node\" tag=%s err=\"%s\"", node->tag,
-                   wg_strerror(rc));
-    }
-    keep_small(plain);
-    keep_small(frame);
+    if (s->state == ST_READY || s->state == ST_OPEN)
+        send_encoded(s, wg_node_encode(node, &s->scratch_node), node->tag);
     wg_node_free(node);
 }
 
@@ -798,6 +801,8 @@ int wg_wa_session_logout(wg_wa_session_t *s)
     return 0;
 }
 
+/* A receipt or ack goes out for every message: encoded straight from its
+ * attributes (wg_node_encode_attrs), the same bytes as the node would give. */
 static int answer_message(wg_wa_session_t *s, const char *tag, const char *id, const char *to,
                           const char *participant, const char *recipient, const char *key,
                           const char *value)
@@ -806,18 +811,16 @@ static int answer_message(wg_wa_session_t *s, const char *tag, const char *id, c
         return WG_ESTATE;
     if (!id || !to)
         return WG_EINVAL;
-    wg_node_t *n = wg_node_new(tag);
-    wg_node_set_attr(n, "id", id);
-    wg_node_set_attr(n, "to", to);
+    const char *pairs[12];
+    size_t n = 0;
+    pairs[2 * n] = "id", pairs[2 * n + 1] = id, n++;
+    pairs[2 * n] = "to", pairs[2 * n + 1] = to, n++;
     if (strcmp(tag, "ack") == 0)
-        wg_node_set_attr(n, "class", "message");
-    if (participant)
-        wg_node_set_attr(n, "participant", participant);
-    if (recipient)
-        wg_node_set_attr(n, "recipient", recipient);
-    if (value)
-        wg_node_set_attr(n, key, value);
-    send_node(s, n);
+        pairs[2 * n] = "class", pairs[2 * n + 1] = "message", n++;
+    pairs[2 * n] = "participant", pairs[2 * n + 1] = participant, n++; /* NULL: left out */
+    pairs[2 * n] = "recipient", pairs[2 * n + 1] = recipient, n++;
+    pairs[2 * n] = key, pairs[2 * n + 1] = value, n++;
+    send_encoded(s, wg_node_encode_attrs(tag, pairs, n, &s->scratch_node), tag);
     return 0;
 }
 

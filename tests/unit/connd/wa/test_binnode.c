@@ -335,6 +335,32 @@ static void test_our_jid_forms(void)
     round_trip_attr("alice_bob@s.whatsapp.net", "00f803fc01610cfafc09", NULL);
 }
 
+/* wg_node_encode_attrs writes what wg_node_encode writes for that node. */
+static void test_encode_attrs(void)
+{
+    const char *pairs[] = {"id",        "3EB0C0000009994", "to",   "5511999990000@s.whatsapp.net",
+                           "participant", NULL,            "recipient", "1:3@s.whatsapp.net",
+                           "type",      "read",            "x-unknown", "some text value"};
+    for (size_t n = 0; n <= 6; n++) {
+        wg_node_t *node = wg_node_new("receipt");
+        for (size_t i = 0; i < n; i++)
+            wg_node_set_attr(node, pairs[2 * i], pairs[2 * i + 1]);
+        wg_buf_t a = WG_BUF_INIT, b = WG_BUF_INIT;
+        WG_CHECK_INT(wg_node_encode(node, &a), 0);
+        WG_CHECK_INT(wg_node_encode_attrs("receipt", pairs, n, &b), 0);
+        WG_CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+        wg_buf_free(&a);
+        wg_buf_free(&b);
+        wg_node_free(node);
+    }
+    wg_buf_t out = WG_BUF_INIT;
+    const char *bad[] = {"", "v"};
+    WG_CHECK_INT(wg_node_encode_attrs("ack", bad, 1, &out), WG_EINVAL);
+    WG_CHECK_INT(wg_node_encode_attrs("", pairs, 1, &out), WG_EINVAL);
+    WG_CHECK_INT((int)out.len, 0);
+    wg_buf_free(&out);
+}
+
 static void test_tree_api(void)
 {
     wg_node_t *n = wg_node_new("iq");
@@ -490,6 +516,7 @@ int main(void)
     WG_RUN(test_zlib);
     WG_RUN(test_our_jid_forms);
     WG_RUN(test_tree_api);
+    WG_RUN(test_encode_attrs);
     WG_RUN(test_copy);
     WG_RUN(test_token_tables);
     json_decref(vectors);
