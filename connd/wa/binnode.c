@@ -56,17 +56,26 @@ static void clear_content(wg_node_t *n)
     n->kind = WG_NODE_NONE;
 }
 
+/* Frees a tag, key or value of n unless it lives in n's decoded text block. */
+static void release(const wg_node_t *n, char *p)
+{
+    uintptr_t at = (uintptr_t)p, start = (uintptr_t)n->text;
+    if (!n->text || at < start || at >= start + n->text_size)
+        free(p);
+}
+
 void wg_node_free(wg_node_t *node)
 {
     if (!node)
         return;
     clear_content(node);
     for (size_t i = 0; i < node->attr_count; i++) {
-        free(node->attrs[i].key);
-        free(node->attrs[i].value);
+        release(node, node->attrs[i].key);
+        release(node, node->attrs[i].value);
     }
     free(node->attrs);
-    free(node->tag);
+    release(node, node->tag);
+    free(node->text);
     free(node);
 }
 
@@ -104,11 +113,11 @@ void wg_node_set_attr(wg_node_t *node, const char *key, const char *value)
     for (size_t i = 0; i < node->attr_count; i++) {
         if (strcmp(node->attrs[i].key, key) != 0)
             continue;
-        free(node->attrs[i].value);
+        release(node, node->attrs[i].value);
         if (value) {
             node->attrs[i].value = wg_strdup(value);
         } else {
-            free(node->attrs[i].key);
+            release(node, node->attrs[i].key);
             memmove(&node->attrs[i], &node->attrs[i + 1],
                     (node->attr_count - i - 1) * sizeof node->attrs[0]);
             node->attr_count--;
@@ -663,24 +672,6 @@ static int get_string(reader_t *r, unsigned tag, wg_buf_t *out, bool allow_jid)
     return WG_EPROTO;
 }
 
-/* Reads a string into a fresh C string; rejects embedded NULs. */
-static int get_cstring(reader_t *r, char **s)
-{
-    unsigned tag;
-    wg_buf_t b = WG_BUF_INIT;
-    int rc = get_byte(r, &tag);
-    if (rc == 0)
-        rc = get_string(r, tag, &b, true);
-    if (rc == 0 && b.len && memchr(b.p, 0, b.len))
-        rc = WG_EPROTO;
-    if (rc) {
-        wg_buf_free(&b);
-        return rc;
-    }
-    *s = wg_buf_steal(&b);
-    return 0;
-}
-
 static int get_list_size(reader_t *r, unsigned tag, size_t *n)
 {
     switch (tag) {
@@ -695,12 +686,33 @@ static int get_list_size(reader_t *r, unsigned tag, size_t *n)
     return WG_EPROTO;
 }
 
+/* Appends the next string and its NUL to text; *at = where it starts.
+ * Rejects embedded NULs. */
+static int get_text(reader_t *r, wg_buf_t *text, size_t *at)
+{
+    unsigned tag;
+    *at = text->len;
+    int rc = get_byte(r, &tag);
+    if (rc == 0)
+        rc = get_string(r, tag, text, true);
+    if (rc == 0 && memchr(text->p + *at, 0, text->len - *at))
+        rc = WG_EPROTO;
+    if (rc == 0)
+        wg_buf_append_byte(text, 0);
+    return rc;
+}
+
+#define STACK_ATTRS 16 /* attributes whose offsets decode_node keeps on the stack */
+
+/* A node's tag, keys and values are read into one block (n->text): a
+ * received stanza costs a few allocations, not two per attribute. */
 static int decode_node(reader_t *r, int depth, wg_node_t **out)
 {
     unsigned tag;
     size_t size;
-    char *header = NULL;
     wg_node_t *n = NULL;
+    wg_buf_t text = WG_BUF_INIT;
+    size_t stack_at[1 + 2 * STACK_ATTRS], *at = stack_at;
     int rc;
     if (depth > WG_NODE_MAX_DEPTH)
         return WG_EPROTO;
@@ -708,29 +720,47 @@ static int decode_node(reader_t *r, int depth, wg_node_t **out)
         return rc;
     if (size == 0)
         return WG_EPROTO;
-    if ((rc = get_cstring(r, &header)))
-        return rc;
-    if (!header[0]) {
-        free(header);
+    size_t attrs = (size - 1) / 2;
+    /* every attribute takes at least 2 bytes: refuse impossible counts early */
+    if (attrs > (r->len - r->pos) / 2)
         return WG_EPROTO;
+    if (attrs > STACK_ATTRS)
+        at = wg_malloc((1 + 2 * attrs) * sizeof *at);
+    wg_buf_reserve(&text, 128);
+    if ((rc = get_text(r, &text, &at[0])))
+        goto strings_done;
+    if (!text.p[at[0]]) {
+        rc = WG_EPROTO;
+        goto strings_done;
+    }
+    for (size_t i = 0; i < attrs; i++) {
+        if ((rc = get_text(r, &text, &at[1 + 2 * i])))
+            goto strings_done;
+        if (!text.p[at[1 + 2 * i]]) { /* Baileys keeps attrs[""]; a nameless attribute is malformed here */
+            rc = WG_EPROTO;
+            goto strings_done;
+        }
+        if ((rc = get_text(r, &text, &at[2 + 2 * i])))
+            goto strings_done;
     }
     n = wg_calloc(1, sizeof *n);
-    n->tag = header;
-    for (size_t i = 0; i < (size - 1) / 2; i++) {
-        char *key = NULL, *value = NULL;
-        if ((rc = get_cstring(r, &key)))
-            goto done;
-        if (!key[0]) { /* Baileys keeps attrs[""]; a nameless attribute is malformed here */
-            free(key);
-            rc = WG_EPROTO;
-            goto done;
+    n->text_size = text.len;
+    n->text = wg_buf_steal(&text);
+    n->tag = n->text + at[0];
+    if (attrs) {
+        n->attrs = wg_malloc(attrs * sizeof *n->attrs);
+        n->attr_cap = n->attr_count = attrs;
+        for (size_t i = 0; i < attrs; i++) {
+            n->attrs[i].key = n->text + at[1 + 2 * i];
+            n->attrs[i].value = n->text + at[2 + 2 * i];
         }
-        if ((rc = get_cstring(r, &value))) {
-            free(key);
-            goto done;
-        }
-        push_attr(n, key, value);
     }
+strings_done:
+    if (at != stack_at)
+        free(at);
+    wg_buf_free(&text);
+    if (rc)
+        return rc;
     if (size % 2 == 1)
         goto done;
     if ((rc = get_byte(r, &tag)))
@@ -758,13 +788,13 @@ static int decode_node(reader_t *r, int depth, wg_node_t **out)
             goto done;
         wg_node_set_bytes(n, p, len);
     } else {
-        wg_buf_t text = WG_BUF_INIT;
-        if ((rc = get_string(r, tag, &text, true))) {
-            wg_buf_free(&text);
+        wg_buf_t content = WG_BUF_INIT;
+        if ((rc = get_string(r, tag, &content, true))) {
+            wg_buf_free(&content);
             goto done;
         }
-        wg_node_set_text(n, (const char *)text.p, text.len);
-        wg_buf_free(&text);
+        wg_node_set_text(n, (const char *)content.p, content.len);
+        wg_buf_free(&content);
     }
 done:
     if (rc) {

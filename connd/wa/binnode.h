@@ -23,12 +23,12 @@ typedef enum {
 } wg_node_kind_t;
 
 typedef struct {
-    char *key;   /* owned, NUL-terminated, non-empty */
-    char *value; /* owned, NUL-terminated, may be "" */
+    char *key;   /* owned (or in the node's text), NUL-terminated, non-empty */
+    char *value; /* owned (or in the node's text), NUL-terminated, may be "" */
 } wg_node_attr_t;
 
 typedef struct wg_node {
-    char *tag;                 /* owned, non-empty */
+    char *tag;                 /* owned (or in text), non-empty */
     wg_node_attr_t *attrs;     /* owned array, in wire order */
     size_t attr_count;         /* used entries of attrs */
     size_t attr_cap;           /* allocated entries of attrs */
@@ -38,6 +38,9 @@ typedef struct wg_node {
     struct wg_node **children; /* CHILDREN: owned array of owned nodes */
     size_t child_count;        /* CHILDREN: used entries */
     size_t child_cap;          /* CHILDREN: allocated entries */
+    char *text;                /* decoded node: owned block holding its tag, keys and values
+                                * (freed whole, not string by string); NULL otherwise */
+    size_t text_size;          /* bytes of text */
 } wg_node_t;
 
 /* A new node with a copy of tag and no content. Never NULL (aborts on OOM).

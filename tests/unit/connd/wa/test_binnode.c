@@ -335,6 +335,51 @@ static void test_our_jid_forms(void)
     round_trip_attr("alice_bob@s.whatsapp.net", "00f803fc01610cfafc09", NULL);
 }
 
+/* A decoded node keeps its tag, keys and values in one block; changing its
+ * attributes afterwards frees only what was allocated apart (ASan checks). */
+static void test_decoded_node_is_editable(void)
+{
+    wg_node_t *n = wg_node_new("message");
+    char key[32];
+    for (int i = 0; i < 20; i++) { /* over STACK_ATTRS */
+        snprintf(key, sizeof key, "k%d", i);
+        wg_node_set_attr(n, key, i % 2 ? "v" : "");
+    }
+    wg_node_set_attr(n, "from", "15551234567@s.whatsapp.net");
+    wg_node_set_text(wg_node_add_child(n, wg_node_new("body")), "hello", 5);
+    wg_buf_t enc = WG_BUF_INIT;
+    WG_CHECK_INT(wg_node_encode(n, &enc), 0);
+    wg_node_t *d = NULL;
+    WG_CHECK_INT(wg_node_decode(enc.p, enc.len, 0, &d), 0);
+    WG_CHECK(d && d->text && d->attr_count == 21);
+    if (d) {
+        WG_CHECK_STR(d->tag, "message");
+        WG_CHECK_STR(wg_node_attr(d, "k19"), "v");
+        WG_CHECK_STR(wg_node_attr(d, "k18"), "");
+        WG_CHECK_STR(wg_node_attr(d, "from"), "15551234567@s.whatsapp.net");
+        wg_node_set_attr(d, "from", "other@s.whatsapp.net"); /* replaces a value in the block */
+        wg_node_set_attr(d, "k0", NULL);                      /* removes a key in the block */
+        wg_node_set_attr(d, "new", "x");
+        WG_CHECK_STR(wg_node_attr(d, "from"), "other@s.whatsapp.net");
+        WG_CHECK(wg_node_attr(d, "k0") == NULL);
+        wg_node_t *c = wg_node_copy(d);
+        WG_CHECK(c->text == NULL && c->attr_count == 21);
+        WG_CHECK_STR(wg_node_attr(c, "new"), "x");
+        wg_node_free(c);
+        wg_node_set_attr(d, "new", "y");
+        wg_node_set_attr(d, "new", NULL);
+        WG_CHECK_STR((const char *)wg_node_child(d, "body")->data, "hello");
+    }
+    wg_node_free(d);
+    wg_node_free(n);
+    wg_buf_free(&enc);
+    /* an attribute count the input cannot hold is refused before reading */
+    const uint8_t huge[] = {0x00, 0xf9, 0xff, 0xff, 0x13};
+    d = NULL;
+    WG_CHECK_INT(wg_node_decode(huge, sizeof huge, 0, &d), WG_EPROTO);
+    WG_CHECK(d == NULL);
+}
+
 /* wg_node_encode_attrs writes what wg_node_encode writes for that node. */
 static void test_encode_attrs(void)
 {
@@ -517,6 +562,7 @@ int main(void)
     WG_RUN(test_our_jid_forms);
     WG_RUN(test_tree_api);
     WG_RUN(test_encode_attrs);
+    WG_RUN(test_decoded_node_is_editable);
     WG_RUN(test_copy);
     WG_RUN(test_token_tables);
     json_decref(vectors);
