@@ -574,32 +574,63 @@ static const char *ad_server(unsigned domain)
     }
 }
 
+static int get_jid_other(reader_t *r, unsigned tag, wg_buf_t *out);
+
+/* Appends the next JID part to out; a NUL inside it would make the text
+ * ambiguous. */
+static int append_jid_part(reader_t *r, wg_buf_t *out)
+{
+    size_t start = out->len;
+    int rc = get_jid_part(r, out);
+    if (rc == 0 && out->len > start && memchr(out->p + start, 0, out->len - start))
+        rc = WG_EPROTO;
+    return rc;
+}
+
+/* The JID forms of every stanza (JID_PAIR, AD_JID) are written straight into
+ * out; on an error out may hold part of the text (the caller drops it). */
 static int get_jid(reader_t *r, unsigned tag, wg_buf_t *out)
+{
+    int rc;
+    unsigned domain = 0, dev8 = 0;
+    if (tag == TAG_JID_PAIR) {
+        if ((rc = append_jid_part(r, out)))
+            return rc;
+        wg_buf_append_byte(out, '@');
+        size_t server = out->len;
+        if ((rc = append_jid_part(r, out)))
+            return rc;
+        return out->len > server ? 0 : WG_EPROTO;
+    }
+    if (tag == TAG_AD_JID) {
+        if ((rc = get_byte(r, &domain)) || (rc = get_byte(r, &dev8)) ||
+            (rc = append_jid_part(r, out)))
+            return rc;
+        /* Baileys' jidEncode: device 0 is not written. */
+        if (dev8) {
+            char digits[5] = {':'};
+            size_t n = 1;
+            if (dev8 >= 100)
+                digits[n++] = (char)('0' + dev8 / 100);
+            if (dev8 >= 10)
+                digits[n++] = (char)('0' + dev8 / 10 % 10);
+            digits[n++] = (char)('0' + dev8 % 10);
+            wg_buf_append(out, digits, n);
+        }
+        wg_buf_append_byte(out, '@');
+        wg_buf_append_str(out, ad_server(domain));
+        return 0;
+    }
+    return get_jid_other(r, tag, out);
+}
+
+/* FB_JID and INTEROP_JID: rare, their text order differs from the wire's. */
+static int get_jid_other(reader_t *r, unsigned tag, wg_buf_t *out)
 {
     wg_buf_t user = WG_BUF_INIT, server = WG_BUF_INIT;
     size_t device = 0, integrator = 0;
-    unsigned domain = 0, dev8 = 0;
     int rc = 0;
     switch (tag) {
-    case TAG_JID_PAIR:
-        if ((rc = get_jid_part(r, &user)) || (rc = get_jid_part(r, &server)))
-            break;
-        if (server.len == 0) {
-            rc = WG_EPROTO;
-            break;
-        }
-        wg_buf_printf(out, "%s@%s", wg_buf_cstr(&user), wg_buf_cstr(&server));
-        break;
-    case TAG_AD_JID:
-        if ((rc = get_byte(r, &domain)) || (rc = get_byte(r, &dev8)) ||
-            (rc = get_jid_part(r, &user)))
-            break;
-        /* Baileys' jidEncode: device 0 is not written. */
-        wg_buf_append_str(out, wg_buf_cstr(&user));
-        if (dev8)
-            wg_buf_printf(out, ":%u", dev8);
-        wg_buf_printf(out, "@%s", ad_server(domain));
-        break;
     case TAG_FB_JID:
         if ((rc = get_jid_part(r, &user)) || (rc = get_uint(r, 2, &device)) ||
             (rc = get_jid_part(r, &server)))

@@ -211,6 +211,9 @@ static void test_malformed(void)
     WG_CHECK_INT(decode_hex("00f80213ff8113"), 0);               /* odd flag drops the last char */
     WG_CHECK_INT(decode_hex("00f80313fafa0003031c"), WG_EPROTO); /* JID inside a JID */
     WG_CHECK_INT(decode_hex("00f8031308fa0000"), WG_EPROTO);     /* JID_PAIR with empty server */
+    WG_CHECK_INT(decode_hex("00f8031308fafc02610003"), WG_EPROTO); /* NUL in a JID_PAIR user */
+    WG_CHECK_INT(decode_hex("00f8031308f70005fc026100"), WG_EPROTO); /* NUL in an AD_JID user */
+    WG_CHECK_INT(decode_hex("00f8031308fafc02616200"), WG_EPROTO); /* JID_PAIR server "" */
     WG_CHECK_INT(decode_hex("00f80313fc0161fc02610062"), WG_EPROTO); /* NUL in attribute */
     WG_CHECK_INT(decode_hex("00f80307000808"), WG_EPROTO);           /* empty attribute key */
     WG_CHECK_INT(decode_hex("00f80213f9ffff"), WG_EPROTO);           /* 65535 children, no bytes */
