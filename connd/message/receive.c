@@ -30,7 +30,7 @@ struct wg_receive_job {
     struct creds_share *share;               /* the copy it reads (a reference) */
     uint8_t vault_key[32];                   /* copy; wiped on free */
     wg_node_t *node;                         /* the stanza as the loop decoded it (owned; run
-                                              * frees it on the worker) */
+                                              * reads it, free frees it on the loop) */
     uint64_t generation;                     /* handed back */
     wg_receive_finish_cb finish;             /* loop-thread completion */
     void *ctx;                               /* its argument */
@@ -651,8 +651,11 @@ static void failed(wg_receive_job_t *j, const wg_wa_msg_in_t *in, const char *t,
 void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
 {
     wg_store_t *store = worker_ctx;
-    wg_node_t *node = j->node; /* freed below, on the worker, not on the loop */
-    j->node = NULL;
+    /* The node stays the job's: the loop frees it with the job. Its chunks
+     * come from the loop's malloc arena; freed here they went back to that
+     * arena under its lock and filled its fastbins, which the loop's next
+     * large free or allocation then consolidated. */
+    const wg_node_t *node = j->node;
     wg_wa_msg_in_t in;
     wg_signal_t *sig = NULL;
     int rc = node ? wg_wa_msg_in_parse(node, j->creds->me_jid, j->creds->me_lid, &in) : WG_EINVAL;
@@ -732,7 +735,6 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
     failed(j, &in, wg_node_attr(node, "t"), rc);
 done:
     j->job.rc = rc;
-    wg_node_free(node);
 }
 
 /* ------------------------------------------------------------ job plumbing */
@@ -871,7 +873,7 @@ void wg_receive_job_free(wg_receive_job_t *j)
     free(j->recipient);
     json_decref(j->event);
     wg_node_free(j->retry_receipt);
-    wg_node_free(j->node); /* a job freed without running */
+    wg_node_free(j->node); /* the stanza, freed on the thread that decoded it */
     share_put(j->share);
     sodium_memzero(j, sizeof *j);
     free(j);

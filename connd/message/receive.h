@@ -104,8 +104,8 @@ typedef struct wg_receive_job wg_receive_job_t;
 /* A new job commits its event with the message (durable); off for tests
  * and callers with nothing durable downstream. */
 void wg_receive_job_set_durable(wg_receive_job_t *j, int durable_event);
-/* A job for node, which it takes (run frees it; so does free when the job
- * never ran); the rest as wg_receive_submit. */
+/* A job for node, which it takes (run only reads it; wg_receive_job_free
+ * frees it, on the thread that decoded it); the rest as wg_receive_submit. */
 wg_receive_job_t *wg_receive_job_new(const char *instance_id, const char *instance_name,
                                      const wg_wa_creds_t *creds, const uint8_t vault_key[32],
                                      wg_node_t *node, uint64_t generation);

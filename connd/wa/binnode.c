@@ -56,17 +56,26 @@ static void clear_content(wg_node_t *n)
     n->kind = WG_NODE_NONE;
 }
 
+/* Frees a tag, key or value of n unless it lives in n's decoded text block. */
+static void release(const wg_node_t *n, char *p)
+{
+    uintptr_t at = (uintptr_t)p, start = (uintptr_t)n->text;
+    if (!n->text || at < start || at >= start + n->text_size)
+        free(p);
+}
+
 void wg_node_free(wg_node_t *node)
 {
     if (!node)
         return;
     clear_content(node);
     for (size_t i = 0; i < node->attr_count; i++) {
-        free(node->attrs[i].key);
-        free(node->attrs[i].value);
+        release(node, node->attrs[i].key);
+        release(node, node->attrs[i].value);
     }
     free(node->attrs);
-    free(node->tag);
+    release(node, node->tag);
+    free(node->text);
     free(node);
 }
 
@@ -104,11 +113,11 @@ void wg_node_set_attr(wg_node_t *node, const char *key, const char *value)
     for (size_t i = 0; i < node->attr_count; i++) {
         if (strcmp(node->attrs[i].key, key) != 0)
             continue;
-        free(node->attrs[i].value);
+        release(node, node->attrs[i].value);
         if (value) {
             node->attrs[i].value = wg_strdup(value);
         } else {
-            free(node->attrs[i].key);
+            release(node, node->attrs[i].key);
             memmove(&node->attrs[i], &node->attrs[i + 1],
                     (node->attr_count - i - 1) * sizeof node->attrs[0]);
             node->attr_count--;
@@ -291,6 +300,40 @@ static void put_u16(wg_buf_t *out, unsigned v)
     put_byte(out, v & 0xFF);
 }
 
+static char *put_decimal(char *p, unsigned v)
+{
+    char digits[10];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *p++ = digits[--n];
+    return p;
+}
+
+/* Whether s[0..len) is the canonical text of j: what wg_jid_format writes,
+ * built on the stack (this runs for every JID-looking string encoded). */
+static bool canonical(const wg_jid_t *j, const char *s, size_t len)
+{
+    char text[WG_JID_USER_MAX + WG_JID_SERVER_MAX + 3 * 12];
+    char *p = text;
+    if (j->has_integrator)
+        p = put_decimal(p, j->integrator), *p++ = '-';
+    size_t user_len = strlen(j->user);
+    memcpy(p, j->user, user_len);
+    p += user_len;
+    if (j->has_agent)
+        *p++ = '_', p = put_decimal(p, j->agent);
+    if (j->has_device)
+        *p++ = ':', p = put_decimal(p, j->device);
+    *p++ = '@';
+    size_t server_len = strlen(j->server);
+    memcpy(p, j->server, server_len);
+    p += server_len;
+    return (size_t)(p - text) == len && memcmp(text, s, len) == 0;
+}
+
 /* Writes s as a JID if it is one that reads back identically; returns 1 if
  * written, 0 if the caller should write it raw. */
 static int put_jid(wg_buf_t *out, const char *s, size_t len)
@@ -298,11 +341,7 @@ static int put_jid(wg_buf_t *out, const char *s, size_t len)
     wg_jid_t j;
     if (!memchr(s, '@', len) || wg_jid_parse(s, len, &j) != 0)
         return 0;
-    wg_buf_t canon = WG_BUF_INIT;
-    wg_jid_format(&j, &canon);
-    bool same = canon.len == len && memcmp(canon.p, s, len) == 0;
-    wg_buf_free(&canon);
-    jid_form_t form = same ? jid_form(&j) : JID_RAW;
+    jid_form_t form = canonical(&j, s, len) ? jid_form(&j) : JID_RAW;
     size_t user_len = strlen(j.user), server_len = strlen(j.server);
     switch (form) {
     case JID_RAW:
@@ -400,6 +439,31 @@ static int encode_node(const wg_node_t *n, wg_buf_t *out, int depth)
         return rc;
     }
     return WG_EINVAL;
+}
+
+int wg_node_encode_attrs(const char *tag, const char *const *pairs, size_t n, wg_buf_t *out)
+{
+    if (!tag || !tag[0])
+        return WG_EINVAL;
+    size_t attrs = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!pairs[2 * i] || !pairs[2 * i][0])
+            return WG_EINVAL;
+        if (pairs[2 * i + 1])
+            attrs++;
+    }
+    if (attrs > 0x7FFE)
+        return WG_ETOOBIG;
+    put_byte(out, 0x00); /* frame flag: uncompressed (§4.1) */
+    put_list_start(out, 2 * attrs + 1);
+    put_string(out, tag, strlen(tag), true);
+    for (size_t i = 0; i < n; i++) {
+        if (!pairs[2 * i + 1])
+            continue;
+        put_string(out, pairs[2 * i], strlen(pairs[2 * i]), true);
+        put_string(out, pairs[2 * i + 1], strlen(pairs[2 * i + 1]), true);
+    }
+    return 0;
 }
 
 int wg_node_encode(const wg_node_t *node, wg_buf_t *out)
@@ -510,32 +574,63 @@ static const char *ad_server(unsigned domain)
     }
 }
 
+static int get_jid_other(reader_t *r, unsigned tag, wg_buf_t *out);
+
+/* Appends the next JID part to out; a NUL inside it would make the text
+ * ambiguous. */
+static int append_jid_part(reader_t *r, wg_buf_t *out)
+{
+    size_t start = out->len;
+    int rc = get_jid_part(r, out);
+    if (rc == 0 && out->len > start && memchr(out->p + start, 0, out->len - start))
+        rc = WG_EPROTO;
+    return rc;
+}
+
+/* The JID forms of every stanza (JID_PAIR, AD_JID) are written straight into
+ * out; on an error out may hold part of the text (the caller drops it). */
 static int get_jid(reader_t *r, unsigned tag, wg_buf_t *out)
+{
+    int rc;
+    unsigned domain = 0, dev8 = 0;
+    if (tag == TAG_JID_PAIR) {
+        if ((rc = append_jid_part(r, out)))
+            return rc;
+        wg_buf_append_byte(out, '@');
+        size_t server = out->len;
+        if ((rc = append_jid_part(r, out)))
+            return rc;
+        return out->len > server ? 0 : WG_EPROTO;
+    }
+    if (tag == TAG_AD_JID) {
+        if ((rc = get_byte(r, &domain)) || (rc = get_byte(r, &dev8)) ||
+            (rc = append_jid_part(r, out)))
+            return rc;
+        /* Baileys' jidEncode: device 0 is not written. */
+        if (dev8) {
+            char digits[5] = {':'};
+            size_t n = 1;
+            if (dev8 >= 100)
+                digits[n++] = (char)('0' + dev8 / 100);
+            if (dev8 >= 10)
+                digits[n++] = (char)('0' + dev8 / 10 % 10);
+            digits[n++] = (char)('0' + dev8 % 10);
+            wg_buf_append(out, digits, n);
+        }
+        wg_buf_append_byte(out, '@');
+        wg_buf_append_str(out, ad_server(domain));
+        return 0;
+    }
+    return get_jid_other(r, tag, out);
+}
+
+/* FB_JID and INTEROP_JID: rare, their text order differs from the wire's. */
+static int get_jid_other(reader_t *r, unsigned tag, wg_buf_t *out)
 {
     wg_buf_t user = WG_BUF_INIT, server = WG_BUF_INIT;
     size_t device = 0, integrator = 0;
-    unsigned domain = 0, dev8 = 0;
     int rc = 0;
     switch (tag) {
-    case TAG_JID_PAIR:
-        if ((rc = get_jid_part(r, &user)) || (rc = get_jid_part(r, &server)))
-            break;
-        if (server.len == 0) {
-            rc = WG_EPROTO;
-            break;
-        }
-        wg_buf_printf(out, "%s@%s", wg_buf_cstr(&user), wg_buf_cstr(&server));
-        break;
-    case TAG_AD_JID:
-        if ((rc = get_byte(r, &domain)) || (rc = get_byte(r, &dev8)) ||
-            (rc = get_jid_part(r, &user)))
-            break;
-        /* Baileys' jidEncode: device 0 is not written. */
-        wg_buf_append_str(out, wg_buf_cstr(&user));
-        if (dev8)
-            wg_buf_printf(out, ":%u", dev8);
-        wg_buf_printf(out, "@%s", ad_server(domain));
-        break;
     case TAG_FB_JID:
         if ((rc = get_jid_part(r, &user)) || (rc = get_uint(r, 2, &device)) ||
             (rc = get_jid_part(r, &server)))
@@ -608,24 +703,6 @@ static int get_string(reader_t *r, unsigned tag, wg_buf_t *out, bool allow_jid)
     return WG_EPROTO;
 }
 
-/* Reads a string into a fresh C string; rejects embedded NULs. */
-static int get_cstring(reader_t *r, char **s)
-{
-    unsigned tag;
-    wg_buf_t b = WG_BUF_INIT;
-    int rc = get_byte(r, &tag);
-    if (rc == 0)
-        rc = get_string(r, tag, &b, true);
-    if (rc == 0 && b.len && memchr(b.p, 0, b.len))
-        rc = WG_EPROTO;
-    if (rc) {
-        wg_buf_free(&b);
-        return rc;
-    }
-    *s = wg_buf_steal(&b);
-    return 0;
-}
-
 static int get_list_size(reader_t *r, unsigned tag, size_t *n)
 {
     switch (tag) {
@@ -640,12 +717,33 @@ static int get_list_size(reader_t *r, unsigned tag, size_t *n)
     return WG_EPROTO;
 }
 
+/* Appends the next string and its NUL to text; *at = where it starts.
+ * Rejects embedded NULs. */
+static int get_text(reader_t *r, wg_buf_t *text, size_t *at)
+{
+    unsigned tag;
+    *at = text->len;
+    int rc = get_byte(r, &tag);
+    if (rc == 0)
+        rc = get_string(r, tag, text, true);
+    if (rc == 0 && memchr(text->p + *at, 0, text->len - *at))
+        rc = WG_EPROTO;
+    if (rc == 0)
+        wg_buf_append_byte(text, 0);
+    return rc;
+}
+
+#define STACK_ATTRS 16 /* attributes whose offsets decode_node keeps on the stack */
+
+/* A node's tag, keys and values are read into one block (n->text): a
+ * received stanza costs a few allocations, not two per attribute. */
 static int decode_node(reader_t *r, int depth, wg_node_t **out)
 {
     unsigned tag;
     size_t size;
-    char *header = NULL;
     wg_node_t *n = NULL;
+    wg_buf_t text = WG_BUF_INIT;
+    size_t stack_at[1 + 2 * STACK_ATTRS], *at = stack_at;
     int rc;
     if (depth > WG_NODE_MAX_DEPTH)
         return WG_EPROTO;
@@ -653,29 +751,47 @@ static int decode_node(reader_t *r, int depth, wg_node_t **out)
         return rc;
     if (size == 0)
         return WG_EPROTO;
-    if ((rc = get_cstring(r, &header)))
-        return rc;
-    if (!header[0]) {
-        free(header);
+    size_t attrs = (size - 1) / 2;
+    /* every attribute takes at least 2 bytes: refuse impossible counts early */
+    if (attrs > (r->len - r->pos) / 2)
         return WG_EPROTO;
+    if (attrs > STACK_ATTRS)
+        at = wg_malloc((1 + 2 * attrs) * sizeof *at);
+    wg_buf_reserve(&text, 128);
+    if ((rc = get_text(r, &text, &at[0])))
+        goto strings_done;
+    if (!text.p[at[0]]) {
+        rc = WG_EPROTO;
+        goto strings_done;
+    }
+    for (size_t i = 0; i < attrs; i++) {
+        if ((rc = get_text(r, &text, &at[1 + 2 * i])))
+            goto strings_done;
+        if (!text.p[at[1 + 2 * i]]) { /* Baileys keeps attrs[""]; a nameless attribute is malformed here */
+            rc = WG_EPROTO;
+            goto strings_done;
+        }
+        if ((rc = get_text(r, &text, &at[2 + 2 * i])))
+            goto strings_done;
     }
     n = wg_calloc(1, sizeof *n);
-    n->tag = header;
-    for (size_t i = 0; i < (size - 1) / 2; i++) {
-        char *key = NULL, *value = NULL;
-        if ((rc = get_cstring(r, &key)))
-            goto done;
-        if (!key[0]) { /* Baileys keeps attrs[""]; a nameless attribute is malformed here */
-            free(key);
-            rc = WG_EPROTO;
-            goto done;
+    n->text_size = text.len;
+    n->text = wg_buf_steal(&text);
+    n->tag = n->text + at[0];
+    if (attrs) {
+        n->attrs = wg_malloc(attrs * sizeof *n->attrs);
+        n->attr_cap = n->attr_count = attrs;
+        for (size_t i = 0; i < attrs; i++) {
+            n->attrs[i].key = n->text + at[1 + 2 * i];
+            n->attrs[i].value = n->text + at[2 + 2 * i];
         }
-        if ((rc = get_cstring(r, &value))) {
-            free(key);
-            goto done;
-        }
-        push_attr(n, key, value);
     }
+strings_done:
+    if (at != stack_at)
+        free(at);
+    wg_buf_free(&text);
+    if (rc)
+        return rc;
     if (size % 2 == 1)
         goto done;
     if ((rc = get_byte(r, &tag)))
@@ -703,13 +819,13 @@ static int decode_node(reader_t *r, int depth, wg_node_t **out)
             goto done;
         wg_node_set_bytes(n, p, len);
     } else {
-        wg_buf_t text = WG_BUF_INIT;
-        if ((rc = get_string(r, tag, &text, true))) {
-            wg_buf_free(&text);
+        wg_buf_t content = WG_BUF_INIT;
+        if ((rc = get_string(r, tag, &content, true))) {
+            wg_buf_free(&content);
             goto done;
         }
-        wg_node_set_text(n, (const char *)text.p, text.len);
-        wg_buf_free(&text);
+        wg_node_set_text(n, (const char *)content.p, content.len);
+        wg_buf_free(&content);
     }
 done:
     if (rc) {

@@ -23,12 +23,12 @@ typedef enum {
 } wg_node_kind_t;
 
 typedef struct {
-    char *key;   /* owned, NUL-terminated, non-empty */
-    char *value; /* owned, NUL-terminated, may be "" */
+    char *key;   /* owned (or in the node's text), NUL-terminated, non-empty */
+    char *value; /* owned (or in the node's text), NUL-terminated, may be "" */
 } wg_node_attr_t;
 
 typedef struct wg_node {
-    char *tag;                 /* owned, non-empty */
+    char *tag;                 /* owned (or in text), non-empty */
     wg_node_attr_t *attrs;     /* owned array, in wire order */
     size_t attr_count;         /* used entries of attrs */
     size_t attr_cap;           /* allocated entries of attrs */
@@ -38,6 +38,9 @@ typedef struct wg_node {
     struct wg_node **children; /* CHILDREN: owned array of owned nodes */
     size_t child_count;        /* CHILDREN: used entries */
     size_t child_cap;          /* CHILDREN: allocated entries */
+    char *text;                /* decoded node: owned block holding its tag, keys and values
+                                * (freed whole, not string by string); NULL otherwise */
+    size_t text_size;          /* bytes of text */
 } wg_node_t;
 
 /* A new node with a copy of tag and no content. Never NULL (aborts on OOM).
@@ -76,6 +79,13 @@ wg_node_t *wg_node_child(const wg_node_t *node, const char *tag);
  * WG_ETOOBIG (list over 65535 entries, content over 4 GiB); out may then hold
  * a partial encoding after its old length. May reallocate out. */
 int wg_node_encode(const wg_node_t *node, wg_buf_t *out);
+
+/* The same bytes as wg_node_encode of a node with this tag, the attributes
+ * pairs[0..2n) (key, value; a NULL value is left out, like a removed
+ * attribute) in that order and no content, without building the node: for
+ * the receipts and acks sent for every message. Returns 0 or WG_EINVAL (empty
+ * tag or key), WG_ETOOBIG as wg_node_encode. May reallocate out. */
+int wg_node_encode_attrs(const char *tag, const char *const *pairs, size_t n, wg_buf_t *out);
 
 /* Decodes one frame plaintext: flag byte, then the node body, inflated first
  * when flag & WG_NODE_FLAG_COMPRESSED. max_inflated caps the inflated size

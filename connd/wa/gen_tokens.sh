@@ -49,7 +49,7 @@ END {
     print "};"
 }' "$in" > "$tmp"
 
-# Lookup index sorted by byte order (strcmp order), for bsearch in tokens.c.
+# Lookup list sorted by byte order (strcmp order); tokens.c builds its hash index from it.
 LC_ALL=C sort -t "$(printf '\t')" -k1,1 "$tmp.pairs" > "$tmp.sorted"
 rm -f "$tmp.pairs"
 awk -F '\t' '

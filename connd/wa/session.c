@@ -57,6 +57,9 @@ struct wg_wa_session {
     wg_wa_handshake_t hs;          /* Noise handshake (until split) */
     wg_wa_transport_t tr;          /* transport keys (after split) */
     wg_wa_frame_reader_t reader;   /* reassembles server frames */
+    wg_buf_t scratch_in;           /* a received frame's plaintext, reused (see keep_small) */
+    wg_buf_t scratch_node;         /* an encoded node to send, reused */
+    wg_buf_t scratch_frame;        /* its sealed frame, reused */
     char id_prefix[24];            /* "<u16>.<u16>-" request id prefix */
     unsigned next_id;              /* request id counter */
     char *refs[MAX_REFS];          /* pair-device refs (owned) */
@@ -118,22 +121,38 @@ static iq_kind_t take(wg_wa_session_t *s, const char *id)
     return IQ_NONE;
 }
 
+/* The scratch buffers live as long as the session so that a frame in or out
+ * costs no allocation; one that grew past this (a large history or media
+ * node) is given back rather than kept. */
+#define SCRATCH_KEEP 65536
+
+static void keep_small(wg_buf_t *b)
+{
+    if (b->cap > SCRATCH_KEEP)
+        wg_buf_free(b);
+    else
+        wg_buf_reset(b);
+}
+
+/* Seals the encoding in s->scratch_node (rc: how encoding went) and sends it. */
+static void send_encoded(wg_wa_session_t *s, int rc, const char *tag)
+{
+    wg_buf_t *plain = &s->scratch_node, *frame = &s->scratch_frame;
+    if (rc == 0)
+        rc = wg_wa_transport_seal(&s->tr, plain->p, plain->len, frame);
+    if (rc == 0)
+        s->cb.send(s->ud, frame->p, frame->len);
+    else
+        wg_log(WG_LOG_WARN, "msg=\"cannot send node\" tag=%s err=\"%s\"", tag, wg_strerror(rc));
+    keep_small(plain);
+    keep_small(frame);
+}
+
 /* Encodes, seals and sends node; frees it. */
 static void send_node(wg_wa_session_t *s, wg_node_t *node)
 {
-    wg_buf_t plain = WG_BUF_INIT, frame = WG_BUF_INIT;
-    if (s->state == ST_READY || s->state == ST_OPEN) {
-        int rc = wg_node_encode(node, &plain);
-        if (rc == 0)
-            rc = wg_wa_transport_seal(&s->tr, plain.p, plain.len, &frame);
-        if (rc == 0)
-            s->cb.send(s->ud, frame.p, frame.len);
-        else
-            wg_log(WG_LOG_WARN, "msg=\"cannot send node\" tag=%s err=\"%s\"", node->tag,
-                   wg_strerror(rc));
-    }
-    wg_buf_free(&plain);
-    wg_buf_free(&frame);
+    if (s->state == ST_READY || s->state == ST_OPEN)
+        send_encoded(s, wg_node_encode(node, &s->scratch_node), node->tag);
     wg_node_free(node);
 }
 
@@ -225,6 +244,9 @@ void wg_wa_session_free(wg_wa_session_t *s)
     wg_wa_handshake_wipe(&s->hs);
     wg_wa_transport_wipe(&s->tr);
     wg_wa_frame_reader_free(&s->reader);
+    wg_buf_free(&s->scratch_in);
+    wg_buf_free(&s->scratch_node);
+    wg_buf_free(&s->scratch_frame);
     free(s);
 }
 
@@ -688,12 +710,12 @@ void wg_wa_session_on_data(wg_wa_session_t *s, const uint8_t *p, size_t len, int
             on_handshake_frame(s, frame.p, frame.len, now_ms);
             continue;
         }
-        wg_buf_t plain = WG_BUF_INIT;
+        wg_buf_t *plain = &s->scratch_in;
         wg_node_t *node = NULL;
-        rc = wg_wa_transport_open(&s->tr, frame.p, frame.len, &plain);
+        rc = wg_wa_transport_open(&s->tr, frame.p, frame.len, plain);
         if (rc == 0)
-            rc = wg_node_decode(plain.p, plain.len, 0, &node);
-        wg_buf_free(&plain);
+            rc = wg_node_decode(plain->p, plain->len, 0, &node);
+        keep_small(plain); /* the node owns copies of what it needs */
         if (rc) {
             close_with(s, WG_WA_REASON_BAD_SESSION,
                        rc == WG_ECRYPTO ? "frame decryption failed" : "malformed node");
@@ -779,6 +801,8 @@ int wg_wa_session_logout(wg_wa_session_t *s)
     return 0;
 }
 
+/* A receipt or ack goes out for every message: encoded straight from its
+ * attributes (wg_node_encode_attrs), the same bytes as the node would give. */
 static int answer_message(wg_wa_session_t *s, const char *tag, const char *id, const char *to,
                           const char *participant, const char *recipient, const char *key,
                           const char *value)
@@ -787,18 +811,16 @@ static int answer_message(wg_wa_session_t *s, const char *tag, const char *id, c
         return WG_ESTATE;
     if (!id || !to)
         return WG_EINVAL;
-    wg_node_t *n = wg_node_new(tag);
-    wg_node_set_attr(n, "id", id);
-    wg_node_set_attr(n, "to", to);
+    const char *pairs[12];
+    size_t n = 0;
+    pairs[2 * n] = "id", pairs[2 * n + 1] = id, n++;
+    pairs[2 * n] = "to", pairs[2 * n + 1] = to, n++;
     if (strcmp(tag, "ack") == 0)
-        wg_node_set_attr(n, "class", "message");
-    if (participant)
-        wg_node_set_attr(n, "participant", participant);
-    if (recipient)
-        wg_node_set_attr(n, "recipient", recipient);
-    if (value)
-        wg_node_set_attr(n, key, value);
-    send_node(s, n);
+        pairs[2 * n] = "class", pairs[2 * n + 1] = "message", n++;
+    pairs[2 * n] = "participant", pairs[2 * n + 1] = participant, n++; /* NULL: left out */
+    pairs[2 * n] = "recipient", pairs[2 * n + 1] = recipient, n++;
+    pairs[2 * n] = key, pairs[2 * n + 1] = value, n++;
+    send_encoded(s, wg_node_encode_attrs(tag, pairs, n, &s->scratch_node), tag);
     return 0;
 }
 

@@ -3,6 +3,8 @@
  * token list must never be copied into a C file by hand. */
 #include "wa/tokens.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "wg_err.h"
@@ -18,33 +20,53 @@ _Static_assert(sizeof single_tokens / sizeof single_tokens[0] == WG_TOKENS_SINGL
 _Static_assert(sizeof sorted_tokens / sizeof sorted_tokens[0] == 235 + 4 * 256,
                "every non-empty token is in the lookup index");
 
-/* Byte-wise order of (s, len) against a NUL-terminated token: the order
- * `LC_ALL=C sort` gave the generated index. */
-static int compare(const char *s, size_t len, const char *token)
+/* The encoder looks up every tag, key and value it writes, so the lookup is
+ * a hash index over sorted_tokens, built once on first use: open addressing,
+ * linear probing, FNV-1a over the bytes; a probe compares the length first.
+ * (A binary search cost ten strlen+memcmp per string: the receipt of each
+ * received message spent most of its encoding there.) */
+#define INDEX_BITS 11 /* 2048 slots for 1259 tokens */
+#define INDEX_SIZE (1u << INDEX_BITS)
+#define TOKEN_COUNT (sizeof sorted_tokens / sizeof sorted_tokens[0])
+_Static_assert(TOKEN_COUNT < INDEX_SIZE * 3 / 4, "the index stays at most 3/4 full");
+_Static_assert(TOKEN_COUNT < 0xFFFF, "a slot holds a position in sorted_tokens");
+
+static uint16_t g_slot[INDEX_SIZE];      /* 1 + position in sorted_tokens; 0 = empty */
+static uint8_t g_length[TOKEN_COUNT];   /* strlen of each token (all are short) */
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static uint32_t hash(const char *s, size_t len)
 {
-    size_t token_len = strlen(token);
-    int r = memcmp(s, token, len < token_len ? len : token_len);
-    if (r)
-        return r;
-    return (len > token_len) - (len < token_len);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h ^ (h >> INDEX_BITS);
+}
+
+static void build_index(void)
+{
+    for (size_t i = 0; i < TOKEN_COUNT; i++) {
+        size_t len = strlen(sorted_tokens[i].token);
+        g_length[i] = (uint8_t)(len < 255 ? len : 255); /* 255: never equal to a probe */
+        uint32_t at = hash(sorted_tokens[i].token, len) & (INDEX_SIZE - 1);
+        while (g_slot[at])
+            at = (at + 1) & (INDEX_SIZE - 1);
+        g_slot[at] = (uint16_t)(i + 1);
+    }
 }
 
 int wg_tokens_lookup(const char *s, size_t len, unsigned *code)
 {
-    size_t lo = 0, hi = sizeof sorted_tokens / sizeof sorted_tokens[0];
-    if (len == 0 || sorted_tokens[0].code == 0)
+    if (len == 0 || len >= 255 || sorted_tokens[0].code == 0)
         return WG_ENOTFOUND;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int r = compare(s, len, sorted_tokens[mid].token);
-        if (r == 0) {
-            *code = sorted_tokens[mid].code;
+    pthread_once(&g_once, build_index);
+    uint32_t at = hash(s, len) & (INDEX_SIZE - 1);
+    for (unsigned slot; (slot = g_slot[at]) != 0; at = (at + 1) & (INDEX_SIZE - 1)) {
+        const struct token_code *t = &sorted_tokens[slot - 1];
+        if (g_length[slot - 1] == len && memcmp(t->token, s, len) == 0) {
+            *code = t->code;
             return 0;
         }
-        if (r < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
     }
     return WG_ENOTFOUND;
 }

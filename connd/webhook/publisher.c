@@ -69,11 +69,10 @@ void wg_webhook_publisher_on_event(void *arg, const wg_event_t *ev)
     const Wg__Ipc__Instance *row = inst ? inst->row : NULL;
     wg_webhook_target_t targets[2];
     char *destination = NULL;
-    int n = wg_webhook_route(s, ev->name, row ? row->webhook : NULL, targets, &destination);
-    if (n == 0) {
-        free(destination);
-        return;
-    }
+    int n = wg_webhook_route(s, ev->name, row ? row->webhook : NULL, targets, NULL);
+    if (n == 0)
+        return; /* the destination is asked for only when there is a body to put it in */
+    destination = wg_webhook_destination(s, ev->name, row ? row->webhook : NULL);
     char *body = wg_webhook_envelope(ev, destination, row ? row->owner_jid : NULL, s->server_url,
                                      s->expose_apikey && row ? row->token : NULL);
     free(destination);

@@ -53,11 +53,13 @@ int wg_webhook_route(const wg_webhook_settings_t *s, const char *event, const Wg
                      wg_webhook_target_t out[2], char **destination)
 {
     char upper[64], kebab[64];
+    int instance_on = w && w->has_enabled && w->enabled && http_url(w->url);
+    int n = 0;
+    if (!instance_on && !s->global_enabled)
+        goto done; /* nobody can want it: no name to map (every event asks this) */
     wg_event_upper_name(event, upper, sizeof upper);
     wg_webhook_kebab(event, kebab, sizeof kebab);
-    int n = 0;
-    if (w && w->has_enabled && w->enabled && http_url(w->url) &&
-        in_list(w->events, w->n_events, upper)) {
+    if (instance_on && in_list(w->events, w->n_events, upper)) {
         out[n].url = with_suffix(w->url, w->has_by_events && w->by_events, kebab);
         out[n].source = "instance";
         out[n].headers_json = w->headers_json;
@@ -71,16 +73,24 @@ int wg_webhook_route(const wg_webhook_settings_t *s, const char *event, const Wg
         out[n].secret = NULL;
         n++;
     }
-    if (destination) {
-        /* Evolution: the instance URL, else the global URL + "/" + kebab */
-        if (w && w->url && *w->url)
-            *destination = wg_strdup(w->url);
-        else if (s->global_url && *s->global_url)
-            *destination = with_suffix(s->global_url, 1, kebab);
-        else
-            *destination = NULL;
-    }
+done:
+    if (destination)
+        *destination = wg_webhook_destination(s, event, w);
     return n;
+}
+
+char *wg_webhook_destination(const wg_webhook_settings_t *s, const char *event,
+                             const Wg__Ipc__Webhook *w)
+{
+    /* Evolution: the instance URL, else the global URL + "/" + kebab */
+    if (w && w->url && *w->url)
+        return wg_strdup(w->url);
+    if (s->global_url && *s->global_url) {
+        char kebab[64];
+        wg_webhook_kebab(event, kebab, sizeof kebab);
+        return with_suffix(s->global_url, 1, kebab);
+    }
+    return NULL;
 }
 
 void wg_webhook_targets_free(wg_webhook_target_t *t, int n)

@@ -25,6 +25,10 @@ typedef struct {
 int wg_webhook_route(const wg_webhook_settings_t *s, const char *event, const Wg__Ipc__Webhook *w,
                      wg_webhook_target_t out[2], char **destination);
 void wg_webhook_targets_free(wg_webhook_target_t *t, int n);
+/* The envelope's destination value alone (as wg_webhook_route's
+ * *destination): malloc'd (free()), NULL when there is no URL at all. */
+char *wg_webhook_destination(const wg_webhook_settings_t *s, const char *event,
+                             const Wg__Ipc__Webhook *w);
 
 /* "messages.upsert" -> "messages-upsert" (Evolution's byEvents suffix). */
 void wg_webhook_kebab(const char *event, char *out, unsigned n);

@@ -211,6 +211,9 @@ static void test_malformed(void)
     WG_CHECK_INT(decode_hex("00f80213ff8113"), 0);               /* odd flag drops the last char */
     WG_CHECK_INT(decode_hex("00f80313fafa0003031c"), WG_EPROTO); /* JID inside a JID */
     WG_CHECK_INT(decode_hex("00f8031308fa0000"), WG_EPROTO);     /* JID_PAIR with empty server */
+    WG_CHECK_INT(decode_hex("00f8031308fafc02610003"), WG_EPROTO); /* NUL in a JID_PAIR user */
+    WG_CHECK_INT(decode_hex("00f8031308f70005fc026100"), WG_EPROTO); /* NUL in an AD_JID user */
+    WG_CHECK_INT(decode_hex("00f8031308fafc02616200"), WG_EPROTO); /* JID_PAIR server "" */
     WG_CHECK_INT(decode_hex("00f80313fc0161fc02610062"), WG_EPROTO); /* NUL in attribute */
     WG_CHECK_INT(decode_hex("00f80307000808"), WG_EPROTO);           /* empty attribute key */
     WG_CHECK_INT(decode_hex("00f80213f9ffff"), WG_EPROTO);           /* 65535 children, no bytes */
@@ -326,10 +329,84 @@ static void test_our_jid_forms(void)
     round_trip_attr("15551234567:5@g.us", "00f803fc01610cfc12", NULL); /* device on g.us: raw */
     round_trip_attr("1:300@s.whatsapp.net", "00f803fc01610cfc", NULL); /* device > 255: raw */
     round_trip_attr("1:03@s.whatsapp.net", "00f803fc01610cfc", NULL);  /* not canonical: raw */
+    round_trip_attr("042-123:7@interop", "00f803fc01610cfc", NULL);      /* not canonical: raw */
+    round_trip_attr("1_05@s.whatsapp.net", "00f803fc01610cfc", NULL);    /* not canonical: raw */
+    round_trip_attr("1:0@s.whatsapp.net", "00f803fc01610cf70000", "1@s.whatsapp.net");
     /* the agent stays on the wire; reading drops it like Baileys' decoder */
     round_trip_attr("15551234567_5@s.whatsapp.net", "00f803fc01610cf70500",
                     "15551234567@s.whatsapp.net");
     round_trip_attr("alice_bob@s.whatsapp.net", "00f803fc01610cfafc09", NULL);
+}
+
+/* A decoded node keeps its tag, keys and values in one block; changing its
+ * attributes afterwards frees only what was allocated apart (ASan checks). */
+static void test_decoded_node_is_editable(void)
+{
+    wg_node_t *n = wg_node_new("message");
+    char key[32];
+    for (int i = 0; i < 20; i++) { /* over STACK_ATTRS */
+        snprintf(key, sizeof key, "k%d", i);
+        wg_node_set_attr(n, key, i % 2 ? "v" : "");
+    }
+    wg_node_set_attr(n, "from", "15551234567@s.whatsapp.net");
+    wg_node_set_text(wg_node_add_child(n, wg_node_new("body")), "hello", 5);
+    wg_buf_t enc = WG_BUF_INIT;
+    WG_CHECK_INT(wg_node_encode(n, &enc), 0);
+    wg_node_t *d = NULL;
+    WG_CHECK_INT(wg_node_decode(enc.p, enc.len, 0, &d), 0);
+    WG_CHECK(d && d->text && d->attr_count == 21);
+    if (d) {
+        WG_CHECK_STR(d->tag, "message");
+        WG_CHECK_STR(wg_node_attr(d, "k19"), "v");
+        WG_CHECK_STR(wg_node_attr(d, "k18"), "");
+        WG_CHECK_STR(wg_node_attr(d, "from"), "15551234567@s.whatsapp.net");
+        wg_node_set_attr(d, "from", "other@s.whatsapp.net"); /* replaces a value in the block */
+        wg_node_set_attr(d, "k0", NULL);                      /* removes a key in the block */
+        wg_node_set_attr(d, "new", "x");
+        WG_CHECK_STR(wg_node_attr(d, "from"), "other@s.whatsapp.net");
+        WG_CHECK(wg_node_attr(d, "k0") == NULL);
+        wg_node_t *c = wg_node_copy(d);
+        WG_CHECK(c->text == NULL && c->attr_count == 21);
+        WG_CHECK_STR(wg_node_attr(c, "new"), "x");
+        wg_node_free(c);
+        wg_node_set_attr(d, "new", "y");
+        wg_node_set_attr(d, "new", NULL);
+        WG_CHECK_STR((const char *)wg_node_child(d, "body")->data, "hello");
+    }
+    wg_node_free(d);
+    wg_node_free(n);
+    wg_buf_free(&enc);
+    /* an attribute count the input cannot hold is refused before reading */
+    const uint8_t huge[] = {0x00, 0xf9, 0xff, 0xff, 0x13};
+    d = NULL;
+    WG_CHECK_INT(wg_node_decode(huge, sizeof huge, 0, &d), WG_EPROTO);
+    WG_CHECK(d == NULL);
+}
+
+/* wg_node_encode_attrs writes what wg_node_encode writes for that node. */
+static void test_encode_attrs(void)
+{
+    const char *pairs[] = {"id",        "3EB0C0000009994", "to",   "5511999990000@s.whatsapp.net",
+                           "participant", NULL,            "recipient", "1:3@s.whatsapp.net",
+                           "type",      "read",            "x-unknown", "some text value"};
+    for (size_t n = 0; n <= 6; n++) {
+        wg_node_t *node = wg_node_new("receipt");
+        for (size_t i = 0; i < n; i++)
+            wg_node_set_attr(node, pairs[2 * i], pairs[2 * i + 1]);
+        wg_buf_t a = WG_BUF_INIT, b = WG_BUF_INIT;
+        WG_CHECK_INT(wg_node_encode(node, &a), 0);
+        WG_CHECK_INT(wg_node_encode_attrs("receipt", pairs, n, &b), 0);
+        WG_CHECK(a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+        wg_buf_free(&a);
+        wg_buf_free(&b);
+        wg_node_free(node);
+    }
+    wg_buf_t out = WG_BUF_INIT;
+    const char *bad[] = {"", "v"};
+    WG_CHECK_INT(wg_node_encode_attrs("ack", bad, 1, &out), WG_EINVAL);
+    WG_CHECK_INT(wg_node_encode_attrs("", pairs, 1, &out), WG_EINVAL);
+    WG_CHECK_INT((int)out.len, 0);
+    wg_buf_free(&out);
 }
 
 static void test_tree_api(void)
@@ -439,6 +516,39 @@ static void test_token_tables(void)
     WG_CHECK_INT(wg_tokens_lookup("", 0, &code), WG_ENOTFOUND);
     WG_CHECK_INT(wg_tokens_lookup("no such token", 13, &code), WG_ENOTFOUND);
     WG_CHECK_INT(wg_tokens_lookup("iqx", 2, &code), 0); /* length-bounded: "iq" */
+    /* the hash index: what differs from a token by one byte more, one byte
+     * less or a changed last byte is found only when it is a token itself */
+    for (unsigned c = 1; c < 256 + 4 * 256; c++) {
+        const char *t = c < 256 ? wg_tokens_single(c) : wg_tokens_double(c / 256 - 1, c % 256);
+        if (!t)
+            continue;
+        char v[300];
+        size_t len = strlen(t);
+        const char *forms[3];
+        size_t lens[3];
+        snprintf(v, sizeof v, "%s", t);
+        forms[0] = v, lens[0] = len - 1; /* a prefix */
+        char longer[300], changed[300];
+        snprintf(longer, sizeof longer, "%s~", t);
+        forms[1] = longer, lens[1] = len + 1;
+        snprintf(changed, sizeof changed, "%s", t);
+        changed[len - 1] = (char)(changed[len - 1] ^ 0x20);
+        forms[2] = changed, lens[2] = len;
+        for (int k = 0; k < 3; k++) {
+            unsigned got = 0;
+            if (wg_tokens_lookup(forms[k], lens[k], &got) != 0)
+                continue;
+            const char *back = got < 256 ? wg_tokens_single(got)
+                                         : wg_tokens_double(got / 256 - 1, got % 256);
+            WG_CHECK(back && strlen(back) == lens[k] && memcmp(back, forms[k], lens[k]) == 0);
+        }
+    }
+    WG_CHECK_INT(wg_tokens_lookup("message", 7, &code), 0);
+    WG_CHECK_INT(code, 19);
+    WG_CHECK_INT(wg_tokens_lookup("messagf", 7, &code), WG_ENOTFOUND);
+    char too_long[400];
+    memset(too_long, 'a', sizeof too_long);
+    WG_CHECK_INT(wg_tokens_lookup(too_long, sizeof too_long, &code), WG_ENOTFOUND);
     WG_CHECK(wg_tokens_single(236) == NULL && wg_tokens_double(4, 0) == NULL);
 }
 
@@ -454,6 +564,8 @@ int main(void)
     WG_RUN(test_zlib);
     WG_RUN(test_our_jid_forms);
     WG_RUN(test_tree_api);
+    WG_RUN(test_encode_attrs);
+    WG_RUN(test_decoded_node_is_editable);
     WG_RUN(test_copy);
     WG_RUN(test_token_tables);
     json_decref(vectors);

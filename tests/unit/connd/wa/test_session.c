@@ -581,6 +581,55 @@ static void not_open_refuses_presence(void)
     fx_free(f);
 }
 
+/* The session reuses its buffers for frames in and out; one that grew past
+ * SCRATCH_KEEP for a large node is given back, and the nodes after it are
+ * still whole. */
+static void scratch_buffers_reused_and_trimmed(void)
+{
+    fx_t *f = fx_new(1);
+    f->s->cb.message = cb_message;
+    login(f, 0);
+    static uint8_t big[100000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7);
+    int before = f->n_sent;
+    wg_node_t *n = node_attr("iq", "type", "set");
+    wg_node_set_bytes(wg_node_add_child(n, wg_node_new("blob")), big, sizeof big);
+    WG_CHECK_INT(wg_wa_session_send(f->s, n), 0);
+    WG_CHECK(f->s->scratch_node.cap == 0 && f->s->scratch_frame.cap == 0); /* given back */
+    WG_CHECK_INT(wg_wa_session_receipt(f->s, "M1", "1@s.whatsapp.net", NULL, NULL, NULL), 0);
+    WG_CHECK_INT(wg_wa_session_receipt(f->s, "M2", "2@s.whatsapp.net", NULL, NULL, "read"), 0);
+    WG_CHECK(f->s->scratch_node.cap > 0 && f->s->scratch_node.cap <= SCRATCH_KEEP);
+    WG_CHECK_INT(f->n_sent, before + 3);
+    if (f->n_sent == before + 3) {
+        const wg_node_t *blob = wg_node_child(f->sent[before], "blob");
+        WG_CHECK(blob && blob->data_len == sizeof big && memcmp(blob->data, big, sizeof big) == 0);
+        WG_CHECK_STR(wg_node_attr(f->sent[before + 1], "id"), "M1");
+        WG_CHECK(wg_node_attr(f->sent[before + 1], "type") == NULL);
+        WG_CHECK_STR(wg_node_attr(f->sent[before + 2], "id"), "M2");
+        WG_CHECK_STR(wg_node_attr(f->sent[before + 2], "type"), "read");
+    }
+    /* in: a large message, then a small one */
+    n = node_attr("message", "id", "BIG");
+    wg_node_set_attr(n, "from", "1@s.whatsapp.net");
+    wg_node_set_bytes(wg_node_add_child(n, wg_node_new("enc")), big, sizeof big);
+    deliver(f, n, 1);
+    WG_CHECK(f->s->scratch_in.cap == 0);
+    WG_CHECK(g_message && wg_node_child(g_message, "enc") &&
+             wg_node_child(g_message, "enc")->data_len == sizeof big &&
+             memcmp(wg_node_child(g_message, "enc")->data, big, sizeof big) == 0);
+    wg_node_free(g_message);
+    g_message = NULL;
+    n = node_attr("message", "id", "SMALL");
+    wg_node_set_attr(n, "from", "1@s.whatsapp.net");
+    deliver(f, n, 2);
+    WG_CHECK(f->s->scratch_in.cap > 0 && f->s->scratch_in.cap <= SCRATCH_KEEP);
+    WG_CHECK(g_message && strcmp(wg_node_attr(g_message, "id"), "SMALL") == 0);
+    wg_node_free(g_message);
+    g_message = NULL;
+    fx_free(f);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -598,6 +647,7 @@ int main(void)
     WG_RUN(not_open_refuses_presence);
     WG_RUN(messages_receipts_and_owner_iqs);
     WG_RUN(presence_chatstate_call_to_owner);
+    WG_RUN(scratch_buffers_reused_and_trimmed);
     (void)g_fx;
     return wg_test_done();
 }

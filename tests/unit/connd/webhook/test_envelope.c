@@ -110,6 +110,20 @@ static void route_instance_and_global(void)
     wg_webhook_targets_free(t, n);
     s.global_enabled = 0;
     WG_CHECK_INT(wg_webhook_route(&s, "connection.update", NULL, t, NULL), 0);
+    /* nobody routes it: still the destination Evolution would name */
+    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", NULL, t, &dest), 0);
+    WG_CHECK_STR(dest, "https://g.example/hook/connection-update");
+    free(dest);
+    w.enabled = 0;
+    w.url = "http://i.example/w";
+    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", &w, t, &dest), 0);
+    WG_CHECK_STR(dest, "http://i.example/w");
+    free(dest);
+    dest = wg_webhook_destination(&s, "messages.upsert", NULL);
+    WG_CHECK_STR(dest, "https://g.example/hook/messages-upsert");
+    free(dest);
+    s.global_url = NULL;
+    WG_CHECK(wg_webhook_destination(&s, "messages.upsert", NULL) == NULL);
 }
 
 int main(void)
