@@ -1,7 +1,9 @@
 // The Baileys side of ./wagate bench messages: one Baileys 7 socket
-// (makeWASocket, creds with `me` set, as test-peers.md §3 logs in to crabline)
-// in this Node process, driven by JSON lines on stdin, answering JSON lines on
-// stdout:
+// (makeWASocket, creds with `me` set, as test-peers.md §3 logs in to crabline;
+// or, given the simulator's admin URL, linked by QR through tests/wa/sim's own
+// flow as account <self-user>, then logged in again after its 515 as any
+// companion is) in this Node process, driven by JSON lines on stdin, answering
+// JSON lines on stdout:
 //   start            -> {"phase":"open"} once the socket is open
 //   {"op":"send","to":JID,"n":N,"concurrency":C}
 //                    -> sendMessage({text}) N times, at most C in flight;
@@ -12,13 +14,13 @@
 // The in-memory store is a Map from message id to the WAMessage Baileys
 // emitted (what an application would keep); Baileys' own Signal keys are in
 // memory too. connd keeps both in SQLite (WAL, synchronous=NORMAL).
-//   node baileys-peer.mjs <ws-url> <self-user>
+//   node baileys-peer.mjs <ws-url> <self-user> [<sim-admin-url>]
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
-const [wsUrl, selfUser] = process.argv.slice(2);
+const [wsUrl, selfUser, simAdmin] = process.argv.slice(2);
 const waDir = process.env.WG_WA_DIR;
 const pkg = JSON.parse(fs.readFileSync(path.join(waDir, 'node_modules/@whiskeysockets/baileys/package.json')));
 const B = await import(pathToFileURL(path.join(waDir, 'node_modules/@whiskeysockets/baileys', pkg.main)).href);
@@ -32,24 +34,41 @@ function memoryKeys() {
 }
 
 const creds = B.initAuthCreds();
-creds.me = { id: `${selfUser}:2@s.whatsapp.net`, name: 'Bench' };
+if (!simAdmin) creds.me = { id: `${selfUser}:2@s.whatsapp.net`, name: 'Bench' };
+const keys = memoryKeys();
 const store = new Map();
-let upserts = 0;
-const sock = B.makeWASocket({ waWebSocketUrl: wsUrl, auth: { creds, keys: memoryKeys() }, logger,
-    printQRInTerminal: false, markOnlineOnConnect: false, syncFullHistory: false,
-    shouldSyncHistoryMessage: () => false, fireInitQueries: false, connectTimeoutMs: 60000 });
-sock.ev.on('creds.update', (u) => Object.assign(creds, u));
-sock.ev.on('messages.upsert', ({ messages }) => {
-    for (const m of messages) {
-        if (m.key.fromMe) continue;
-        upserts++;
-        store.set(m.key.id, m);
-    }
-});
-sock.ev.on('connection.update', (u) => {
-    if (u.connection === 'open') say({ phase: 'open' });
-    if (u.connection === 'close') say({ phase: 'closed', error: String(u.lastDisconnect?.error || '') });
-});
+let upserts = 0, sock = null, scanned = false;
+
+function start() {
+    sock = B.makeWASocket({ waWebSocketUrl: wsUrl, auth: { creds, keys }, logger,
+        printQRInTerminal: false, markOnlineOnConnect: false, syncFullHistory: false,
+        shouldSyncHistoryMessage: () => false, fireInitQueries: false, connectTimeoutMs: 60000 });
+    sock.ev.on('creds.update', (u) => Object.assign(creds, u));
+    sock.ev.on('messages.upsert', ({ messages }) => {
+        for (const m of messages) {
+            if (m.key.fromMe) continue;
+            upserts++;
+            store.set(m.key.id, m);
+        }
+    });
+    sock.ev.on('connection.update', async (u) => {
+        if (u.qr && simAdmin && !scanned) {
+            // the simulator's phone scans the QR (POST /scan), as tests/wa/sim/peer.mjs links
+            scanned = true;
+            const r = await fetch(simAdmin + '/scan', { method: 'POST', headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ qr: u.qr, number: selfUser, name: 'Bench' }) }).then((x) => x.json());
+            if (!r.paired) say({ phase: 'closed', error: 'scan: ' + JSON.stringify(r) });
+        }
+        if (u.connection === 'open') say({ phase: 'open' });
+        if (u.connection === 'close') {
+            const code = u.lastDisconnect?.error?.output?.statusCode;
+            // paired: the server closes with 515 and the companion logs in with its new creds
+            if (simAdmin && code === B.DisconnectReason.restartRequired) start();
+            else say({ phase: 'closed', error: String(u.lastDisconnect?.error || '') });
+        }
+    });
+}
+start();
 
 async function send(to, n, concurrency) {
     const t0 = process.hrtime.bigint();

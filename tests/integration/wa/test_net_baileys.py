@@ -10,7 +10,7 @@ both ways, group metadata, group receipts -> message-receipt.update; presence su
 available and chatstate composing -> presence.update; a message to an offline peer is queued and
 delivered at its next login; LID addressing (from=<lid>, sender_pn); onWhatsApp (contact in/out);
 profile pictures (set URL, 404 without); an injected raw stanza reaches Baileys; the stanza
-recorder; reactions, edits and revokes between peers; retry receipts (a peer that lost its
+recorder; GET /counters (enc types routed to a device, its receipts); reactions, edits and revokes between peers; retry receipts (a peer that lost its
 session asks, the sender resends); a <call> offer. Exit 77 when node/npm is missing."""
 import os
 import sys
@@ -73,6 +73,9 @@ def body(run):
     check(after == before - 1, "Alice's bundle fetch consumed one of Bob's one-time pre-keys (%d -> %d)" % (before, after))
     check(3 in (wait_for("delivery", lambda: 3 in statuses(a, sa["id"]) and statuses(a, sa["id"]), 10) or []),
           "Bob's delivery receipt -> Alice messages.update status DELIVERY_ACK")
+    cnt = sim.call("GET", "/counters?jid=" + b.me)[1]
+    check(cnt.get("pkmsg") == 1 and cnt.get("msg") == 0 and cnt.get("receipts", 0) >= 1 and cnt.get("retries") == 0
+          and cnt.get("outbox") == 0, "GET /counters: Bob's device got one pkmsg and receipted it (%s)" % cnt)
     acks = [s for s in sim.stanzas(a.me) if s["tag"] == "message" and s["attrs"].get("id") == sa["id"]]
     check(len(acks) == 1 and any(c["tag"] == "participants" for c in acks[0]["content"]),
           "the recorder holds Alice's <message> with its <participants>")

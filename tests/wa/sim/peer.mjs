@@ -12,7 +12,9 @@
 //   -> {key}; POST /read {keys}; POST /receipt {jid, participant?, ids, type} (e.g. played); POST /presence {type, jid?}; POST /subscribe {jid};
 //   POST /edit {jid, id, text}; POST /revoke {jid, id}; POST /react {jid, key, emoji};
 //   POST /on-whatsapp {numbers}; POST /picture {jid} -> {url | {error: status}}; POST /group-metadata {jid}; POST /reset-session {jid};
-//   POST /stop.
+//   POST /send-many {jid, text, n, concurrency?} -> {sent, errors, ms}: sendMessage({text}) n times
+//   ("<text> <i>"), at most concurrency (16) in flight; POST /record {on} (off: events are no longer
+//   kept, nor sent messages for retries: a benchmark sender); POST /stop.
 import * as B from '@whiskeysockets/baileys';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -44,7 +46,8 @@ const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => {
     if (x && typeof x === 'object' && typeof x.low === 'number' && typeof x.high === 'number' && 'unsigned' in x) return Number(x.toString());
     return x;
 }));
-const record = (event, data) => { events.push({ seq: ++seq, event, data: plain(data) }); if (verbose) say('event', event, JSON.stringify(plain(data)).slice(0, 300)); };
+let recording = true;
+const record = (event, data) => { if (!recording) return; events.push({ seq: ++seq, event, data: plain(data) }); if (verbose) say('event', event, JSON.stringify(plain(data)).slice(0, 300)); };
 const sentMessages = new Map();   // id -> proto Message (for retries)
 // Baileys asks for a message to resend when a retry receipt comes; that can be before our
 // sendMessage() call has returned, so the store waits a little for it
@@ -89,7 +92,7 @@ function start() {
         }
     });
     sock.ev.on('messages.upsert', ({ messages }) => {
-        for (const m of messages) if (m.key.fromMe && m.message) sentMessages.set(m.key.id, m.message);
+        if (recording) for (const m of messages) if (m.key.fromMe && m.message) sentMessages.set(m.key.id, m.message);
     });
     for (const name of ['messages.upsert', 'messages.update', 'message-receipt.update', 'presence.update', 'messages.reaction',
         'call', 'groups.upsert', 'groups.update', 'group-participants.update', 'messages.delete'])
@@ -115,6 +118,19 @@ const routes = {
         sentMessages.set(m.key.id, m.message);
         return { key: m.key, message: plain(m.message) };
     },
+    'POST /send-many': async (q) => {
+        const t0 = process.hrtime.bigint();
+        let next = 0, sent = 0, errors = 0;
+        const worker = async () => {
+            while (next < q.n) {
+                const i = next++;
+                try { await sock.sendMessage(q.jid, { text: `${q.text} ${i}` }); sent++; } catch { errors++; }
+            }
+        };
+        await Promise.all(Array.from({ length: q.concurrency || 16 }, worker));
+        return { sent, errors, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+    },
+    'POST /record': async (q) => { recording = q.on !== false; return { recording }; },
     'POST /read': async (q) => { await sock.readMessages(q.keys); return { read: q.keys.length }; },
     'POST /receipt': async (q) => { await sock.sendReceipt(q.jid, q.participant, q.ids, q.type); return { sent: q.type || 'delivery' }; },
     'POST /presence': async (q) => { await sock.sendPresenceUpdate(q.type, q.jid); return { sent: q.type }; },

@@ -22,7 +22,9 @@
 // POST /inject {jid, node}; POST /picture {jid, url|null, private?}; GET /stanzas?jid=&since=&tag=;
 // POST /lid-addressing {jid, on}; POST /hold {jid, on, reverse?} (queue a device's stanzas, then
 // release them, newest first when reverse); POST /lose-receipts {jid, on} (the server loses a
-// device's receipts and acks, so what it got is redelivered at its next login).
+// device's receipts and acks, so what it got is redelivered at its next login);
+// GET /counters?jid=<device jid> -> {receipts, retries, msg, pkmsg, skmsg, outbox, held}: the ids
+// that device receipted, its retry receipts, the <enc> types routed to it (tests/bench/messages).
 // --record-dir D also appends each device's stanzas to D/<number>_<device>.jsonl.
 import * as B from '@whiskeysockets/baileys';
 import { createRequire } from 'node:module';

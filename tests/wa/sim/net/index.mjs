@@ -71,6 +71,14 @@ export function createNetwork({ log, recordDir }) {
             if (!d) return [404, { error: 'unknown device' }];
             return [200, { released: net.hold(d, !!q.on, !!q.reverse) }];
         }
+        case '/counters': {
+            // {jid: device jid}: what the server routed to it and what it receipted (net.counters),
+            // and how many stanzas wait in its outbox
+            const r = net.resolve(u.searchParams.get('jid') || q.jid);
+            const d = r && net.devices.get(`${r.account.number}:${r.deviceId || 0}`);
+            if (!d) return [404, { error: 'unknown device' }];
+            return [200, { ...net.counters(d), outbox: (net.outbox.get(net.keyOf(d)) || []).length, held: net.held.has(net.keyOf(d)) }];
+        }
         case '/lose-receipts': {
             // {jid: device jid, on}: the server loses that device's receipts and acks while on
             const r = net.resolve(q.jid);

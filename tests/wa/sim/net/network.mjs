@@ -9,6 +9,32 @@ import * as B from '@whiskeysockets/baileys';
 const nowSeconds = () => String(Math.floor(Date.now() / 1000));
 export { nowSeconds };
 
+// One device's outbox: the stanzas in the order they were queued, indexed by "tag id" so a
+// receipt or ack clears its entries in O(1) (a burst of 10,000 held messages receipted one by
+// one must not cost 10,000 scans of the whole box). Cleared entries are marked and dropped
+// when they outnumber the live ones.
+export class Outbox {
+    constructor() { this.list = []; this.index = new Map(); this.length = 0; }
+    push(e) {
+        const k = `${e.tag} ${e.id}`;
+        const same = this.index.get(k);
+        if (same) same.push(e); else this.index.set(k, [e]);
+        this.list.push(e); this.length++;
+    }
+    // clears every entry of this tag and id; returns how many there were
+    remove(tag, id) {
+        const k = `${tag} ${id}`;
+        const same = this.index.get(k);
+        if (!same) return 0;
+        this.index.delete(k);
+        for (const e of same) e.gone = true;
+        this.length -= same.length;
+        if (this.list.length > 64 && this.list.length > 2 * this.length) this.list = this.list.filter((e) => !e.gone);
+        return same.length;
+    }
+    entries() { return this.list.filter((e) => !e.gone); }
+}
+
 // An account is a phone number with an optional LID and a push name. Its devices
 // are the companions the simulator paired for that number.
 export class Network {
@@ -18,10 +44,20 @@ export class Network {
         this.lids = new Map();       // lid user -> number
         this.devices = new Map();    // "number:device" -> device record (shared with wa-sim's table)
         this.conns = new Map();      // "number:device" -> the logged-in Conn
-        this.outbox = new Map();     // "number:device" -> [{tag, id, node}] not yet acknowledged
+        this.outbox = new Map();     // "number:device" -> Outbox of {tag, id, node} not yet acknowledged
         this.sent = new Map();       // message id -> {sender: "number:device", chat, group}
         this.held = new Set();       // "number:device" whose stanzas wait for release() (reordering tests)
         this.deaf = new Set();       // "number:device" whose receipts and acks the server loses (redelivery tests)
+        this.tally = new Map();      // "number:device" -> what it received and receipted (counters())
+    }
+
+    // {receipts, retries, msg, pkmsg, skmsg} of a device: ids it receipted (any type but retry),
+    // retry receipts it sent, and the <enc> types routed to it (benchmarks read these)
+    counters(dev) {
+        const key = this.keyOf(dev);
+        let c = this.tally.get(key);
+        if (!c) this.tally.set(key, c = { receipts: 0, retries: 0, msg: 0, pkmsg: 0, skmsg: 0 });
+        return c;
     }
 
     // the account for a number, created on first use (LID: "7" + number unless given)
@@ -85,7 +121,7 @@ export class Network {
 
     // what a device's backlog holds, for <ib><offline_preview> at login
     preview(dev) {
-        const box = this.outbox.get(this.keyOf(dev)) || [];
+        const box = this.outbox.has(this.keyOf(dev)) ? this.outbox.get(this.keyOf(dev)).entries() : [];
         const n = (tag) => String(box.filter((e) => e.tag === tag).length);
         return { count: String(box.length), message: n('message'), notification: n('notification'), receipt: n('receipt'), appdata: '0' };
     }
@@ -94,7 +130,7 @@ export class Network {
     attach(conn) {
         const key = this.keyOf(conn.device);
         this.conns.set(key, conn);
-        const box = this.outbox.get(key) || [];
+        const box = this.outbox.has(key) ? this.outbox.get(key).entries() : [];
         if (!this.held.has(key))
             for (const e of box) conn.sendNode({ ...e.node, attrs: { ...e.node.attrs, offline: '1' } });
         conn.sendNode({ tag: 'ib', attrs: { from: '@s.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: String(box.length) } }] });
@@ -109,7 +145,7 @@ export class Network {
     // send now if online, keep until acknowledged either way
     deliver(dev, node) {
         const key = this.keyOf(dev);
-        if (!this.outbox.has(key)) this.outbox.set(key, []);
+        if (!this.outbox.has(key)) this.outbox.set(key, new Outbox());
         this.outbox.get(key).push({ tag: node.tag, id: node.attrs.id, node });
         const c = this.conns.get(key);
         if (c && !this.held.has(key)) c.sendNode(node);
@@ -120,7 +156,7 @@ export class Network {
         if (on) { this.held.add(key); return 0; }
         this.held.delete(key);
         const c = this.conns.get(key);
-        const box = [...(this.outbox.get(key) || [])];
+        const box = this.outbox.has(key) ? this.outbox.get(key).entries() : [];
         if (reverse) box.reverse();
         if (c) for (const e of box) c.sendNode(e.node);
         return box.length;
@@ -128,18 +164,17 @@ export class Network {
     // fire and forget (chatstate, presence): online devices only
     push(dev, node) { const c = this.conns.get(this.keyOf(dev)); if (c) c.sendNode(node); }
 
-    // the device acknowledged (receipt or ack) the stanza of this tag and id
+    // the device acknowledged (receipt or ack) the stanzas of this tag and these ids
     acknowledge(dev, tag, ids) {
-        const key = this.keyOf(dev);
-        const box = this.outbox.get(key);
-        if (!box) return;
-        this.outbox.set(key, box.filter((e) => !(e.tag === tag && ids.includes(e.id))));
+        const box = this.outbox.get(this.keyOf(dev));
+        if (box) for (const id of ids) box.remove(tag, id);
     }
 
     summary() {
         return [...this.accounts.values()].map((a) => ({ number: a.number, lid: a.lid, name: a.name, picture: a.picture,
             lidAddressing: a.lidAddressing, presence: a.presence,
             devices: this.devicesOf(a).map((d) => ({ jid: d.jid, lid: d.lid, online: this.conns.has(this.keyOf(d)),
-                prekeys: d.keys ? d.keys.prekeys.length : 0, outbox: (this.outbox.get(this.keyOf(d)) || []).length })) }));
+                prekeys: d.keys ? d.keys.prekeys.length : 0, outbox: (this.outbox.get(this.keyOf(d)) || []).length,
+                counters: this.counters(d) })) }));
     }
 }

@@ -59,6 +59,8 @@ export class Router {
         for (const [key, encs] of direct) {
             const d = net.devices.get(key);
             if (!d || d === dev || !encs.length) continue;
+            const c = net.counters(d);
+            for (const e of encs) if (e.attrs.type in c) c[e.attrs.type]++;
             const own = d.number === me.number;
             const attrs = { ...base, ...this.senderAttrs(me, dev.deviceId) };
             if (own) attrs.recipient = to;
@@ -79,6 +81,8 @@ export class Router {
         const { id, type } = node.attrs;
         const ids = [id, ...kids(child(node, 'list')).map((i) => i.attrs.id)];
         net.acknowledge(dev, 'message', ids);
+        const c = net.counters(dev);
+        if (type === 'retry') c.retries++; else c.receipts += ids.length;
         conn.sendNode({ tag: 'ack', attrs: { class: 'receipt', id, from: node.attrs.to || '', ...(type ? { type } : {}) } });
         if (['sender', 'peer_msg', 'hist_sync', 'server-error'].includes(type)) return;
         const sent = net.sent.get(id);
