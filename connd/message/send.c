@@ -521,20 +521,28 @@ static int encrypt_group(wg_store_t *store, wg_signal_t *sig, send_op_t *o)
 }
 
 /* A job the worker runs alone (not in a group commit, connd/core/jobs.c)
- * is made a group of its own: each device's ratchet step still has its own
- * savepoint, but the steps and the message row commit once, before done()
- * puts the message on the wire, instead of once per device and once for the
- * row. Inside a worker's group, group_begin refuses and the group commits. */
+ * is made a group of its own: the steps and the message row commit once,
+ * before done() puts the message on the wire, instead of once per device
+ * and once for the row. Inside a worker's group, group_begin refuses and
+ * the group commits. Either way the job runs at the group's own level, so
+ * the ratchet steps of a 1:1 send use write-back (signal.h
+ * wg_signal_set_write_back): the sends of one group to the same device
+ * write its session record once, at the group's end, not once each. */
 static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 {
     wg_signal_t *sig = NULL;
     int own_group = wg_store_group_begin(store) == 0;
     int rc = wg_signal_pool_get(store, o->instance_id, key, &o->creds, &sig);
     size_t reached = 0;
-    if (rc == 0 && o->is_group)
+    if (rc == 0 && o->is_group) {
         rc = encrypt_group(store, sig, o);
-    else if (rc == 0 && (rc = encrypt_devices(store, sig, o, 0, &reached)) == 0 && reached == 0)
-        rc = WG_ESTATE;
+    } else if (rc == 0) {
+        wg_signal_set_write_back(sig, 1);
+        rc = encrypt_devices(store, sig, o, 0, &reached);
+        wg_signal_set_write_back(sig, 0);
+        if (rc == 0 && reached == 0)
+            rc = WG_ESTATE;
+    }
     if (rc == 0)
         rc = store_outcome(store, o);
     if (own_group) {
@@ -607,11 +615,14 @@ static void job_done(wg_job_t *job)
     send_job_t *j = (send_job_t *)job;
     send_op_t *o = op_find(j->token);
     int kind = j->kind;
+    int group_rc = j->job.rc; /* WG_EDB: the group commit failed, nothing of the job is durable */
     sodium_memzero(j->key, sizeof j->key);
     free(j);
     if (!o)
         return;
     o->busy = 0;
+    if (group_rc && !o->store_rc)
+        o->store_rc = group_rc; /* never on the wire with a ratchet step that was not committed */
     if (o->failed) {
         fail(o, 400, "Error: Timed Out");
         return;

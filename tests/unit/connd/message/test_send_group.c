@@ -616,7 +616,7 @@ static void count_commit(void *ud)
 static void direct_send_and_revoke(void)
 {
     wg_connd_t d = {0};
-    wg_store_observer_t counter = {NULL, count_commit, NULL, NULL, &g_commits};
+    wg_store_observer_t counter = {.committed = count_commit, .ud = &g_commits};
     WG_CHECK_INT(wg_store_observe(g_store, &counter), 0);
     send_text(&d, "+55 5500 0", "just us", 0);
     answer_usync_direct();
@@ -690,6 +690,24 @@ static void direct_send_and_revoke(void)
     WG_CHECK_INT((int)g_n_events, 1);
     wg_node_free(ack);
     wg_node_free(m);
+}
+
+/* A send whose group commit failed (core/jobs.h: rc WG_EDB, nothing of the
+ * job is durable, its ratchet step included) never goes on the wire. */
+static void direct_send_commit_failed(void)
+{
+    wg_connd_t d = {0};
+    send_text(&d, "+55 5500 0", "not durable", 0);
+    WG_CHECK(g_jobs != NULL); /* device list cached, sessions known: one job */
+    while (g_jobs) {
+        wg_job_t *j = g_jobs;
+        g_jobs = j->next;
+        j->run(g_store, j);
+        j->rc = WG_EDB; /* as jobs.c sets it when the group's COMMIT fails */
+        j->done(j);
+    }
+    WG_CHECK_INT(g_status, 500);
+    WG_CHECK(take_sent() == NULL);
 }
 
 /* Once the chat's LID is known, receive has moved its sessions to the LID
@@ -933,6 +951,7 @@ int main(void)
     WG_RUN(group_retry);
     WG_RUN(group_third_send_asks_again);
     WG_RUN(direct_send_and_revoke);
+    WG_RUN(direct_send_commit_failed);
     WG_RUN(direct_send_under_lid);
     WG_RUN(ack_deadlines);
     WG_RUN(step_deadlines);
