@@ -312,6 +312,15 @@ static void acks_append(send_op_t *o)
     queue_append(&g_acks, o);
 }
 
+char *wg_send_result_text(const wg_send_result_t *r)
+{
+    if (!r)
+        return NULL;
+    if (r->json)
+        return wg_strdup(r->json);
+    return r->doc ? json_dumps(r->doc, JSON_COMPACT) : NULL;
+}
+
 static void answer(send_op_t *o, int status, const char *json, const json_t *doc)
 {
     if (!o->done)
@@ -403,17 +412,35 @@ static void ack_expired(send_op_t *o)
 
 /* ------------------------------------------------------------ worker jobs */
 
-typedef struct {
+typedef struct send_job {
     wg_job_t job;    /* must be first */
     uint64_t token;  /* the op */
     int kind;        /* 0 sessions check, 1 encrypt + store, 2 status */
     send_op_t *op;   /* valid while busy (ops are freed only when not busy) */
     uint8_t key[32]; /* vault key copy */
+    struct send_job *turn_next; /* the next job held for the turn's end (sends_flush) */
 } send_job_t;
 
 static void step_after_sessions(send_op_t *o);
 static void step_after_encrypt(send_op_t *o);
+static send_job_t *g_turn_head, *g_turn_tail; /* send jobs held for the turn's end, in order */
+static struct status_job *g_ack_batches;      /* open ack batches (below), newest first */
+
+/* Submits the held send jobs, oldest first (before any status job opened
+ * after them: acks_flush calls this first). */
+static void sends_flush(void)
+{
+    while (g_turn_head) {
+        send_job_t *j = g_turn_head;
+        g_turn_head = j->turn_next;
+        if (!g_turn_head)
+            g_turn_tail = NULL;
+        j->turn_next = NULL;
+        wg_jobs_submit(j->op->d->jobs, &j->job);
+    }
+}
 static void acks_flush(const char *instance_id);
+static void turn_end_arm(wg_connd_t *d);
 
 /* The Signal address a device's session lives under: its LID form when the
  * LID <-> PN mapping is known (signal/lid_map.h: receive moves a contact's
@@ -648,10 +675,20 @@ static void submit(send_op_t *o, int kind)
     j->kind = kind;
     j->op = o;
     memcpy(j->key, wg_link_vault_key(), sizeof j->key);
-    acks_flush(NULL); /* e.g. a revoke's DELETED after the ack of what it revokes */
+    if (g_ack_batches)
+        acks_flush(NULL); /* e.g. a revoke's DELETED after the ack of what it revokes */
     o->busy = 1;
     o->state = kind == 0 ? OP_SESSIONS : OP_ENCRYPT;
-    wg_jobs_submit(o->d->jobs, &j->job);
+    /* held until the loop turn ends (or a status job must follow it): the
+     * sends of one turn reach the worker together, one wake and one group
+     * commit for them, not one for the first and one for the rest */
+    j->turn_next = NULL;
+    if (g_turn_tail)
+        g_turn_tail->turn_next = j;
+    else
+        g_turn_head = j;
+    g_turn_tail = j;
+    turn_end_arm(o->d);
 }
 
 /* ------------------------------------------------------------ protocol steps */
@@ -743,9 +780,7 @@ static void step_after_encrypt(send_op_t *o)
     /* debug: at info the send.message event line (at the server ack) already marks the send */
     wg_log(WG_LOG_DEBUG, "msg=\"message sent\" instance=%s id=%s devices=%zu", o->instance_name,
            o->id, o->n_dev);
-    char *raw = json_dumps(o->raw, JSON_COMPACT);
-    answer(o, 201, raw, o->raw);
-    free(raw);
+    answer(o, 201, NULL, o->raw); /* serialized only by a caller that wants text */
     publish_after_send(o);
 }
 
@@ -1233,14 +1268,19 @@ static void status_add_id(status_job_t *j, const char *id)
  * job of any module, at most WG_JOBS_LAZY_WINDOW_MS, to share its
  * transaction and wakes;
  * jobs stay FIFO, so a status still lands after the send job that stored
- * its message (an ack only comes for a stanza sent after that commit). */
+ * its message (an ack only comes for a stanza sent after that commit).
+ * Send jobs are held the same way (submit, sends_flush) and go first: the
+ * module's jobs reach the worker in the order they were made. */
 #define ACK_BATCH_MAX 256
-static status_job_t *g_ack_batches;  /* open batches, newest first */
 static wg_wa_timer_t *g_ack_flush;   /* zero-delay: the end of this loop turn */
+static int g_turn_armed;             /* g_ack_flush is set for this turn's end */
 
-/* Submits the open ack batches (of instance_id, or all for NULL), oldest first. */
+/* Submits the open ack batches (of instance_id, or all for NULL), oldest
+ * first, after the send jobs held for the turn's end (every open batch
+ * was opened after them: submit flushes the batches open before it). */
 static void acks_flush(const char *instance_id)
 {
+    sends_flush();
     status_job_t *keep = NULL, *submit_list = NULL;
     while (g_ack_batches) {
         status_job_t *j = g_ack_batches;
@@ -1269,7 +1309,19 @@ static void acks_flush(const char *instance_id)
 static void on_ack_flush(void *arg)
 {
     (void)arg;
+    g_turn_armed = 0;
     acks_flush(NULL);
+}
+
+/* Arms the end-of-turn flush (held sends and ack batches). */
+static void turn_end_arm(wg_connd_t *d)
+{
+    if (g_turn_armed)
+        return;
+    if (!g_ack_flush)
+        g_ack_flush = wg_wa_timer_new(d->loop, on_ack_flush, NULL);
+    wg_wa_timer_set(g_ack_flush, 0);
+    g_turn_armed = 1;
 }
 
 /* The open batch for (instance_id, status), opened (and the flush armed) if needed. */
@@ -1283,9 +1335,7 @@ static status_job_t *ack_batch(wg_connd_t *d, const char *instance_id, const cha
     j->sent = json_array();
     j->batch_next = g_ack_batches;
     g_ack_batches = j;
-    if (!g_ack_flush)
-        g_ack_flush = wg_wa_timer_new(d->loop, on_ack_flush, NULL);
-    wg_wa_timer_set(g_ack_flush, 0);
+    turn_end_arm(d);
     return j;
 }
 

@@ -163,6 +163,7 @@ void wg_jobs_submit_lazy(wg_jobs_t *jobs, wg_job_t *job)
 static int pump(void)
 {
     int n = 0;
+    sends_flush(); /* the loop turn's end submits the sends it held */
     while (g_jobs) {
         wg_job_t *j = g_jobs;
         g_jobs = j->next;
@@ -318,7 +319,9 @@ static void done(void *ctx, const wg_send_result_t *r)
 {
     (void)ctx;
     g_status = r->status;
-    snprintf(g_json, sizeof g_json, "%s", r->json ? r->json : "");
+    char *text = wg_send_result_text(r);
+    snprintf(g_json, sizeof g_json, "%s", text ? text : "");
+    free(text);
 }
 
 static wg_node_t *take_sent(void)
@@ -698,6 +701,7 @@ static void direct_send_commit_failed(void)
 {
     wg_connd_t d = {0};
     send_text(&d, "+55 5500 0", "not durable", 0);
+    sends_flush();
     WG_CHECK(g_jobs != NULL); /* device list cached, sessions known: one job */
     while (g_jobs) {
         wg_job_t *j = g_jobs;
