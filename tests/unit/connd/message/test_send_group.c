@@ -714,6 +714,44 @@ static void direct_send_commit_failed(void)
     WG_CHECK(take_sent() == NULL);
 }
 
+/* The sends of one loop turn are held and reach the worker together, in
+ * order, when the turn ends; a receipt's status job (acks_flush) submits
+ * the held sends before itself. */
+static void sends_of_a_turn_together(void)
+{
+    wg_connd_t d = {0};
+    send_text(&d, "+55 5500 0", "turn a", 0);
+    send_text(&d, "+55 5500 0", "turn b", 0);
+    WG_CHECK(g_jobs == NULL); /* held until the turn ends */
+    on_ack_flush(NULL);       /* the turn's end */
+    int queued = 0;
+    for (wg_job_t *j = g_jobs; j; j = j->next)
+        queued++;
+    WG_CHECK_INT(queued, 2);
+    WG_CHECK_INT(pump(), 2);
+    for (int i = 0; i < 2; i++) {
+        wg_node_t *m = take_sent();
+        WG_CHECK(m != NULL);
+        wg_wa_msg_content_t c;
+        if (m && read_direct(m, PEER_CHAT, 0, &c) == 0) {
+            WG_CHECK_STR(c.text, i == 0 ? "turn a" : "turn b");
+            wg_wa_msg_content_free(&c);
+        }
+        wg_node_free(m);
+    }
+    /* a send, then a receipt in the same turn: the send's job goes first */
+    send_text(&d, "+55 5500 0", "turn c", 0);
+    wg_node_t *r = wg_node_new("receipt");
+    wg_node_set_attr(r, "id", "SOMEID");
+    wg_node_set_attr(r, "from", PEER_CHAT);
+    wg_send_on_receipt(&d, g_inst_id, r);
+    wg_node_free(r);
+    WG_CHECK(g_jobs != NULL && g_jobs->run == job_run);
+    WG_CHECK(g_jobs && g_jobs->next && g_jobs->next->run == status_run);
+    WG_CHECK_INT(pump(), 2);
+    wg_node_free(take_sent());
+}
+
 /* Once the chat's LID is known, receive has moved its sessions to the LID
  * address (signal/lid_map.h): the next send must find them there and use
  * them (no bundle fetch), while the wire still names usync's JID. */
@@ -956,6 +994,7 @@ int main(void)
     WG_RUN(group_third_send_asks_again);
     WG_RUN(direct_send_and_revoke);
     WG_RUN(direct_send_commit_failed);
+    WG_RUN(sends_of_a_turn_together);
     WG_RUN(direct_send_under_lid);
     WG_RUN(ack_deadlines);
     WG_RUN(step_deadlines);
