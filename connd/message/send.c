@@ -79,7 +79,10 @@ typedef struct send_op {
     char **users;            /* group: the participants to query (owned) */
     size_t n_users;          /* how many */
     wg_buf_t skmsg;          /* group: the sender-key ciphertext */
-    char phash[12];          /* participant hash of the devices ("" until usync) */
+    char phash[12];          /* participant hash of the devices ("" until usync; 1:1: until an
+                                ack brings the server's, op_phash) */
+    char self_dev[2][WG_JID_USER_MAX + WG_JID_SERVER_MAX + 16]; /* our sending device, PN/LID */
+    size_t n_self;           /* how many of self_dev (they count in the hash, not as targets) */
     int store_rc;            /* job result */
     json_t *raw;             /* the messageRaw (PENDING) */
     wg_wa_timer_t *timer;    /* the composing delay (only ops with one) */
@@ -813,6 +816,20 @@ static void not_on_whatsapp(send_op_t *o)
     op_free(o);
 }
 
+/* §7.2 step 7: o->phash, the hash over every device of the list, ours
+ * included ("" when it cannot be computed). */
+static void op_phash(send_op_t *o)
+{
+    char **jids = wg_calloc(o->n_dev + o->n_self + 1, sizeof *jids);
+    for (size_t i = 0; i < o->n_dev; i++)
+        jids[i] = o->dev[i].jid;
+    for (size_t i = 0; i < o->n_self; i++)
+        jids[o->n_dev + i] = o->self_dev[i];
+    if (wg_send_phash((const char *const *)jids, o->n_dev + o->n_self, o->phash) != 0)
+        o->phash[0] = '\0';
+    free(jids);
+}
+
 /* The target devices from a usync <list> (answered now, or cached for
  * this connection: fresh says which), then the sessions step. */
 static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
@@ -828,8 +845,7 @@ static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
         snprintf(own_lid, sizeof own_lid, "%s@%s", me_lid.user, me_lid.server);
     }
     int recipient_seen = 0;
-    char self_dev[2][WG_JID_USER_MAX + WG_JID_SERVER_MAX + 16]; /* our sending device, PN and LID */
-    size_t n_self = 0;
+    o->n_self = 0;
     for (size_t i = 0; i < list->child_count; i++) {
         const wg_node_t *u = list->children[i];
         const char *jid = wg_node_attr(u, "jid");
@@ -855,9 +871,9 @@ static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
              * device that cannot be reached simply gets no <enc>) */
             if ((own && devno == my_device) || (own_as_lid && devno == my_lid_device)) {
                 /* not a target, but [W] hashes it with the others */
-                if (n_self < 2)
-                    snprintf(self_dev[n_self++], sizeof self_dev[0], "%s:%u@%s", uj.user, devno,
-                             uj.server);
+                if (o->n_self < 2)
+                    snprintf(o->self_dev[o->n_self++], sizeof o->self_dev[0], "%s:%u@%s", uj.user,
+                             devno, uj.server);
                 continue;
             }
             /* in a group our other devices get the SKDM like everyone's,
@@ -873,15 +889,8 @@ static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
     }
     if (fresh) /* the next sends to this chat skip the usync (device_cache.h) */
         wg_device_cache_put(o->instance_id, o->generation, o->chat, list, now_of(o->d));
-    /* §7.2 step 7: the hash over every device of the list, ours included */
-    char **jids = wg_calloc(o->n_dev + n_self + 1, sizeof *jids);
-    for (size_t i = 0; i < o->n_dev; i++)
-        jids[i] = o->dev[i].jid;
-    for (size_t i = 0; i < n_self; i++)
-        jids[o->n_dev + i] = self_dev[i];
-    if (wg_send_phash((const char *const *)jids, o->n_dev + n_self, o->phash) != 0)
-        o->phash[0] = '\0';
-    free(jids);
+    if (o->is_group) /* on the wire; a 1:1 chat's only when an ack has one to compare */
+        op_phash(o);
     submit(o, 0);
 }
 
@@ -1355,6 +1364,8 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
      * view of the devices is stale; like [W], forget what is cached (the
      * group's participants and the chat's device list) */
     const char *phash = wg_node_attr(n, "phash");
+    if (phash && !o->is_group && !o->phash[0])
+        op_phash(o); /* a 1:1 send computes its own only now, when there is one to compare */
     if (phash && o->phash[0] && strcmp(phash, o->phash) != 0) {
         wg_log(WG_LOG_DEBUG,
                "msg=\"participant hash mismatch\" instance=%s id=%s ours=%s server=%s",

@@ -752,6 +752,47 @@ static void sends_of_a_turn_together(void)
     wg_node_free(take_sent());
 }
 
+/* Sends "text" to the 1:1 chat (device list cached), acks it with phash
+ * (NULL: none) and returns whether the send asked usync first. */
+static int direct_send_acked(const char *text, const char *phash)
+{
+    wg_connd_t d = {0};
+    send_text(&d, "+55 5500 0", text, 0);
+    int asked = 0;
+    for (size_t i = 0; i < g_n_iq; i++)
+        asked |= strcmp(wg_node_attr(g_iq[i].iq, "xmlns"), "usync") == 0;
+    if (asked)
+        answer_usync_direct();
+    pump();
+    wg_node_t *m = take_sent();
+    WG_CHECK(m != NULL);
+    if (!m)
+        return asked;
+    wg_node_t *ack = wg_node_new("ack");
+    wg_node_set_attr(ack, "id", wg_node_attr(m, "id"));
+    if (phash)
+        wg_node_set_attr(ack, "phash", phash);
+    wg_send_on_ack(&d, g_inst_id, ack);
+    on_ack_flush(NULL);
+    pump();
+    wg_node_free(ack);
+    wg_node_free(m);
+    return asked;
+}
+
+/* A 1:1 send computes its participant hash only when the server's ack
+ * brings one: the same hash keeps the chat's device list, another drops
+ * it (the next send asks usync again). */
+static void direct_ack_phash(void)
+{
+    const char *devs[3] = {PEER_CHAT, "1111:2@s.whatsapp.net", "1111:1@s.whatsapp.net"};
+    char ours[12];
+    WG_CHECK_INT(wg_send_phash(devs, 3, ours), 0);
+    WG_CHECK_INT(direct_send_acked("hash same", ours), 0);
+    WG_CHECK_INT(direct_send_acked("hash other", "2:AAAAAAAA"), 0);
+    WG_CHECK_INT(direct_send_acked("hash asks", NULL), 1); /* the list was dropped */
+}
+
 /* Once the chat's LID is known, receive has moved its sessions to the LID
  * address (signal/lid_map.h): the next send must find them there and use
  * them (no bundle fetch), while the wire still names usync's JID. */
@@ -995,6 +1036,7 @@ int main(void)
     WG_RUN(direct_send_and_revoke);
     WG_RUN(direct_send_commit_failed);
     WG_RUN(sends_of_a_turn_together);
+    WG_RUN(direct_ack_phash);
     WG_RUN(direct_send_under_lid);
     WG_RUN(ack_deadlines);
     WG_RUN(step_deadlines);
