@@ -485,7 +485,9 @@ static void send_text_done(void *arg, const wg_send_result_t *r)
 {
     pending_t *p = arg;
     if (r->status == 201) {
-        send_json(p, r->json);
+        char *text = wg_send_result_text(r); /* send.c hands the messageRaw as a document */
+        send_json(p, text ? text : "{}");
+        free(text);
     } else {
         Wg__Ipc__Error err = WG__IPC__ERROR__INIT;
         err.status = r->status;

@@ -79,7 +79,10 @@ typedef struct send_op {
     char **users;            /* group: the participants to query (owned) */
     size_t n_users;          /* how many */
     wg_buf_t skmsg;          /* group: the sender-key ciphertext */
-    char phash[12];          /* participant hash of the devices ("" until usync) */
+    char phash[12];          /* participant hash of the devices ("" until usync; 1:1: until an
+                                ack brings the server's, op_phash) */
+    char self_dev[2][WG_JID_USER_MAX + WG_JID_SERVER_MAX + 16]; /* our sending device, PN/LID */
+    size_t n_self;           /* how many of self_dev (they count in the hash, not as targets) */
     int store_rc;            /* job result */
     json_t *raw;             /* the messageRaw (PENDING) */
     wg_wa_timer_t *timer;    /* the composing delay (only ops with one) */
@@ -312,6 +315,15 @@ static void acks_append(send_op_t *o)
     queue_append(&g_acks, o);
 }
 
+char *wg_send_result_text(const wg_send_result_t *r)
+{
+    if (!r)
+        return NULL;
+    if (r->json)
+        return wg_strdup(r->json);
+    return r->doc ? json_dumps(r->doc, JSON_COMPACT) : NULL;
+}
+
 static void answer(send_op_t *o, int status, const char *json, const json_t *doc)
 {
     if (!o->done)
@@ -403,17 +415,35 @@ static void ack_expired(send_op_t *o)
 
 /* ------------------------------------------------------------ worker jobs */
 
-typedef struct {
+typedef struct send_job {
     wg_job_t job;    /* must be first */
     uint64_t token;  /* the op */
     int kind;        /* 0 sessions check, 1 encrypt + store, 2 status */
     send_op_t *op;   /* valid while busy (ops are freed only when not busy) */
     uint8_t key[32]; /* vault key copy */
+    struct send_job *turn_next; /* the next job held for the turn's end (sends_flush) */
 } send_job_t;
 
 static void step_after_sessions(send_op_t *o);
 static void step_after_encrypt(send_op_t *o);
+static send_job_t *g_turn_head, *g_turn_tail; /* send jobs held for the turn's end, in order */
+static struct status_job *g_ack_batches;      /* open ack batches (below), newest first */
+
+/* Submits the held send jobs, oldest first (before any status job opened
+ * after them: acks_flush calls this first). */
+static void sends_flush(void)
+{
+    while (g_turn_head) {
+        send_job_t *j = g_turn_head;
+        g_turn_head = j->turn_next;
+        if (!g_turn_head)
+            g_turn_tail = NULL;
+        j->turn_next = NULL;
+        wg_jobs_submit(j->op->d->jobs, &j->job);
+    }
+}
 static void acks_flush(const char *instance_id);
+static void turn_end_arm(wg_connd_t *d);
 
 /* The Signal address a device's session lives under: its LID form when the
  * LID <-> PN mapping is known (signal/lid_map.h: receive moves a contact's
@@ -521,20 +551,28 @@ static int encrypt_group(wg_store_t *store, wg_signal_t *sig, send_op_t *o)
 }
 
 /* A job the worker runs alone (not in a group commit, connd/core/jobs.c)
- * is made a group of its own: each device's ratchet step still has its own
- * savepoint, but the steps and the message row commit once, before done()
- * puts the message on the wire, instead of once per device and once for the
- * row. Inside a worker's group, group_begin refuses and the group commits. */
+ * is made a group of its own: the steps and the message row commit once,
+ * before done() puts the message on the wire, instead of once per device
+ * and once for the row. Inside a worker's group, group_begin refuses and
+ * the group commits. Either way the job runs at the group's own level, so
+ * the ratchet steps of a 1:1 send use write-back (signal.h
+ * wg_signal_set_write_back): the sends of one group to the same device
+ * write its session record once, at the group's end, not once each. */
 static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
 {
     wg_signal_t *sig = NULL;
     int own_group = wg_store_group_begin(store) == 0;
     int rc = wg_signal_pool_get(store, o->instance_id, key, &o->creds, &sig);
     size_t reached = 0;
-    if (rc == 0 && o->is_group)
+    if (rc == 0 && o->is_group) {
         rc = encrypt_group(store, sig, o);
-    else if (rc == 0 && (rc = encrypt_devices(store, sig, o, 0, &reached)) == 0 && reached == 0)
-        rc = WG_ESTATE;
+    } else if (rc == 0) {
+        wg_signal_set_write_back(sig, 1);
+        rc = encrypt_devices(store, sig, o, 0, &reached);
+        wg_signal_set_write_back(sig, 0);
+        if (rc == 0 && reached == 0)
+            rc = WG_ESTATE;
+    }
     if (rc == 0)
         rc = store_outcome(store, o);
     if (own_group) {
@@ -607,11 +645,14 @@ static void job_done(wg_job_t *job)
     send_job_t *j = (send_job_t *)job;
     send_op_t *o = op_find(j->token);
     int kind = j->kind;
+    int group_rc = j->job.rc; /* WG_EDB: the group commit failed, nothing of the job is durable */
     sodium_memzero(j->key, sizeof j->key);
     free(j);
     if (!o)
         return;
     o->busy = 0;
+    if (group_rc && !o->store_rc)
+        o->store_rc = group_rc; /* never on the wire with a ratchet step that was not committed */
     if (o->failed) {
         fail(o, 400, "Error: Timed Out");
         return;
@@ -637,10 +678,20 @@ static void submit(send_op_t *o, int kind)
     j->kind = kind;
     j->op = o;
     memcpy(j->key, wg_link_vault_key(), sizeof j->key);
-    acks_flush(NULL); /* e.g. a revoke's DELETED after the ack of what it revokes */
+    if (g_ack_batches)
+        acks_flush(NULL); /* e.g. a revoke's DELETED after the ack of what it revokes */
     o->busy = 1;
     o->state = kind == 0 ? OP_SESSIONS : OP_ENCRYPT;
-    wg_jobs_submit(o->d->jobs, &j->job);
+    /* held until the loop turn ends (or a status job must follow it): the
+     * sends of one turn reach the worker together, one wake and one group
+     * commit for them, not one for the first and one for the rest */
+    j->turn_next = NULL;
+    if (g_turn_tail)
+        g_turn_tail->turn_next = j;
+    else
+        g_turn_head = j;
+    g_turn_tail = j;
+    turn_end_arm(o->d);
 }
 
 /* ------------------------------------------------------------ protocol steps */
@@ -732,9 +783,7 @@ static void step_after_encrypt(send_op_t *o)
     /* debug: at info the send.message event line (at the server ack) already marks the send */
     wg_log(WG_LOG_DEBUG, "msg=\"message sent\" instance=%s id=%s devices=%zu", o->instance_name,
            o->id, o->n_dev);
-    char *raw = json_dumps(o->raw, JSON_COMPACT);
-    answer(o, 201, raw, o->raw);
-    free(raw);
+    answer(o, 201, NULL, o->raw); /* serialized only by a caller that wants text */
     publish_after_send(o);
 }
 
@@ -767,6 +816,20 @@ static void not_on_whatsapp(send_op_t *o)
     op_free(o);
 }
 
+/* §7.2 step 7: o->phash, the hash over every device of the list, ours
+ * included ("" when it cannot be computed). */
+static void op_phash(send_op_t *o)
+{
+    char **jids = wg_calloc(o->n_dev + o->n_self + 1, sizeof *jids);
+    for (size_t i = 0; i < o->n_dev; i++)
+        jids[i] = o->dev[i].jid;
+    for (size_t i = 0; i < o->n_self; i++)
+        jids[o->n_dev + i] = o->self_dev[i];
+    if (wg_send_phash((const char *const *)jids, o->n_dev + o->n_self, o->phash) != 0)
+        o->phash[0] = '\0';
+    free(jids);
+}
+
 /* The target devices from a usync <list> (answered now, or cached for
  * this connection: fresh says which), then the sessions step. */
 static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
@@ -782,8 +845,7 @@ static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
         snprintf(own_lid, sizeof own_lid, "%s@%s", me_lid.user, me_lid.server);
     }
     int recipient_seen = 0;
-    char self_dev[2][WG_JID_USER_MAX + WG_JID_SERVER_MAX + 16]; /* our sending device, PN and LID */
-    size_t n_self = 0;
+    o->n_self = 0;
     for (size_t i = 0; i < list->child_count; i++) {
         const wg_node_t *u = list->children[i];
         const char *jid = wg_node_attr(u, "jid");
@@ -809,9 +871,9 @@ static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
              * device that cannot be reached simply gets no <enc>) */
             if ((own && devno == my_device) || (own_as_lid && devno == my_lid_device)) {
                 /* not a target, but [W] hashes it with the others */
-                if (n_self < 2)
-                    snprintf(self_dev[n_self++], sizeof self_dev[0], "%s:%u@%s", uj.user, devno,
-                             uj.server);
+                if (o->n_self < 2)
+                    snprintf(o->self_dev[o->n_self++], sizeof o->self_dev[0], "%s:%u@%s", uj.user,
+                             devno, uj.server);
                 continue;
             }
             /* in a group our other devices get the SKDM like everyone's,
@@ -827,15 +889,8 @@ static void use_devices(send_op_t *o, const wg_node_t *list, int fresh)
     }
     if (fresh) /* the next sends to this chat skip the usync (device_cache.h) */
         wg_device_cache_put(o->instance_id, o->generation, o->chat, list, now_of(o->d));
-    /* §7.2 step 7: the hash over every device of the list, ours included */
-    char **jids = wg_calloc(o->n_dev + n_self + 1, sizeof *jids);
-    for (size_t i = 0; i < o->n_dev; i++)
-        jids[i] = o->dev[i].jid;
-    for (size_t i = 0; i < n_self; i++)
-        jids[o->n_dev + i] = self_dev[i];
-    if (wg_send_phash((const char *const *)jids, o->n_dev + n_self, o->phash) != 0)
-        o->phash[0] = '\0';
-    free(jids);
+    if (o->is_group) /* on the wire; a 1:1 chat's only when an ack has one to compare */
+        op_phash(o);
     submit(o, 0);
 }
 
@@ -1222,14 +1277,19 @@ static void status_add_id(status_job_t *j, const char *id)
  * job of any module, at most WG_JOBS_LAZY_WINDOW_MS, to share its
  * transaction and wakes;
  * jobs stay FIFO, so a status still lands after the send job that stored
- * its message (an ack only comes for a stanza sent after that commit). */
+ * its message (an ack only comes for a stanza sent after that commit).
+ * Send jobs are held the same way (submit, sends_flush) and go first: the
+ * module's jobs reach the worker in the order they were made. */
 #define ACK_BATCH_MAX 256
-static status_job_t *g_ack_batches;  /* open batches, newest first */
 static wg_wa_timer_t *g_ack_flush;   /* zero-delay: the end of this loop turn */
+static int g_turn_armed;             /* g_ack_flush is set for this turn's end */
 
-/* Submits the open ack batches (of instance_id, or all for NULL), oldest first. */
+/* Submits the open ack batches (of instance_id, or all for NULL), oldest
+ * first, after the send jobs held for the turn's end (every open batch
+ * was opened after them: submit flushes the batches open before it). */
 static void acks_flush(const char *instance_id)
 {
+    sends_flush();
     status_job_t *keep = NULL, *submit_list = NULL;
     while (g_ack_batches) {
         status_job_t *j = g_ack_batches;
@@ -1258,7 +1318,19 @@ static void acks_flush(const char *instance_id)
 static void on_ack_flush(void *arg)
 {
     (void)arg;
+    g_turn_armed = 0;
     acks_flush(NULL);
+}
+
+/* Arms the end-of-turn flush (held sends and ack batches). */
+static void turn_end_arm(wg_connd_t *d)
+{
+    if (g_turn_armed)
+        return;
+    if (!g_ack_flush)
+        g_ack_flush = wg_wa_timer_new(d->loop, on_ack_flush, NULL);
+    wg_wa_timer_set(g_ack_flush, 0);
+    g_turn_armed = 1;
 }
 
 /* The open batch for (instance_id, status), opened (and the flush armed) if needed. */
@@ -1272,9 +1344,7 @@ static status_job_t *ack_batch(wg_connd_t *d, const char *instance_id, const cha
     j->sent = json_array();
     j->batch_next = g_ack_batches;
     g_ack_batches = j;
-    if (!g_ack_flush)
-        g_ack_flush = wg_wa_timer_new(d->loop, on_ack_flush, NULL);
-    wg_wa_timer_set(g_ack_flush, 0);
+    turn_end_arm(d);
     return j;
 }
 
@@ -1294,6 +1364,8 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
      * view of the devices is stale; like [W], forget what is cached (the
      * group's participants and the chat's device list) */
     const char *phash = wg_node_attr(n, "phash");
+    if (phash && !o->is_group && !o->phash[0])
+        op_phash(o); /* a 1:1 send computes its own only now, when there is one to compare */
     if (phash && o->phash[0] && strcmp(phash, o->phash) != 0) {
         wg_log(WG_LOG_DEBUG,
                "msg=\"participant hash mismatch\" instance=%s id=%s ours=%s server=%s",

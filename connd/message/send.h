@@ -23,13 +23,19 @@
 #include "instance/registry.h"
 #include "ipc.pb-c.h"
 
-/* The outcome for the REST caller (borrowed for the call). */
+/* The outcome for the REST caller (borrowed for the call). A 201 carries
+ * the messageRaw as a document only (doc; json NULL): the Socket.IO caller
+ * answers with the document, the REST caller serializes it once
+ * (wg_send_result_text), so a send is not serialized for nobody. */
 typedef struct {
-    int status;       /* 201, 400 or 500 */
-    const char *json; /* 201: the messageRaw; else Evolution's message list (JSON array) */
-    const json_t *doc; /* 201: json as a document (callers that want one need not parse
-                          it); NULL otherwise */
+    int status;        /* 201, 400 or 500 */
+    const char *json;  /* not 201: Evolution's message list (JSON array); 201: NULL when doc */
+    const json_t *doc; /* 201: the messageRaw; NULL otherwise */
 } wg_send_result_t;
+
+/* The result as JSON text: json, or doc serialized (compact). Returns a
+ * malloc'd string the caller frees, or NULL when there is neither. */
+char *wg_send_result_text(const wg_send_result_t *r);
 
 typedef void (*wg_send_done_cb)(void *ctx, const wg_send_result_t *r);
 

@@ -60,8 +60,22 @@ static void on_done(void *done_ud, int rc, const json_t *result, const char *err
 {
     pending_t *p = done_ud;
     if (rc == WG_OK) {
-        reply_json(p->reply, p->reply_ud,
-                   json_pack("{s:b,s:O}", "ok", 1, "result", result ? result : json_null()));
+        /* [{"ok":true,"result":...}] around the result's one serialization,
+         * without building the wrapper documents */
+        char *body = result ? json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        if (!body || !*body) {
+            free(body);
+            body = wg_strdup("null");
+        }
+        static const char head[] = "[{\"ok\":true,\"result\":", tail[] = "}]";
+        size_t n = strlen(body);
+        char *text = wg_malloc(sizeof head - 1 + n + sizeof tail);
+        memcpy(text, head, sizeof head - 1);
+        memcpy(text + sizeof head - 1, body, n);
+        memcpy(text + sizeof head - 1 + n, tail, sizeof tail);
+        p->reply(p->reply_ud, text);
+        free(text);
+        free(body);
     } else {
         wg_log(WG_LOG_INFO, "msg=\"socket request failed\" event=%s instance=%s err=\"%s\"",
                p->event, p->instance, wg_strerror(rc));

@@ -22,6 +22,8 @@ struct wg_signal {
     unsigned identity_flags;              /* WG_SIGNAL_IDENTITY_* seen in this op */
     int batch;                            /* inside wg_signal_batch_begin: ops share its transaction */
     record_cache_t *cache;                /* decrypted records (kept layers, pool.c), or NULL */
+    int write_back;                       /* wg_signal_set_write_back: encrypts may hold */
+    int holding;                          /* the running encrypt holds its session write */
     int pooled;                           /* owned by pool.c: wg_signal_free ignores it */
     wg_signal_t *pool_next;               /* pool.c's list */
 };
@@ -49,6 +51,11 @@ int signal_record_save(wg_signal_t *s, const wg_signal_key_id_t *k, const uint8_
  * codes (rows deleted, or <0, not recorded). */
 int signal_record_delete(wg_signal_t *s, const wg_signal_key_id_t *k);
 int signal_record_delete_name(wg_signal_t *s, const wg_signal_key_id_t *k);
+
+/* Writes the session records this layer holds back (write-back, see
+ * record_cache_hold) to their rows, in the store's current transaction.
+ * 0, or the store's failure (the records not yet written stay held). */
+int signal_record_flush(wg_signal_t *s);
 
 /* A layer without a cache wrote or deleted k (by_name: every device of its
  * name): the kept layer of the same instance forgets it (pool.c). */

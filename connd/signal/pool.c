@@ -38,10 +38,29 @@ static void layer_free(wg_signal_t *s)
     wg_signal_free(s);
 }
 
+/* A savepoint's rollback inside a live group cannot undo the held records
+ * (they were made at the group's level, after any savepoint before them
+ * ended, and the next savepoint's begin writes them first); anything else
+ * (the group lost, a failed COMMIT) takes them too. */
 static void on_rolled_back(void *ud)
 {
-    for (wg_signal_t *s = ((pool_t *)ud)->first; s; s = s->pool_next)
-        record_cache_rolled_back(s->cache);
+    pool_t *p = ud;
+    int keep_held = wg_store_group_open(p->store);
+    for (wg_signal_t *s = p->first; s; s = s->pool_next)
+        record_cache_rolled_back(s->cache, keep_held);
+}
+
+/* Write-back: a savepoint opens or the group commits, the held records go
+ * to their rows first. */
+static int flush_all(void *ud)
+{
+    int rc = 0;
+    for (wg_signal_t *s = ((pool_t *)ud)->first; s; s = s->pool_next) {
+        int r = signal_record_flush(s);
+        if (r < 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
 }
 
 static void on_committed(void *ud)
@@ -50,6 +69,9 @@ static void on_committed(void *ud)
         record_cache_committed(s->cache);
 }
 
+/* Records the layer holds for the group's end go with it: the instance's
+ * credentials (so its Signal identity) were replaced or removed, which ends
+ * its sessions' use. */
 static void on_instance_gone(void *ud, const char *instance_id)
 {
     pool_t *p = ud;
@@ -90,7 +112,13 @@ static pool_t *pool_get(wg_store_t *store)
         return p;
     p = wg_calloc(1, sizeof *p);
     p->store = store;
-    wg_store_observer_t o = {on_rolled_back, on_committed, on_instance_gone, on_closing, p};
+    wg_store_observer_t o = {.rolled_back = on_rolled_back,
+                             .committed = on_committed,
+                             .instance_gone = on_instance_gone,
+                             .closing = on_closing,
+                             .savepoint = flush_all,
+                             .committing = flush_all,
+                             .ud = p};
     if (wg_store_observe(store, &o) != 0) {
         free(p);
         return NULL;
@@ -119,6 +147,7 @@ int wg_signal_pool_get(wg_store_t *store, const char *instance_id, const uint8_t
         *at = s->pool_next; /* to the front, or out when the key changed */
         p->count--;
         if (sodium_memcmp(s->vault_key, vault_key, sizeof s->vault_key) != 0) {
+            (void)signal_record_flush(s); /* sealed with the key they were made under */
             layer_free(s);
             s = NULL;
         }
@@ -135,13 +164,20 @@ int wg_signal_pool_get(wg_store_t *store, const char *instance_id, const uint8_t
     s->pool_next = p->first;
     p->first = s;
     p->count++;
-    if (p->count > WG_SIGNAL_POOL_MAX) { /* the least recently used goes */
-        wg_signal_t **last = &p->first;
-        while ((*last)->pool_next)
-            last = &(*last)->pool_next;
-        layer_free(*last);
-        *last = NULL;
-        p->count--;
+    if (p->count > WG_SIGNAL_POOL_MAX) {
+        /* the least recently used goes, unless it holds records for the
+         * group's end: then the one before it (the pool may stay over its
+         * bound until the group commits) */
+        wg_signal_t **victim = NULL;
+        for (wg_signal_t **at2 = &p->first->pool_next; *at2; at2 = &(*at2)->pool_next)
+            if (record_cache_held((*at2)->cache) == 0)
+                victim = at2;
+        if (victim) {
+            wg_signal_t *gone = *victim;
+            *victim = gone->pool_next;
+            layer_free(gone);
+            p->count--;
+        }
     }
     *out = s;
     return 0;

@@ -18,6 +18,12 @@ typedef struct entry {
     uint8_t *record;            /* the plaintext record; owned, wiped */
     size_t len;                 /* its length */
     int dirty;                  /* added since the last durable commit */
+    int held;                   /* write-back: not in the row yet (record_cache_hold) */
+    int in_op;                  /* held by the operation still running: prior is valid */
+    uint8_t *prior;             /* what the running operation replaced; owned, wiped */
+    size_t prior_len;           /* its length */
+    int prior_held;             /* its held flag */
+    int prior_dirty;            /* its dirty flag */
     struct entry *chain;        /* next in its bucket */
     struct entry *newer, *older; /* the LRU list */
 } entry_t;
@@ -28,6 +34,8 @@ struct record_cache {
     size_t count;             /* entries */
     size_t bytes;             /* their record bytes */
     size_t dirty;             /* how many are dirty */
+    size_t held;              /* how many are held (write-back) */
+    size_t in_op;             /* how many the running operation holds */
 };
 
 static const char *or_empty(const char *s)
@@ -89,6 +97,14 @@ static void lru_push(record_cache_t *c, entry_t *e)
 }
 
 /* Unlinks *slot's entry (a bucket link) and wipes and frees it. */
+static void wipe_free(uint8_t *p, size_t len)
+{
+    if (p) {
+        sodium_memzero(p, len);
+        free(p);
+    }
+}
+
 static void remove_at(record_cache_t *c, entry_t **slot)
 {
     entry_t *e = *slot;
@@ -97,6 +113,9 @@ static void remove_at(record_cache_t *c, entry_t **slot)
     c->count--;
     c->bytes -= e->len;
     c->dirty -= e->dirty ? 1 : 0;
+    c->held -= e->held ? 1 : 0;
+    c->in_op -= e->in_op ? 1 : 0;
+    wipe_free(e->prior, e->prior_len);
     sodium_memzero(e->record, e->len);
     free(e->record);
     free(e->group);
@@ -146,8 +165,15 @@ void record_cache_put(record_cache_t *c, const wg_signal_key_id_t *k, const uint
         remove_at(c, slot);
     if (len == 0 || len > RECORD_CACHE_BYTES)
         return;
-    while (c->oldest && (c->count >= RECORD_CACHE_ENTRIES || c->bytes + len > RECORD_CACHE_BYTES))
-        remove_entry(c, c->oldest);
+    /* the least recently used go first; a held record stays (it is the
+     * only copy until the group's end), so the bound may be passed for as
+     * long as a group holds that many */
+    for (entry_t *e = c->oldest, *next;
+         e && (c->count >= RECORD_CACHE_ENTRIES || c->bytes + len > RECORD_CACHE_BYTES); e = next) {
+        next = e->newer;
+        if (!e->held)
+            remove_entry(c, e);
+    }
     entry_t *e = wg_calloc(1, sizeof *e);
     e->kind = k->kind;
     e->group = wg_strdup(or_empty(k->group_id));
@@ -185,11 +211,11 @@ void record_cache_drop_name(record_cache_t *c, const wg_signal_key_id_t *k)
 /* A dirty entry was put since the last commit and every put or get moves
  * its entry to the newest end, so walking from there finds them all before
  * any entry untouched since that commit. */
-void record_cache_rolled_back(record_cache_t *c)
+void record_cache_rolled_back(record_cache_t *c, int keep_held)
 {
-    for (entry_t *e = c->newest, *next; e && c->dirty; e = next) {
+    for (entry_t *e = c->newest, *next; e && (c->dirty || (!keep_held && c->held)); e = next) {
         next = e->older;
-        if (e->dirty)
+        if (e->dirty || (!keep_held && e->held))
             remove_entry(c, e);
     }
 }
@@ -201,6 +227,90 @@ void record_cache_committed(record_cache_t *c)
             e->dirty = 0;
             c->dirty--;
         }
+}
+
+int record_cache_hold(record_cache_t *c, const wg_signal_key_id_t *k, const uint8_t *p,
+                      size_t len)
+{
+    entry_t *e = *find(c, k);
+    if (!e || len == 0 || len > RECORD_CACHE_BYTES)
+        return -1;
+    uint8_t *copy = wg_malloc(len);
+    memcpy(copy, p, len);
+    if (e->in_op) {
+        wipe_free(e->record, e->len); /* prior already keeps what the op replaced */
+    } else {
+        e->prior = e->record;
+        e->prior_len = e->len;
+        e->prior_held = e->held;
+        e->prior_dirty = e->dirty;
+        e->in_op = 1;
+        c->in_op++;
+    }
+    c->bytes = c->bytes - e->len + len;
+    e->record = copy;
+    e->len = len;
+    if (e->dirty) { /* the row's value is superseded: the held one is written */
+        e->dirty = 0;
+        c->dirty--;
+    }
+    if (!e->held) {
+        e->held = 1;
+        c->held++;
+    }
+    lru_unlink(c, e);
+    lru_push(c, e);
+    return 0;
+}
+
+void record_cache_op_end(record_cache_t *c, int ok)
+{
+    for (entry_t *e = c->newest; e && c->in_op; e = e->older) {
+        if (!e->in_op)
+            continue;
+        e->in_op = 0;
+        c->in_op--;
+        if (ok) {
+            wipe_free(e->prior, e->prior_len);
+        } else {
+            wipe_free(e->record, e->len);
+            c->bytes = c->bytes - e->len + e->prior_len;
+            e->record = e->prior;
+            e->len = e->prior_len;
+            c->held = c->held - (size_t)e->held + (size_t)e->prior_held;
+            c->dirty = c->dirty - (size_t)e->dirty + (size_t)e->prior_dirty;
+            e->held = e->prior_held;
+            e->dirty = e->prior_dirty;
+        }
+        e->prior = NULL;
+        e->prior_len = 0;
+    }
+}
+
+int record_cache_flush(record_cache_t *c,
+                       int (*write)(void *ud, const wg_signal_key_id_t *k, const uint8_t *p,
+                                    size_t len),
+                       void *ud)
+{
+    for (entry_t *e = c->newest; e && c->held; e = e->older) {
+        if (!e->held)
+            continue;
+        wg_signal_key_id_t k = {NULL, e->kind, e->group[0] ? e->group : NULL,
+                                e->name[0] ? e->name : NULL, e->device};
+        int rc = write(ud, &k, e->record, e->len);
+        if (rc < 0)
+            return rc;
+        e->held = 0;
+        c->held--;
+        e->dirty = 1;
+        c->dirty++;
+    }
+    return 0;
+}
+
+size_t record_cache_held(const record_cache_t *c)
+{
+    return c ? c->held : 0;
 }
 
 size_t record_cache_count(const record_cache_t *c)

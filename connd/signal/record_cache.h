@@ -5,7 +5,9 @@
  * store in the caller's transaction first (write-through, stores.c), and
  * what a rollback may have undone is dropped (record_cache_rolled_back):
  * every entry added since the last durable commit is "dirty" until
- * record_cache_committed. Bounded (entries and bytes, least recently used
+ * record_cache_committed. The one exception is write-back: inside a group
+ * commit, a send's session record may be "held" (record_cache_hold) and
+ * written once at the group's end instead of once per message. Bounded (entries and bytes, least recently used
  * out); every record is wiped when it leaves. Worker thread only. */
 #ifndef WG_SIGNAL_RECORD_CACHE_H
 #define WG_SIGNAL_RECORD_CACHE_H
@@ -34,12 +36,35 @@ void record_cache_put(record_cache_t *c, const wg_signal_key_id_t *k, const uint
 /* Forgets k; drop_name forgets every device of (kind, group, name). */
 void record_cache_drop(record_cache_t *c, const wg_signal_key_id_t *k);
 void record_cache_drop_name(record_cache_t *c, const wg_signal_key_id_t *k);
-/* Forgets every dirty record (a rollback may have undone it). */
-void record_cache_rolled_back(record_cache_t *c);
+/* Forgets every dirty record (a rollback may have undone it), and with
+ * keep_held 0 every held one too (the group they were held for is gone). */
+void record_cache_rolled_back(record_cache_t *c, int keep_held);
 /* Every record is durable: none is dirty any more. Both visit only the
  * records touched since the last commit (they are the most recently used),
- * nothing when none is dirty. */
+ * nothing when none is dirty or held. */
 void record_cache_committed(record_cache_t *c);
+
+/* Write-back (stores.c, inside a live group with no savepoint open): the
+ * new record of k replaces the cached one but is "held": not in the row
+ * yet, written by record_cache_flush before the group's COMMIT or the next
+ * savepoint. Only for a k that is cached (its row exists): returns 0, or -1
+ * when k is not cached (the caller writes through instead). The replaced
+ * record is kept until record_cache_op_end, so a failed operation can
+ * restore it. A held record is never evicted. */
+int record_cache_hold(record_cache_t *c, const wg_signal_key_id_t *k, const uint8_t *p,
+                      size_t len);
+/* The operation that held records ended: ok keeps them, else each goes back
+ * to what it replaced. */
+void record_cache_op_end(record_cache_t *c, int ok);
+/* Writes every held record with write(ud, key, record, len) (0 or <0; the
+ * key's instance_id is NULL); a written one becomes dirty. Stops at the first failure and
+ * returns it (the rest stay held); 0 when all are written. */
+int record_cache_flush(record_cache_t *c,
+                       int (*write)(void *ud, const wg_signal_key_id_t *k, const uint8_t *p,
+                                    size_t len),
+                       void *ud);
+/* How many records are held (tests, pool.c). */
+size_t record_cache_held(const record_cache_t *c);
 /* How many records are kept (tests). */
 size_t record_cache_count(const record_cache_t *c);
 

@@ -178,9 +178,17 @@ int wg_signal_encrypt(wg_signal_t *s, const wg_signal_addr_t *addr, const uint8_
     session_cipher *cipher = NULL;
     ciphertext_message *ct = NULL;
     wg_buf_t padded = WG_BUF_INIT;
-    int rc = signal_op_begin(s);
-    if (rc < 0)
+    /* write-back (signal.h): no savepoint, the session write is held; an
+     * encrypt writes nothing else, and what it held is undone on failure */
+    int hold = s->write_back && s->cache && !s->batch && wg_store_group_open(s->store);
+    int rc = 0;
+    if (hold) {
+        s->store_error = 0;
+        s->identity_flags = 0;
+        s->holding = 1;
+    } else if ((rc = signal_op_begin(s)) < 0) {
         return rc;
+    }
     int has = signal_protocol_session_contains_session(s->stores, &a);
     if (s->store_error || has != 1) {
         rc = s->store_error ? s->store_error : WG_ESTATE;
@@ -204,7 +212,18 @@ done:
     if (padded.p)
         sodium_memzero(padded.p, padded.cap);
     wg_buf_free(&padded);
+    if (hold) {
+        s->holding = 0;
+        record_cache_op_end(s->cache, rc == 0);
+        return rc;
+    }
     return signal_op_end(s, rc);
+}
+
+void wg_signal_set_write_back(wg_signal_t *s, int on)
+{
+    if (s)
+        s->write_back = on && s->cache;
 }
 
 /* Unpads a decrypted plaintext into out. */

@@ -12,6 +12,7 @@
 #include "signal/keys.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
+#include "wg_log.h"
 
 #include <session_pre_key.h>
 #include <sodium.h>
@@ -103,7 +104,8 @@ done:
     return rc;
 }
 
-int signal_record_save(wg_signal_t *s, const wg_signal_key_id_t *k, const uint8_t *p, size_t len)
+/* Seals p and writes it to the row of k (len 0: a tombstone); the store's code. */
+static int record_write(wg_signal_t *s, const wg_signal_key_id_t *k, const uint8_t *p, size_t len)
 {
     wg_buf_t plain = WG_BUF_INIT, blob = WG_BUF_INIT;
     int rc;
@@ -117,13 +119,38 @@ int signal_record_save(wg_signal_t *s, const wg_signal_key_id_t *k, const uint8_
         wg_vault_seal(s->vault_key, plain.p, plain.len, &blob);
         rc = wg_store_signal_key_put(s->store, k, blob.p, blob.len);
     }
-    /* written through: the row first, in the caller's transaction */
-    cache_written(s, k, 0, rc < 0 ? NULL : p, rc < 0 ? 0 : len);
     if (plain.p)
         sodium_memzero(plain.p, plain.cap);
     wg_buf_free(&plain);
     wg_buf_free(&blob);
+    return rc;
+}
+
+int signal_record_save(wg_signal_t *s, const wg_signal_key_id_t *k, const uint8_t *p, size_t len)
+{
+    int rc = record_write(s, k, p, len);
+    /* written through: the row first, in the caller's transaction */
+    cache_written(s, k, 0, rc < 0 ? NULL : p, rc < 0 ? 0 : len);
     return rc < 0 ? fail(s, rc) : 0;
+}
+
+static int flush_one(void *ud, const wg_signal_key_id_t *k, const uint8_t *p, size_t len)
+{
+    wg_signal_t *s = ud;
+    wg_signal_key_id_t row = *k;
+    row.instance_id = s->instance_id;
+    return record_write(s, &row, p, len);
+}
+
+int signal_record_flush(wg_signal_t *s)
+{
+    if (!s->cache || record_cache_held(s->cache) == 0)
+        return 0;
+    int rc = record_cache_flush(s->cache, flush_one, s);
+    if (rc < 0)
+        wg_log(WG_LOG_ERROR, "msg=\"signal write-back failed\" instance=%s err=%s", s->instance_id,
+               wg_strerror(rc));
+    return rc;
 }
 
 int signal_record_delete(wg_signal_t *s, const wg_signal_key_id_t *k)
@@ -208,6 +235,10 @@ static int session_store(const signal_protocol_address *a, uint8_t *record, size
     if (copy_name(a->name, a->name_len, name) < 0 || record_len == 0)
         return SG_ERR_INVAL;
     wg_signal_key_id_t k = key_of(s, WG_SIGNAL_KEY_SESSION, name, a->device_id);
+    /* write-back (signal.c wg_signal_encrypt): a cached session's new state
+     * waits in the cache for the group's end; any other is written now */
+    if (s->holding && record_cache_hold(s->cache, &k, record, record_len) == 0)
+        return 0;
     return signal_record_save(s, &k, record, record_len) < 0 ? SG_ERR_UNKNOWN : 0;
 }
 

@@ -127,6 +127,20 @@ void store_notify_instance_gone(wg_store_t *s, const char *instance_id)
             s->observers[i].instance_gone(s->observers[i].ud, instance_id);
 }
 
+/* Tells the observers a savepoint opens (kind 0) or the group commits
+ * (kind 1); the first failure wins, every observer is still told. */
+static int store_notify_group(wg_store_t *s, int kind)
+{
+    int rc = 0;
+    for (size_t i = 0; i < s->n_observers; i++) {
+        int (*fn)(void *) = kind ? s->observers[i].committing : s->observers[i].savepoint;
+        int r = fn ? fn(s->observers[i].ud) : 0;
+        if (r < 0 && rc == 0)
+            rc = WG_EDB;
+    }
+    return rc;
+}
+
 int wg_store_observe(wg_store_t *s, const wg_store_observer_t *o)
 {
     if (!s || !o || s->n_observers == WG_STORE_OBSERVERS_MAX)
@@ -150,6 +164,8 @@ int store_begin(wg_store_t *s)
         return store_exec(s, s->stmt[STMT_BEGIN], "begin");
     if (!group_alive(s))
         return WG_EDB; /* a SAVEPOINT now would begin (and RELEASE commit) alone */
+    if (store_notify_group(s, 0) != 0 || !group_alive(s))
+        return WG_EDB;
     return store_exec(s, s->stmt[STMT_SAVEPOINT], "savepoint");
 }
 
@@ -214,11 +230,23 @@ int wg_store_group_commit(wg_store_t *s)
     if (!s || !s->group)
         return WG_EINVAL;
     int alive = group_alive(s);
+    int held_rc = alive ? store_notify_group(s, 1) : 0;
+    if (alive && !group_alive(s))
+        alive = 0;
     s->group = 0;
     s->group_lost = 0;
     if (!alive)
         return WG_EDB;
+    if (held_rc) { /* what observers held back is not written: nothing commits */
+        store_rollback(s);
+        return WG_EDB;
+    }
     return store_commit(s);
+}
+
+int wg_store_group_open(const wg_store_t *s)
+{
+    return s && s->group && !s->group_lost && !sqlite3_get_autocommit(s->db);
 }
 
 int64_t store_now(wg_store_t *s)

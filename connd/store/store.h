@@ -79,6 +79,9 @@ void wg_store_rollback(wg_store_t *s);
  * a failure are committed one by one, as without a group). */
 int wg_store_group_begin(wg_store_t *s);
 int wg_store_group_commit(wg_store_t *s);
+/* 1 between group_begin and group_commit while SQLite has not ended the
+ * group's transaction by itself, else 0. */
+int wg_store_group_open(const wg_store_t *s);
 
 /* ------------------------------------------------------------ observers */
 
@@ -96,12 +99,24 @@ int wg_store_group_commit(wg_store_t *s);
  *   replaced or removed (wg_store_session_put/delete), or the instance was
  *   deleted;
  * - closing(ud): wg_store_close started; the observer must not use the
- *   store afterwards. */
+ *   store afterwards;
+ * - savepoint(ud): inside a live group, a job-level transaction (a
+ *   SAVEPOINT) is about to open: an observer that holds writes back for the
+ *   group's end (connd/signal's session records) writes them now, at the
+ *   group's own level, so that no savepoint's rollback can undo them. <0
+ *   fails that begin (WG_EDB);
+ * - committing(ud): a live group is about to COMMIT: the observer writes
+ *   what it holds back. <0 makes the group fail (rolled back, group_commit
+ *   returns WG_EDB).
+ * Writes an observer holds back exist only inside a live group and while
+ * no savepoint is open (wg_store_group_open). */
 typedef struct {
     void (*rolled_back)(void *ud);
     void (*committed)(void *ud);
     void (*instance_gone)(void *ud, const char *instance_id);
     void (*closing)(void *ud);
+    int (*savepoint)(void *ud);
+    int (*committing)(void *ud);
     void *ud; /* identifies the observer */
 } wg_store_observer_t;
 

@@ -163,6 +163,7 @@ void wg_jobs_submit_lazy(wg_jobs_t *jobs, wg_job_t *job)
 static int pump(void)
 {
     int n = 0;
+    sends_flush(); /* the loop turn's end submits the sends it held */
     while (g_jobs) {
         wg_job_t *j = g_jobs;
         g_jobs = j->next;
@@ -318,7 +319,9 @@ static void done(void *ctx, const wg_send_result_t *r)
 {
     (void)ctx;
     g_status = r->status;
-    snprintf(g_json, sizeof g_json, "%s", r->json ? r->json : "");
+    char *text = wg_send_result_text(r);
+    snprintf(g_json, sizeof g_json, "%s", text ? text : "");
+    free(text);
 }
 
 static wg_node_t *take_sent(void)
@@ -616,7 +619,7 @@ static void count_commit(void *ud)
 static void direct_send_and_revoke(void)
 {
     wg_connd_t d = {0};
-    wg_store_observer_t counter = {NULL, count_commit, NULL, NULL, &g_commits};
+    wg_store_observer_t counter = {.committed = count_commit, .ud = &g_commits};
     WG_CHECK_INT(wg_store_observe(g_store, &counter), 0);
     send_text(&d, "+55 5500 0", "just us", 0);
     answer_usync_direct();
@@ -690,6 +693,104 @@ static void direct_send_and_revoke(void)
     WG_CHECK_INT((int)g_n_events, 1);
     wg_node_free(ack);
     wg_node_free(m);
+}
+
+/* A send whose group commit failed (core/jobs.h: rc WG_EDB, nothing of the
+ * job is durable, its ratchet step included) never goes on the wire. */
+static void direct_send_commit_failed(void)
+{
+    wg_connd_t d = {0};
+    send_text(&d, "+55 5500 0", "not durable", 0);
+    sends_flush();
+    WG_CHECK(g_jobs != NULL); /* device list cached, sessions known: one job */
+    while (g_jobs) {
+        wg_job_t *j = g_jobs;
+        g_jobs = j->next;
+        j->run(g_store, j);
+        j->rc = WG_EDB; /* as jobs.c sets it when the group's COMMIT fails */
+        j->done(j);
+    }
+    WG_CHECK_INT(g_status, 500);
+    WG_CHECK(take_sent() == NULL);
+}
+
+/* The sends of one loop turn are held and reach the worker together, in
+ * order, when the turn ends; a receipt's status job (acks_flush) submits
+ * the held sends before itself. */
+static void sends_of_a_turn_together(void)
+{
+    wg_connd_t d = {0};
+    send_text(&d, "+55 5500 0", "turn a", 0);
+    send_text(&d, "+55 5500 0", "turn b", 0);
+    WG_CHECK(g_jobs == NULL); /* held until the turn ends */
+    on_ack_flush(NULL);       /* the turn's end */
+    int queued = 0;
+    for (wg_job_t *j = g_jobs; j; j = j->next)
+        queued++;
+    WG_CHECK_INT(queued, 2);
+    WG_CHECK_INT(pump(), 2);
+    for (int i = 0; i < 2; i++) {
+        wg_node_t *m = take_sent();
+        WG_CHECK(m != NULL);
+        wg_wa_msg_content_t c;
+        if (m && read_direct(m, PEER_CHAT, 0, &c) == 0) {
+            WG_CHECK_STR(c.text, i == 0 ? "turn a" : "turn b");
+            wg_wa_msg_content_free(&c);
+        }
+        wg_node_free(m);
+    }
+    /* a send, then a receipt in the same turn: the send's job goes first */
+    send_text(&d, "+55 5500 0", "turn c", 0);
+    wg_node_t *r = wg_node_new("receipt");
+    wg_node_set_attr(r, "id", "SOMEID");
+    wg_node_set_attr(r, "from", PEER_CHAT);
+    wg_send_on_receipt(&d, g_inst_id, r);
+    wg_node_free(r);
+    WG_CHECK(g_jobs != NULL && g_jobs->run == job_run);
+    WG_CHECK(g_jobs && g_jobs->next && g_jobs->next->run == status_run);
+    WG_CHECK_INT(pump(), 2);
+    wg_node_free(take_sent());
+}
+
+/* Sends "text" to the 1:1 chat (device list cached), acks it with phash
+ * (NULL: none) and returns whether the send asked usync first. */
+static int direct_send_acked(const char *text, const char *phash)
+{
+    wg_connd_t d = {0};
+    send_text(&d, "+55 5500 0", text, 0);
+    int asked = 0;
+    for (size_t i = 0; i < g_n_iq; i++)
+        asked |= strcmp(wg_node_attr(g_iq[i].iq, "xmlns"), "usync") == 0;
+    if (asked)
+        answer_usync_direct();
+    pump();
+    wg_node_t *m = take_sent();
+    WG_CHECK(m != NULL);
+    if (!m)
+        return asked;
+    wg_node_t *ack = wg_node_new("ack");
+    wg_node_set_attr(ack, "id", wg_node_attr(m, "id"));
+    if (phash)
+        wg_node_set_attr(ack, "phash", phash);
+    wg_send_on_ack(&d, g_inst_id, ack);
+    on_ack_flush(NULL);
+    pump();
+    wg_node_free(ack);
+    wg_node_free(m);
+    return asked;
+}
+
+/* A 1:1 send computes its participant hash only when the server's ack
+ * brings one: the same hash keeps the chat's device list, another drops
+ * it (the next send asks usync again). */
+static void direct_ack_phash(void)
+{
+    const char *devs[3] = {PEER_CHAT, "1111:2@s.whatsapp.net", "1111:1@s.whatsapp.net"};
+    char ours[12];
+    WG_CHECK_INT(wg_send_phash(devs, 3, ours), 0);
+    WG_CHECK_INT(direct_send_acked("hash same", ours), 0);
+    WG_CHECK_INT(direct_send_acked("hash other", "2:AAAAAAAA"), 0);
+    WG_CHECK_INT(direct_send_acked("hash asks", NULL), 1); /* the list was dropped */
 }
 
 /* Once the chat's LID is known, receive has moved its sessions to the LID
@@ -933,6 +1034,9 @@ int main(void)
     WG_RUN(group_retry);
     WG_RUN(group_third_send_asks_again);
     WG_RUN(direct_send_and_revoke);
+    WG_RUN(direct_send_commit_failed);
+    WG_RUN(sends_of_a_turn_together);
+    WG_RUN(direct_ack_phash);
     WG_RUN(direct_send_under_lid);
     WG_RUN(ack_deadlines);
     WG_RUN(step_deadlines);

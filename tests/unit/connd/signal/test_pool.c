@@ -4,7 +4,8 @@
  * a batch, a job's savepoint or another job of the group rolls back, kept
  * across a committed group, forgotten when a layer without a cache writes
  * the row, and layers dropped when the instance's credentials change, the
- * instance is deleted or the store closes. The record cache's own bounds. */
+ * instance is deleted or the store closes. Write-back of sends' session
+ * records inside a group. The record cache's own bounds. */
 #include "signal/bundle.h"
 #include "signal/context.h"
 #include "signal/pool.h"
@@ -133,6 +134,140 @@ static void written_through_and_rolled_back(void)
     wg_buf_free(&pt);
 }
 
+/* The sealed row of alice's session with bob (empty when none). */
+static void row_of(wg_buf_t *out)
+{
+    wg_signal_key_id_t k = {alice_id, WG_SIGNAL_KEY_SESSION, NULL, bob_addr.name, bob_addr.device};
+    wg_buf_reset(out);
+    (void)wg_store_signal_key_get(g, &k, out);
+}
+
+static int same_buf(const wg_buf_t *a, const wg_buf_t *b)
+{
+    return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+}
+
+/* Write-back: inside a group, the sends' ratchet steps are held in the
+ * cache and written once, before the next savepoint opens or the group
+ * commits; bob reads every message, and a layer reading the row after the
+ * commit continues the chain (nothing of it was lost). */
+static void written_back_once_per_group(void)
+{
+    wg_signal_t *a = NULL, *plain = NULL;
+    wg_signal_bundle_t bundle;
+    wg_signal_addr_t alice_addr;
+    wg_buf_t ct[6], pt = WG_BUF_INIT, before = WG_BUF_INIT, row = WG_BUF_INIT;
+    wg_signal_type_t type[6];
+    const char *text[6] = {"w1", "w2", "w3", "w4", "w5", "w6"};
+    for (int i = 0; i < 6; i++)
+        ct[i] = (wg_buf_t)WG_BUF_INIT;
+    WG_CHECK_INT(wg_signal_addr_from_jid("1111:0@s.whatsapp.net", &alice_addr), 0);
+    WG_CHECK_INT(wg_signal_pool_get(g, alice_id, g_key, &alice, &a), 0);
+    wg_signal_own_bundle(bob_sig, 4, &bundle);
+    WG_CHECK_INT(wg_signal_process_bundle(a, &bob_addr, &bundle, NULL), 0);
+    WG_CHECK(cached(a));
+    row_of(&before);
+    WG_CHECK_INT(wg_store_group_begin(g), 0);
+    wg_signal_set_write_back(a, 1);
+    for (int i = 0; i < 3; i++)
+        WG_CHECK_INT(wg_signal_encrypt(a, &bob_addr, (const uint8_t *)text[i], 2, &type[i], &ct[i]),
+                     0);
+    /* three ratchet steps, no row written: one record held */
+    row_of(&row);
+    WG_CHECK(same_buf(&row, &before));
+    WG_CHECK_INT((int)record_cache_held(a->cache), 1);
+    /* another job's savepoint: the held record is written first, at the
+     * group's level, so the savepoint's rollback does not undo it */
+    WG_CHECK_INT(wg_store_begin(g), 0);
+    WG_CHECK_INT((int)record_cache_held(a->cache), 0);
+    row_of(&row);
+    WG_CHECK(!same_buf(&row, &before));
+    wg_store_rollback(g);
+    check_cache_equals_row(a);
+    WG_CHECK_INT(wg_signal_encrypt(a, &bob_addr, (const uint8_t *)text[3], 2, &type[3], &ct[3]), 0);
+    WG_CHECK_INT((int)record_cache_held(a->cache), 1);
+    row_of(&before);
+    WG_CHECK_INT(wg_store_group_commit(g), 0); /* written before the COMMIT */
+    WG_CHECK_INT((int)record_cache_held(a->cache), 0);
+    row_of(&row);
+    WG_CHECK(!same_buf(&row, &before));
+    check_cache_equals_row(a);
+    /* outside a group write-back does not hold: written through */
+    WG_CHECK_INT(wg_signal_encrypt(a, &bob_addr, (const uint8_t *)text[4], 2, &type[4], &ct[4]), 0);
+    WG_CHECK_INT((int)record_cache_held(a->cache), 0);
+    wg_signal_set_write_back(a, 0);
+    check_cache_equals_row(a);
+    /* the row carries the chain on: a layer without cache sends the next */
+    WG_CHECK_INT(wg_signal_open(g, alice_id, g_key, &alice, &plain), 0);
+    WG_CHECK_INT(
+        wg_signal_encrypt(plain, &bob_addr, (const uint8_t *)text[5], 2, &type[5], &ct[5]), 0);
+    wg_signal_free(plain);
+    for (int i = 0; i < 6; i++) {
+        wg_buf_reset(&pt);
+        WG_CHECK_INT(wg_signal_decrypt(bob_sig, &alice_addr, type[i], ct[i].p, ct[i].len, &pt, NULL),
+                     0);
+        WG_CHECK(pt.len == 2 && memcmp(pt.p, text[i], 2) == 0);
+        wg_buf_free(&ct[i]);
+    }
+    wg_buf_free(&pt);
+    wg_buf_free(&before);
+    wg_buf_free(&row);
+}
+
+/* The cache's side of write-back: a held record survives a savepoint's
+ * rollback, not the group's; a failed operation restores what it replaced;
+ * a held record is never evicted; flush writes and marks it dirty. */
+static int g_flushed;
+static int count_flush(void *ud, const wg_signal_key_id_t *k, const uint8_t *p, size_t len)
+{
+    (void)ud;
+    (void)k;
+    (void)p;
+    (void)len;
+    return ++g_flushed > 1 ? WG_EDB : 0;
+}
+
+static void cache_holds(void)
+{
+    record_cache_t *c = record_cache_new();
+    const uint8_t *p;
+    size_t n;
+    wg_signal_key_id_t k = {"i", WG_SIGNAL_KEY_SESSION, NULL, "held", 1};
+    wg_signal_key_id_t other = {"i", WG_SIGNAL_KEY_SESSION, NULL, "other", 1};
+    WG_CHECK_INT(record_cache_hold(c, &k, (const uint8_t *)"v1", 2), -1); /* not cached */
+    record_cache_put(c, &k, (const uint8_t *)"v0", 2);
+    record_cache_committed(c);
+    WG_CHECK_INT(record_cache_hold(c, &k, (const uint8_t *)"v1", 2), 0);
+    record_cache_op_end(c, 1);
+    WG_CHECK_INT(record_cache_hold(c, &k, (const uint8_t *)"v2", 2), 0);
+    record_cache_op_end(c, 0); /* the failed op: back to v1, still held */
+    WG_CHECK_INT(record_cache_get(c, &k, &p, &n), 1);
+    WG_CHECK(n == 2 && memcmp(p, "v1", 2) == 0);
+    WG_CHECK_INT((int)record_cache_held(c), 1);
+    record_cache_put(c, &other, (const uint8_t *)"o", 1);
+    record_cache_rolled_back(c, 1); /* a savepoint's: the held one stays */
+    WG_CHECK_INT(record_cache_get(c, &other, &p, &n), 0);
+    WG_CHECK_INT(record_cache_get(c, &k, &p, &n), 1);
+    char name[16];
+    for (int i = 0; i < RECORD_CACHE_ENTRIES + 10; i++) { /* never evicted */
+        snprintf(name, sizeof name, "n%d", i);
+        wg_signal_key_id_t f = {"i", WG_SIGNAL_KEY_SESSION, NULL, name, 1};
+        record_cache_put(c, &f, (const uint8_t *)"r", 1);
+    }
+    WG_CHECK_INT(record_cache_get(c, &k, &p, &n), 1);
+    g_flushed = 0;
+    WG_CHECK_INT(record_cache_flush(c, count_flush, NULL), 0);
+    WG_CHECK_INT((int)record_cache_held(c), 0);
+    WG_CHECK_INT(record_cache_hold(c, &k, (const uint8_t *)"v3", 2), 0);
+    record_cache_op_end(c, 1);
+    WG_CHECK_INT(record_cache_flush(c, count_flush, NULL), WG_EDB); /* stays held */
+    WG_CHECK_INT((int)record_cache_held(c), 1);
+    record_cache_rolled_back(c, 0); /* the group's: gone */
+    WG_CHECK_INT((int)record_cache_held(c), 0);
+    WG_CHECK_INT(record_cache_get(c, &k, &p, &n), 0);
+    record_cache_free(c);
+}
+
 static void other_writers_and_lifecycle(void)
 {
     wg_signal_t *a = NULL, *plain = NULL;
@@ -190,7 +325,7 @@ static void cache_bounds(void)
     wg_signal_key_id_t k3 = {"i", WG_SIGNAL_KEY_SESSION, NULL, "fresh", 0};
     record_cache_put(c, &k3, (const uint8_t *)"y", 1);
     size_t kept = record_cache_count(c);
-    record_cache_rolled_back(c);
+    record_cache_rolled_back(c, 0);
     WG_CHECK_INT((int)record_cache_count(c), (int)kept - 1);
     WG_CHECK_INT(record_cache_get(c, &k3, &p, &n), 0);
     record_cache_free(c);
@@ -210,6 +345,8 @@ int main(void)
     WG_CHECK_INT(wg_signal_open(g, bob_id, g_key, &bob, &bob_sig), 0);
     WG_RUN(one_layer_per_instance);
     WG_RUN(written_through_and_rolled_back);
+    WG_RUN(written_back_once_per_group);
+    WG_RUN(cache_holds);
     WG_RUN(other_writers_and_lifecycle);
     WG_RUN(cache_bounds);
     wg_signal_free(bob_sig);
