@@ -433,6 +433,7 @@ int store_open_migrations(const char *path, const char *const *migrations, size_
                           sqlite3_libversion());
         return WG_EDB;
     }
+    store_memory_install();
     create_private(path);
     wg_store_t *s = wg_calloc(1, sizeof *s);
     s->now_ms = wg_now_ms;

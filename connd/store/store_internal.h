@@ -166,6 +166,11 @@ void store_lid_cache_free(wg_store_t *s);
  * loss and close */
 void store_contact_cache_clear(wg_store_t *s);
 
+/* ---- memory.c: SQLite's allocator, with a per-thread list of freed
+ * sub-journal chunks; installed (once per process) before SQLite's first
+ * use by wg_store_open. Thread-safe. */
+void store_memory_install(void);
+
 /* ---- chat.c: touches of a group written once per chat (see there) */
 /* Whether a group transaction is open and alive (store.c). */
 int store_group_open(wg_store_t *s);
