@@ -15,7 +15,13 @@
  * (unsorted bin, consolidation, unlink) both ways, some 14 % of the
  * worker's time. This allocator is SQLite's default one (malloc with an
  * 8-byte size header) plus, per thread, a short list of freed blocks of
- * that one size, handed out again before malloc is asked. */
+ * that one size, handed out again before malloc is asked.
+ *
+ * SQLite's memory statistics are off: with them, every allocation and free
+ * SQLite makes (and Debian's build has no lookaside, so a statement's
+ * record buffers are among them, some twenty per received message) took a
+ * process-wide mutex to count bytes nobody reads (connd uses neither
+ * sqlite3_memory_used nor a heap limit). */
 #define MEM_HEADER 8
 #define MEM_CHUNK 1024      /* the request size of a sub-journal chunk */
 #define MEM_KEEP 128        /* at most this many freed chunks kept per thread */
@@ -131,7 +137,8 @@ static void install(void)
         return;
     /* SQLITE_MISUSE when SQLite was initialized already (something in the
      * process used it first): it keeps its own allocator then */
-    (void)sqlite3_config(SQLITE_CONFIG_MALLOC, &methods);
+    if (sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) == SQLITE_OK)
+        (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 void store_memory_install(void)

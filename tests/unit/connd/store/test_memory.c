@@ -1,6 +1,7 @@
 /* connd/store/memory: SQLite runs on the store's allocator once a store is
  * open; a freed sub-journal chunk is handed out again on the same thread,
- * sizes and reallocation behave as SQLite's own allocator, and a group of
+ * sizes and reallocation behave as SQLite's own allocator, no memory
+ * statistics are kept (they cost a mutex per allocation), and a group of
  * jobs with savepoints (the chunks' user) still stores what it should. */
 #include "store/chat.h"
 #include "store/store.h"
@@ -25,6 +26,7 @@ static void chunks_reused(void)
     WG_CHECK(b == a); /* from the thread's list, not malloc */
     void *c = sqlite3_malloc(1024);
     WG_CHECK(c != NULL && c != b);
+    WG_CHECK(sqlite3_memory_used() == 0); /* no statistics: no mutex per allocation */
     sqlite3_free(b);
     sqlite3_free(c);
     void *d = sqlite3_malloc(1000); /* another size: malloc's */
