@@ -74,13 +74,24 @@ typedef struct {
     chat_delta_t group;                     /* pending, outside or before the savepoint */
     chat_delta_t job;                       /* pending, made inside the open savepoint */
     chat_delta_t flushed;                   /* group part written inside the savepoint */
+    int in_job;                             /* listed in store_chat_cache.job */
 } chat_slot_t;
 
 struct store_chat_cache {
     chat_slot_t slots[CHAT_CACHE_SLOTS]; /* direct-mapped by hash */
     int pending;                         /* some slot may hold a group or job change */
-    int in_job;                          /* some slot may hold a job or flushed change */
+    chat_slot_t *job[CHAT_CACHE_SLOTS];  /* the slots with a job or flushed change */
+    size_t n_job;                        /* how many */
 };
+
+/* c gets a change of the open savepoint (a touch, or a flush's record) */
+static void job_mark(struct store_chat_cache *cc, chat_slot_t *c)
+{
+    if (!c->in_job) {
+        c->in_job = 1;
+        cc->job[cc->n_job++] = c;
+    }
+}
 
 /* older then newer, as one run of touches */
 static void delta_add(chat_delta_t *into, const chat_delta_t *newer)
@@ -137,7 +148,7 @@ static int slot_flush(wg_store_t *s, chat_slot_t *c)
         return rc;
     if (s->savepoint && c->group.touched) {
         delta_add(&c->flushed, &c->group);
-        s->chat_cache->in_job = 1;
+        job_mark(s->chat_cache, c);
     }
     c->group = c->job = no_delta;
     return 0;
@@ -170,14 +181,15 @@ int store_chat_flush(wg_store_t *s)
 void store_chat_released(wg_store_t *s)
 {
     struct store_chat_cache *cc = s->chat_cache;
-    if (!cc || !cc->in_job)
+    if (!cc)
         return;
-    for (size_t i = 0; i < CHAT_CACHE_SLOTS; i++) {
-        chat_slot_t *c = &cc->slots[i];
+    for (size_t i = 0; i < cc->n_job; i++) {
+        chat_slot_t *c = cc->job[i];
         delta_add(&c->group, &c->job);
         c->job = c->flushed = no_delta;
+        c->in_job = 0;
     }
-    cc->in_job = 0;
+    cc->n_job = 0;
 }
 
 void store_chat_rolled_back(wg_store_t *s, int savepoint)
@@ -192,9 +204,11 @@ void store_chat_rolled_back(wg_store_t *s, int savepoint)
     /* the savepoint's writes are undone, the group's before it stay: a
      * chat with a change from before it surely exists, any other one may
      * have been created by the undone job */
-    cc->pending = cc->in_job = 0;
+    cc->pending = 0;
+    cc->n_job = 0;
     for (size_t i = 0; i < CHAT_CACHE_SLOTS; i++) {
         chat_slot_t *c = &cc->slots[i];
+        c->in_job = 0;
         chat_delta_t group = c->flushed;
         delta_add(&group, &c->group);
         c->group = group;
@@ -242,14 +256,16 @@ int wg_store_chat_touch(wg_store_t *s, const char *instance_id, const char *remo
             delta_add(s->savepoint ? &c->job : &c->group, &d);
             s->chat_cache->pending = 1;
             if (s->savepoint)
-                s->chat_cache->in_job = 1;
+                job_mark(s->chat_cache, c);
             return 0;
         }
         rc = slot_flush(s, c); /* this chat's earlier touches come first */
     } else if (c && slot_busy(c)) {
         c = NULL; /* another chat's changes stay in their slot */
     } else if (c) {
+        int listed = c->in_job; /* still in the job list until the savepoint ends */
         memset(c, 0, sizeof *c);
+        c->in_job = listed;
     }
     if (rc)
         return rc;

@@ -174,6 +174,42 @@ static void group_touches(void)
     wg_store_set_clock(g, NULL);
 }
 
+/* more chats than the cache has slots, in jobs that commit or roll back:
+ * every chat ends as the touches of the committed jobs made it */
+static void many_chats(void)
+{
+    char c_id[64];
+    store_fixture_add_instance(g, "c", c_id);
+    enum { CHATS = 150 };
+    for (int round = 0; round < 3; round++) {
+        WG_CHECK_INT(wg_store_group_begin(g), 0);
+        for (int i = 0; i < CHATS; i++) {
+            char jid[40];
+            snprintf(jid, sizeof jid, "%d@s.whatsapp.net", 5000 + i);
+            int created = -1;
+            WG_CHECK_INT(wg_store_begin(g), 0);
+            WG_CHECK_INT(wg_store_chat_touch(g, c_id, jid, NULL, 100 * round + i, 1, &created), 0);
+            WG_CHECK_INT(created, round == 0);
+            WG_CHECK_INT(wg_store_chat_touch(g, c_id, jid, NULL, 1, 1, &created), 0);
+            WG_CHECK_INT(created, 0);
+            if (round == 1 && i % 3 == 0) {
+                wg_store_rollback(g);
+                continue;
+            }
+            WG_CHECK_INT(wg_store_commit(g), 0);
+        }
+        WG_CHECK_INT(wg_store_group_commit(g), 0);
+    }
+    for (int i = 0; i < CHATS; i++) {
+        char jid[40];
+        snprintf(jid, sizeof jid, "%d@s.whatsapp.net", 5000 + i);
+        seen_t s;
+        WG_CHECK_INT(row_of(c_id, jid, &s), 1);
+        WG_CHECK_INT(s.unread[0], i % 3 == 0 ? 4 : 6);
+        WG_CHECK_INT(s.last[0], 200 + i);
+    }
+}
+
 int main(void)
 {
     store_fixture_t fx;
@@ -183,6 +219,7 @@ int main(void)
     store_fixture_add_instance(g, "a", a_id);
     WG_RUN(touch_and_read);
     WG_RUN(group_touches);
+    WG_RUN(many_chats);
     if (store_fixture_close(&fx) != 0)
         return 1;
     return wg_test_done();
