@@ -475,7 +475,10 @@ static int make_durable(commit_t *c)
     j->event_at_ms = wg_now_ms();
     if (!j->event || !j->durable_event)
         return 0;
-    char *data = json_dumps(j->event, JSON_COMPACT);
+    /* into a stack buffer as the row's JSON is: json_dumps grew a heap
+     * buffer from 16 bytes by doubling, then copied it out */
+    char buf[4096], *spill;
+    const char *data = json_text(j->event, buf, sizeof buf, &spill);
     if (!data)
         return WG_EPROTO;
     wg_store_pending_event_t ev = {.instance_id = j->instance_id,
@@ -484,7 +487,7 @@ static int make_durable(commit_t *c)
                                    .data_json = data,
                                    .at_ms = j->event_at_ms};
     int rc = wg_store_pending_event_add(c->store, &ev, &j->event_id);
-    free(data);
+    free(spill);
     return rc;
 }
 

@@ -288,6 +288,9 @@ int wg_store_instance_delete(wg_store_t *s, const char *instance_id)
 {
     if (!instance_id)
         return WG_EINVAL;
+    int flushed = store_chat_flush(s); /* pending chat touches are written first */
+    if (flushed)
+        return flushed;
     sqlite3_stmt *st = s->stmt[STMT_INSTANCE_DELETE];
     store_bind_t b = store_bind_start(s, st);
     store_bind_text(&b, ":id", instance_id);

@@ -97,9 +97,16 @@ static int group_alive(wg_store_t *s)
 {
     if (s->group && !s->group_lost && sqlite3_get_autocommit(s->db)) {
         s->group_lost = 1;
+        s->savepoint = 0;
+        store_chat_cache_clear(s);
         store_notify_rolled_back(s);
     }
     return !s->group_lost;
+}
+
+int store_group_open(wg_store_t *s)
+{
+    return s->group && group_alive(s);
 }
 
 void store_notify_rolled_back(wg_store_t *s)
@@ -122,6 +129,7 @@ void store_notify_instance_gone(wg_store_t *s, const char *instance_id)
 {
     store_lid_cache_clear(s);
     store_contact_cache_clear(s);
+    store_chat_forget_instance(s, instance_id);
     for (size_t i = 0; i < s->n_observers; i++)
         if (s->observers[i].instance_gone)
             s->observers[i].instance_gone(s->observers[i].ud, instance_id);
@@ -164,9 +172,14 @@ int store_begin(wg_store_t *s)
         return store_exec(s, s->stmt[STMT_BEGIN], "begin");
     if (!group_alive(s))
         return WG_EDB; /* a SAVEPOINT now would begin (and RELEASE commit) alone */
+    /* what observers hold back for the group's end goes in first, at the
+     * group's level, where no savepoint's rollback can undo it */
     if (store_notify_group(s, 0) != 0 || !group_alive(s))
         return WG_EDB;
-    return store_exec(s, s->stmt[STMT_SAVEPOINT], "savepoint");
+    int rc = store_exec(s, s->stmt[STMT_SAVEPOINT], "savepoint");
+    if (rc == 0)
+        s->savepoint = 1;
+    return rc;
 }
 
 void store_rollback(wg_store_t *s)
@@ -174,14 +187,21 @@ void store_rollback(wg_store_t *s)
     store_notify_rolled_back(s);
     /* SQLite rolls back by itself after some errors (busy, full, I/O) */
     if (sqlite3_get_autocommit(s->db)) {
-        (void)group_alive(s);
+        if (s->group)
+            (void)group_alive(s);
+        else
+            store_chat_cache_clear(s);
         return;
     }
     if (!s->group) {
+        store_chat_cache_clear(s);
         (void)store_exec(s, s->stmt[STMT_ROLLBACK], "rollback");
         return;
     }
     /* ROLLBACK TO keeps the savepoint open; RELEASE ends it */
+    if (s->savepoint)
+        store_chat_rolled_back(s, 1);
+    s->savepoint = 0;
     if (store_exec(s, s->stmt[STMT_ROLLBACK_TO], "rollback to savepoint") == 0)
         (void)store_exec(s, s->stmt[STMT_RELEASE], "release savepoint");
 }
@@ -190,10 +210,14 @@ int store_commit(wg_store_t *s)
 {
     int rc = store_exec(s, s->stmt[s->group ? STMT_RELEASE : STMT_COMMIT],
                         s->group ? "release savepoint" : "commit");
-    if (rc < 0)
+    if (rc < 0) {
         store_rollback(s);
-    else if (!s->group)
+    } else if (s->group) {
+        store_chat_released(s);
+        s->savepoint = 0;
+    } else {
         store_notify_committed(s);
+    }
     return rc;
 }
 
@@ -229,15 +253,18 @@ int wg_store_group_commit(wg_store_t *s)
 {
     if (!s || !s->group)
         return WG_EINVAL;
-    int alive = group_alive(s);
+    /* the touches a chat got in the group, written once each, then what
+     * the observers held back (session records) */
+    int alive = group_alive(s) && store_chat_flush(s) == 0;
     int held_rc = alive ? store_notify_group(s, 1) : 0;
     if (alive && !group_alive(s))
         alive = 0;
     s->group = 0;
     s->group_lost = 0;
-    if (!alive)
-        return WG_EDB;
-    if (held_rc) { /* what observers held back is not written: nothing commits */
+    s->savepoint = 0;
+    if (!alive || held_rc) {
+        /* a no-op when SQLite ended it by itself; else what was held back
+         * is not all written: nothing commits */
         store_rollback(s);
         return WG_EDB;
     }
@@ -435,6 +462,7 @@ int store_open_migrations(const char *path, const char *const *migrations, size_
                           sqlite3_libversion());
         return WG_EDB;
     }
+    store_memory_install();
     create_private(path);
     wg_store_t *s = wg_calloc(1, sizeof *s);
     s->now_ms = wg_now_ms;
@@ -485,6 +513,7 @@ int wg_store_close(wg_store_t *s)
     }
     store_lid_cache_free(s);
     store_contact_cache_clear(s);
+    store_chat_cache_clear(s);
     for (size_t i = 0; i < STMT_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
     if (sqlite3_close(s->db) != SQLITE_OK) {

@@ -98,10 +98,12 @@ struct wg_store {
     int group;                      /* inside a group transaction (wg_store_group_begin):
                                        store_begin/commit/rollback are a savepoint */
     int group_lost;                 /* SQLite rolled the group transaction back */
+    int savepoint;                  /* a job's savepoint of the group is open */
     wg_store_observer_t observers[WG_STORE_OBSERVERS_MAX]; /* wg_store_observe */
     size_t n_observers;             /* how many */
     struct store_lid_cache *lid_cache; /* lid_map.c: recent lookups, or NULL */
     struct store_contact_cache *contact_cache; /* contact.c: known rows, or NULL */
+    struct store_chat_cache *chat_cache; /* chat.c: known chats, pending touches, or NULL */
 };
 
 /* A statement a table file wants prepared at open. */
@@ -163,6 +165,27 @@ void store_lid_cache_free(wg_store_t *s);
 /* ---- contact.c: its row cache, dropped (freed) on rollback, instance
  * loss and close */
 void store_contact_cache_clear(wg_store_t *s);
+
+/* ---- memory.c: SQLite's allocator, with a per-thread list of freed
+ * sub-journal chunks; installed (once per process) before SQLite's first
+ * use by wg_store_open. Thread-safe. */
+void store_memory_install(void);
+
+/* ---- chat.c: touches of a group written once per chat (see there) */
+/* Whether a group transaction is open and alive (store.c). */
+int store_group_open(wg_store_t *s);
+/* Writes the pending touches: before the group's COMMIT and before any
+ * other statement on chat rows. 0 or WG_EDB. */
+int store_chat_flush(wg_store_t *s);
+/* The job's savepoint was released: its touches join the group's. */
+void store_chat_released(wg_store_t *s);
+/* A rollback: of the job's savepoint (savepoint 1: its touches go, the
+ * group's before it stay), or of everything (0: the cache is emptied). */
+void store_chat_rolled_back(wg_store_t *s, int savepoint);
+/* The instance's rows may be gone: its chats are not known any more. */
+void store_chat_forget_instance(wg_store_t *s, const char *instance_id);
+/* Frees the cache, pending touches included (rollback of all, close). */
+void store_chat_cache_clear(wg_store_t *s);
 
 /* ---- column.c: moving values between rows and statements */
 
