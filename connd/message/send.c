@@ -764,12 +764,19 @@ static void step_after_encrypt(send_op_t *o)
         st.expiration = o->expiration; /* [B]: expiration= on ephemeral groups */
         st.phash = o->phash[0] ? o->phash : NULL;
     }
-    wg_send_enc_t *encs = wg_calloc(o->n_dev ? o->n_dev : 1, sizeof *encs);
+    wg_send_enc_t few[WG_SEND_VIEW_DEVICES];
+    wg_send_enc_t *encs =
+        o->n_dev <= WG_SEND_VIEW_DEVICES ? few : wg_malloc(o->n_dev * sizeof *encs);
     for (size_t i = 0; i < o->n_dev; i++)
         encs[i] = (wg_send_enc_t){o->dev[i].jid, o->dev[i].type, o->dev[i].ct.p, o->dev[i].ct.len};
-    wg_node_t *m = wg_send_build_stanza(&st, encs, o->n_dev);
-    free(encs);
-    if (wg_wa_session_send(s, m) != 0) {
+    /* the stanza as a view of the op's strings and ciphertexts, encoded
+     * straight from them: no node tree to allocate, copy and free per send */
+    wg_send_view_t view;
+    int rc = wg_wa_session_send_view(s, wg_send_view_build(&view, &st, encs, o->n_dev));
+    wg_send_view_release(&view);
+    if (encs != few)
+        free(encs);
+    if (rc != 0) {
         fail(o, 400, "Error: Connection Closed");
         return;
     }
