@@ -324,6 +324,23 @@ char *wg_send_result_text(const wg_send_result_t *r)
     return r->doc ? json_dumps(r->doc, JSON_COMPACT) : NULL;
 }
 
+const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size,
+                                   char **spill)
+{
+    *spill = NULL;
+    if (!r)
+        return NULL;
+    if (r->json || !r->doc)
+        return r->json;
+    size_t len = size ? json_dumpb(r->doc, buf, size - 1, JSON_COMPACT) : 0;
+    if (len && len < size) {
+        buf[len] = '\0';
+        return buf;
+    }
+    *spill = json_dumps(r->doc, JSON_COMPACT);
+    return *spill;
+}
+
 static void answer(send_op_t *o, int status, const char *json, const json_t *doc)
 {
     if (!o->done)
@@ -585,6 +602,22 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
     o->store_rc = rc;
 }
 
+/* v as compact JSON: in buf when it fits (size bytes with the NUL), else
+ * in a malloc'd *spill (NULL otherwise); NULL when v is NULL. */
+static const char *json_text(const json_t *v, char *buf, size_t size, char **spill)
+{
+    *spill = NULL;
+    size_t len = v ? json_dumpb(v, buf, size - 1, JSON_COMPACT) : 0;
+    if (len == 0)
+        return v ? (*spill = json_dumps(v, JSON_COMPACT)) : NULL;
+    if (len < size) {
+        buf[len] = '\0';
+        return buf;
+    }
+    *spill = json_dumps(v, JSON_COMPACT);
+    return *spill;
+}
+
 /* What the store keeps of a sent message (compose.h wg_compose_store_t);
  * a revoke or edit of a message we never stored changes nothing. */
 static int store_outcome(wg_store_t *store, send_op_t *o)
@@ -603,8 +636,12 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
         return rc == WG_ENOTFOUND ? 0 : rc;
     }
     {
-        char *key_json = json_dumps(json_object_get(o->raw, "key"), JSON_COMPACT);
-        char *message_json = json_dumps(json_object_get(o->raw, "message"), JSON_COMPACT);
+        /* serialized on the stack (a spill only for a large message) */
+        char key_buf[512], message_buf[2048], *key_spill, *message_spill;
+        const char *key_json = json_text(json_object_get(o->raw, "key"), key_buf,
+                                          sizeof key_buf, &key_spill);
+        const char *message_json = json_text(json_object_get(o->raw, "message"), message_buf,
+                                              sizeof message_buf, &message_spill);
         wg_store_message_t row = {
             .key_id = o->id,
             .remote_jid = o->chat,
@@ -618,8 +655,8 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
             .source = "web",
         };
         rc = wg_store_message_insert(store, o->instance_id, &row, NULL, NULL);
-        free(key_json);
-        free(message_json);
+        free(key_spill);
+        free(message_spill);
     }
     return rc;
 }
