@@ -324,8 +324,7 @@ char *wg_send_result_text(const wg_send_result_t *r)
     return r->doc ? json_dumps(r->doc, JSON_COMPACT) : NULL;
 }
 
-const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size,
-                                   char **spill)
+const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size, char **spill)
 {
     *spill = NULL;
     if (!r)
@@ -638,10 +637,10 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
     {
         /* serialized on the stack (a spill only for a large message) */
         char key_buf[512], message_buf[2048], *key_spill, *message_spill;
-        const char *key_json = json_text(json_object_get(o->raw, "key"), key_buf,
-                                          sizeof key_buf, &key_spill);
+        const char *key_json =
+            json_text(json_object_get(o->raw, "key"), key_buf, sizeof key_buf, &key_spill);
         const char *message_json = json_text(json_object_get(o->raw, "message"), message_buf,
-                                              sizeof message_buf, &message_spill);
+                                             sizeof message_buf, &message_spill);
         wg_store_message_t row = {
             .key_id = o->id,
             .remote_jid = o->chat,

@@ -40,8 +40,7 @@ char *wg_send_result_text(const wg_send_result_t *r);
  * NUL-terminated), else in a malloc'd *spill the caller frees (*spill is
  * NULL otherwise). Returns the text (r->json itself when the result is
  * text), or NULL when there is neither. Loop thread. */
-const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size,
-                                   char **spill);
+const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size, char **spill);
 
 typedef void (*wg_send_done_cb)(void *ctx, const wg_send_result_t *r);
 

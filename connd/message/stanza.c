@@ -93,9 +93,9 @@ const wg_node_t *wg_send_view_build(wg_send_view_t *v, const wg_send_stanza_t *s
             if (!encs[i].type || !encs[i].type[0])
                 continue;
             wg_send_view_dev_t *d = &v->devs[0];
-            wg_node_t *enc = view_child(m, v->children,
-                                        view_enc(&d->enc, d->enc_attrs, st->msg, encs[i].type,
-                                                 encs[i].ct, encs[i].len));
+            wg_node_t *enc = view_child(
+                m, v->children,
+                view_enc(&d->enc, d->enc_attrs, st->msg, encs[i].type, encs[i].ct, encs[i].len));
             snprintf(v->count, sizeof v->count, "%u", st->retry_count);
             view_attr(enc, "count", v->count);
             any_pkmsg |= strcmp(encs[i].type, "pkmsg") == 0;
@@ -107,23 +107,25 @@ const wg_node_t *wg_send_view_build(wg_send_view_t *v, const wg_send_stanza_t *s
             if (!encs[i].type || !encs[i].type[0])
                 continue;
             if (!parts) {
-                parts = view_child(m, v->children, view_node(&v->participants, "participants",
-                                                             NULL));
+                parts =
+                    view_child(m, v->children, view_node(&v->participants, "participants", NULL));
             }
             wg_send_view_dev_t *d = &v->devs[parts->child_count];
             wg_node_t *to = view_child(parts, v->to_nodes, view_node(&d->to, "to", &d->to_attr));
             view_attr(to, "jid", encs[i].jid);
-            view_child(to, &d->to_child,
-                       view_enc(&d->enc, d->enc_attrs, st->msg, encs[i].type, encs[i].ct,
-                                encs[i].len));
+            view_child(
+                to, &d->to_child,
+                view_enc(&d->enc, d->enc_attrs, st->msg, encs[i].type, encs[i].ct, encs[i].len));
             any_pkmsg |= strcmp(encs[i].type, "pkmsg") == 0;
         }
         if (st->skmsg)
-            view_child(m, v->children, view_enc(&v->skmsg, v->skmsg_attrs, st->msg, "skmsg",
-                                                st->skmsg, st->skmsg_len));
+            view_child(
+                m, v->children,
+                view_enc(&v->skmsg, v->skmsg_attrs, st->msg, "skmsg", st->skmsg, st->skmsg_len));
     }
     if (any_pkmsg && st->account_len) {
-        wg_node_t *di = view_child(m, v->children, view_node(&v->identity, "device-identity", NULL));
+        wg_node_t *di =
+            view_child(m, v->children, view_node(&v->identity, "device-identity", NULL));
         view_bytes(di, st->account, st->account_len);
     }
     return m;

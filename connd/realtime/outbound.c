@@ -66,8 +66,8 @@ static void on_done(void *done_ud, int rc, const json_t *result, const char *err
         enum { HEAD = sizeof head - 1, TAIL = sizeof tail };
         char stack[4096], *text = stack, *heap = NULL;
         size_t room = sizeof stack - HEAD - TAIL;
-        size_t n = result ? json_dumpb(result, stack + HEAD, room, JSON_COMPACT | JSON_ENCODE_ANY)
-                          : 0;
+        size_t n =
+            result ? json_dumpb(result, stack + HEAD, room, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
         if (n > room) { /* jansson says how much it needs */
             heap = text = wg_malloc(HEAD + n + TAIL);
             n = json_dumpb(result, text + HEAD, n, JSON_COMPACT | JSON_ENCODE_ANY);

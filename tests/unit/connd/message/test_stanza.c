@@ -227,9 +227,14 @@ static void view_is_the_same_stanza(void)
         many[i] = (wg_send_enc_t){jids[i], i == 7 ? "" : "msg", CT, 1 + i % 3};
     }
     uint8_t sk[2] = {7, 7};
-    wg_send_stanza_t gs = {.id = "3EB0W", .to = "120363000000000000@g.us", .msg = &msg,
-                           .phash = "2:abcdefgh", .addressing_mode = "lid", .skmsg = sk,
-                           .skmsg_len = 2, .expiration = 604800};
+    wg_send_stanza_t gs = {.id = "3EB0W",
+                           .to = "120363000000000000@g.us",
+                           .msg = &msg,
+                           .phash = "2:abcdefgh",
+                           .addressing_mode = "lid",
+                           .skmsg = sk,
+                           .skmsg_len = 2,
+                           .expiration = 604800};
     m = wg_send_view_build(&v, &gs, many, N);
     WG_CHECK(v.devs != v.few_devs);
     WG_CHECK_INT(wg_node_child(m, "participants")->child_count, N - 1);
