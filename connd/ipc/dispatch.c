@@ -485,9 +485,11 @@ static void send_text_done(void *arg, const wg_send_result_t *r)
 {
     pending_t *p = arg;
     if (r->status == 201) {
-        char *text = wg_send_result_text(r); /* send.c hands the messageRaw as a document */
+        /* send.c hands the messageRaw as a document: serialized once, on the stack */
+        char buf[4096], *spill;
+        const char *text = wg_send_result_text_in(r, buf, sizeof buf, &spill);
         send_json(p, text ? text : "{}");
-        free(text);
+        free(spill);
     } else {
         Wg__Ipc__Error err = WG__IPC__ERROR__INIT;
         err.status = r->status;

@@ -2,6 +2,7 @@
  * core/apikey.c. */
 #include "link/vault.h"
 #include "wg_err.h"
+#include "wg_random.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -76,7 +77,7 @@ void wg_vault_seal(const uint8_t key[WG_VAULT_KEY_LEN], const uint8_t *plain, si
 {
     wg_buf_reserve(out, crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len);
     uint8_t *nonce = out->p + out->len;
-    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+    wg_random_buf(nonce, crypto_secretbox_NONCEBYTES);
     crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, plain, len, nonce, key);
     out->len += crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
     out->p[out->len] = '\0';

@@ -324,6 +324,22 @@ char *wg_send_result_text(const wg_send_result_t *r)
     return r->doc ? json_dumps(r->doc, JSON_COMPACT) : NULL;
 }
 
+const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size, char **spill)
+{
+    *spill = NULL;
+    if (!r)
+        return NULL;
+    if (r->json || !r->doc)
+        return r->json;
+    size_t len = size ? json_dumpb(r->doc, buf, size - 1, JSON_COMPACT) : 0;
+    if (len && len < size) {
+        buf[len] = '\0';
+        return buf;
+    }
+    *spill = json_dumps(r->doc, JSON_COMPACT);
+    return *spill;
+}
+
 static void answer(send_op_t *o, int status, const char *json, const json_t *doc)
 {
     if (!o->done)
@@ -585,6 +601,22 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
     o->store_rc = rc;
 }
 
+/* v as compact JSON: in buf when it fits (size bytes with the NUL), else
+ * in a malloc'd *spill (NULL otherwise); NULL when v is NULL. */
+static const char *json_text(const json_t *v, char *buf, size_t size, char **spill)
+{
+    *spill = NULL;
+    size_t len = v ? json_dumpb(v, buf, size - 1, JSON_COMPACT) : 0;
+    if (len == 0)
+        return v ? (*spill = json_dumps(v, JSON_COMPACT)) : NULL;
+    if (len < size) {
+        buf[len] = '\0';
+        return buf;
+    }
+    *spill = json_dumps(v, JSON_COMPACT);
+    return *spill;
+}
+
 /* What the store keeps of a sent message (compose.h wg_compose_store_t);
  * a revoke or edit of a message we never stored changes nothing. */
 static int store_outcome(wg_store_t *store, send_op_t *o)
@@ -603,8 +635,12 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
         return rc == WG_ENOTFOUND ? 0 : rc;
     }
     {
-        char *key_json = json_dumps(json_object_get(o->raw, "key"), JSON_COMPACT);
-        char *message_json = json_dumps(json_object_get(o->raw, "message"), JSON_COMPACT);
+        /* serialized on the stack (a spill only for a large message) */
+        char key_buf[512], message_buf[2048], *key_spill, *message_spill;
+        const char *key_json =
+            json_text(json_object_get(o->raw, "key"), key_buf, sizeof key_buf, &key_spill);
+        const char *message_json = json_text(json_object_get(o->raw, "message"), message_buf,
+                                             sizeof message_buf, &message_spill);
         wg_store_message_t row = {
             .key_id = o->id,
             .remote_jid = o->chat,
@@ -618,8 +654,8 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
             .source = "web",
         };
         rc = wg_store_message_insert(store, o->instance_id, &row, NULL, NULL);
-        free(key_json);
-        free(message_json);
+        free(key_spill);
+        free(message_spill);
     }
     return rc;
 }
@@ -764,12 +800,19 @@ static void step_after_encrypt(send_op_t *o)
         st.expiration = o->expiration; /* [B]: expiration= on ephemeral groups */
         st.phash = o->phash[0] ? o->phash : NULL;
     }
-    wg_send_enc_t *encs = wg_calloc(o->n_dev ? o->n_dev : 1, sizeof *encs);
+    wg_send_enc_t few[WG_SEND_VIEW_DEVICES];
+    wg_send_enc_t *encs =
+        o->n_dev <= WG_SEND_VIEW_DEVICES ? few : wg_malloc(o->n_dev * sizeof *encs);
     for (size_t i = 0; i < o->n_dev; i++)
         encs[i] = (wg_send_enc_t){o->dev[i].jid, o->dev[i].type, o->dev[i].ct.p, o->dev[i].ct.len};
-    wg_node_t *m = wg_send_build_stanza(&st, encs, o->n_dev);
-    free(encs);
-    if (wg_wa_session_send(s, m) != 0) {
+    /* the stanza as a view of the op's strings and ciphertexts, encoded
+     * straight from them: no node tree to allocate, copy and free per send */
+    wg_send_view_t view;
+    int rc = wg_wa_session_send_view(s, wg_send_view_build(&view, &st, encs, o->n_dev));
+    wg_send_view_release(&view);
+    if (encs != few)
+        free(encs);
+    if (rc != 0) {
         fail(o, 400, "Error: Connection Closed");
         return;
     }

@@ -10,52 +10,94 @@
 #include "wg_alloc.h"
 #include "wg_err.h"
 
-static wg_node_t *enc_node(const wg_wa_msg_out_t *msg, const char *type, const uint8_t *ct,
-                           size_t len)
+/* ---- the stanza as a view: nodes in the view struct, strings borrowed ---- */
+
+static wg_node_t *view_node(wg_node_t *n, const char *tag, wg_node_attr_t *attrs)
 {
-    wg_node_t *enc = wg_node_new("enc");
-    wg_node_set_attr(enc, "v", "2");
-    wg_node_set_attr(enc, "type", type);
+    memset(n, 0, sizeof *n);
+    n->tag = (char *)tag; /* a view is only read (stanza.h) */
+    n->attrs = attrs;
+    return n;
+}
+
+static void view_attr(wg_node_t *n, const char *key, const char *value)
+{
+    n->attrs[n->attr_count].key = (char *)key;
+    n->attrs[n->attr_count].value = (char *)value;
+    n->attr_cap = ++n->attr_count;
+}
+
+static void view_bytes(wg_node_t *n, const uint8_t *p, size_t len)
+{
+    n->kind = WG_NODE_BYTES;
+    n->data = (uint8_t *)p;
+    n->data_len = len;
+}
+
+/* Appends child to parent, whose child array is slots (room enough). */
+static wg_node_t *view_child(wg_node_t *parent, wg_node_t **slots, wg_node_t *child)
+{
+    parent->kind = WG_NODE_CHILDREN;
+    parent->children = slots;
+    slots[parent->child_count++] = child;
+    parent->child_cap = parent->child_count;
+    return child;
+}
+
+/* <enc v="2" type [decrypt-fail]>ct</enc>; attrs has room for 4 (count=) */
+static wg_node_t *view_enc(wg_node_t *enc, wg_node_attr_t *attrs, const wg_wa_msg_out_t *msg,
+                           const char *type, const uint8_t *ct, size_t len)
+{
+    view_node(enc, "enc", attrs);
+    view_attr(enc, "v", "2");
+    view_attr(enc, "type", type);
     /* whatsmeow: reactions and edits/revokes must not show "waiting for
      * this message" when they cannot be decrypted */
     if (msg && (msg->kind == WG_WA_OUT_REACTION || wg_wa_msg_edit_attr(msg)))
-        wg_node_set_attr(enc, "decrypt-fail", "hide");
-    wg_node_set_bytes(enc, ct, len);
+        view_attr(enc, "decrypt-fail", "hide");
+    view_bytes(enc, ct, len);
     return enc;
 }
 
-wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t *encs, size_t n)
+const wg_node_t *wg_send_view_build(wg_send_view_t *v, const wg_send_stanza_t *st,
+                                    const wg_send_enc_t *encs, size_t n)
 {
-    wg_node_t *m = wg_node_new("message");
-    wg_node_set_attr(m, "id", st->id);
-    wg_node_set_attr(m, "to", st->to);
-    wg_node_set_attr(m, "type", st->msg ? wg_wa_msg_stanza_type(st->msg) : "text");
+    v->devs = v->few_devs;
+    v->to_nodes = v->few_to_nodes;
+    if (n > WG_SEND_VIEW_DEVICES && !st->retry_count) {
+        v->devs = wg_malloc(n * sizeof *v->devs);
+        v->to_nodes = wg_malloc(n * sizeof *v->to_nodes);
+    }
+    wg_node_t *m = view_node(&v->message, "message", v->attrs);
+    view_attr(m, "id", st->id);
+    view_attr(m, "to", st->to);
+    view_attr(m, "type", st->msg ? wg_wa_msg_stanza_type(st->msg) : "text");
     const char *edit = st->msg ? wg_wa_msg_edit_attr(st->msg) : NULL;
     if (edit)
-        wg_node_set_attr(m, "edit", edit);
+        view_attr(m, "edit", edit);
     if (st->addressing_mode)
-        wg_node_set_attr(m, "addressing_mode", st->addressing_mode);
+        view_attr(m, "addressing_mode", st->addressing_mode);
     if (st->phash)
-        wg_node_set_attr(m, "phash", st->phash);
+        view_attr(m, "phash", st->phash);
     if (st->expiration) {
-        char e[12];
-        snprintf(e, sizeof e, "%u", (unsigned)st->expiration);
-        wg_node_set_attr(m, "expiration", e);
+        snprintf(v->expiration, sizeof v->expiration, "%u", (unsigned)st->expiration);
+        view_attr(m, "expiration", v->expiration);
     }
     if (st->participant)
-        wg_node_set_attr(m, "participant", st->participant);
+        view_attr(m, "participant", st->participant);
     if (st->recipient)
-        wg_node_set_attr(m, "recipient", st->recipient);
+        view_attr(m, "recipient", st->recipient);
     int any_pkmsg = 0;
     if (st->retry_count) {
         for (size_t i = 0; i < n; i++) {
             if (!encs[i].type || !encs[i].type[0])
                 continue;
-            wg_node_t *enc =
-                wg_node_add_child(m, enc_node(st->msg, encs[i].type, encs[i].ct, encs[i].len));
-            char count[12];
-            snprintf(count, sizeof count, "%u", st->retry_count);
-            wg_node_set_attr(enc, "count", count);
+            wg_send_view_dev_t *d = &v->devs[0];
+            wg_node_t *enc = view_child(
+                m, v->children,
+                view_enc(&d->enc, d->enc_attrs, st->msg, encs[i].type, encs[i].ct, encs[i].len));
+            snprintf(v->count, sizeof v->count, "%u", st->retry_count);
+            view_attr(enc, "count", v->count);
             any_pkmsg |= strcmp(encs[i].type, "pkmsg") == 0;
             break;
         }
@@ -64,20 +106,46 @@ wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t 
         for (size_t i = 0; i < n; i++) {
             if (!encs[i].type || !encs[i].type[0])
                 continue;
-            if (!parts)
-                parts = wg_node_add_child(m, wg_node_new("participants"));
-            wg_node_t *to = wg_node_add_child(parts, wg_node_new("to"));
-            wg_node_set_attr(to, "jid", encs[i].jid);
-            wg_node_add_child(to, enc_node(st->msg, encs[i].type, encs[i].ct, encs[i].len));
+            if (!parts) {
+                parts =
+                    view_child(m, v->children, view_node(&v->participants, "participants", NULL));
+            }
+            wg_send_view_dev_t *d = &v->devs[parts->child_count];
+            wg_node_t *to = view_child(parts, v->to_nodes, view_node(&d->to, "to", &d->to_attr));
+            view_attr(to, "jid", encs[i].jid);
+            view_child(
+                to, &d->to_child,
+                view_enc(&d->enc, d->enc_attrs, st->msg, encs[i].type, encs[i].ct, encs[i].len));
             any_pkmsg |= strcmp(encs[i].type, "pkmsg") == 0;
         }
         if (st->skmsg)
-            wg_node_add_child(m, enc_node(st->msg, "skmsg", st->skmsg, st->skmsg_len));
+            view_child(
+                m, v->children,
+                view_enc(&v->skmsg, v->skmsg_attrs, st->msg, "skmsg", st->skmsg, st->skmsg_len));
     }
     if (any_pkmsg && st->account_len) {
-        wg_node_t *di = wg_node_add_child(m, wg_node_new("device-identity"));
-        wg_node_set_bytes(di, st->account, st->account_len);
+        wg_node_t *di =
+            view_child(m, v->children, view_node(&v->identity, "device-identity", NULL));
+        view_bytes(di, st->account, st->account_len);
     }
+    return m;
+}
+
+void wg_send_view_release(wg_send_view_t *v)
+{
+    if (v->devs != v->few_devs)
+        free(v->devs);
+    if (v->to_nodes != v->few_to_nodes)
+        free(v->to_nodes);
+    v->devs = NULL;
+    v->to_nodes = NULL;
+}
+
+wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t *encs, size_t n)
+{
+    wg_send_view_t v;
+    wg_node_t *m = wg_node_copy(wg_send_view_build(&v, st, encs, n));
+    wg_send_view_release(&v);
     return m;
 }
 

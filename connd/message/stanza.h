@@ -48,6 +48,49 @@ typedef struct {
  * NULL. */
 wg_node_t *wg_send_build_stanza(const wg_send_stanza_t *st, const wg_send_enc_t *encs, size_t n);
 
+#define WG_SEND_VIEW_DEVICES 8 /* devices a view holds without allocating */
+
+/* One device's <to jid><enc .../></to> in a view. */
+typedef struct {
+    wg_node_t to;                /* <to jid> */
+    wg_node_attr_t to_attr;      /* its jid */
+    wg_node_t *to_child;         /* its one child: &enc */
+    wg_node_t enc;               /* <enc v type [decrypt-fail] [count]>ct</enc> */
+    wg_node_attr_t enc_attrs[4]; /* the enc's attributes */
+} wg_send_view_dev_t;
+
+/* The same <message> as wg_send_build_stanza, as a view: its nodes and
+ * arrays live in this struct (on the caller's stack; more than
+ * WG_SEND_VIEW_DEVICES devices allocate two arrays) and every string and
+ * ciphertext is borrowed from st and encs. A view is only read: encoded
+ * (wg_node_encode, wg_wa_session_send_view), copied (wg_node_copy) or
+ * printed; never given to wg_node_free or a setter. A sent message then
+ * costs no allocation per node, attribute and ciphertext copy. */
+typedef struct {
+    wg_node_t message;                                 /* the root */
+    wg_node_attr_t attrs[9];                           /* its attributes */
+    wg_node_t *children[3];                            /* participants or the retry enc,
+                                                        * skmsg, device-identity */
+    wg_node_t participants;                            /* <participants> */
+    wg_node_t skmsg;                                   /* the group <enc type="skmsg"> */
+    wg_node_attr_t skmsg_attrs[4];                     /* its attributes */
+    wg_node_t identity;                                /* <device-identity> */
+    char expiration[12];                               /* expiration= */
+    char count[12];                                    /* count= of a retry resend */
+    wg_send_view_dev_t few_devs[WG_SEND_VIEW_DEVICES]; /* devices, when few */
+    wg_node_t *few_to_nodes[WG_SEND_VIEW_DEVICES];     /* <participants>' children, when few */
+    wg_send_view_dev_t *devs;                          /* few_devs or allocated */
+    wg_node_t **to_nodes;                              /* few_to_nodes or allocated */
+} wg_send_view_t;
+
+/* Builds the view of the <message> (same arguments and result as
+ * wg_send_build_stanza) into v and returns its root, valid while v, st and
+ * encs are and until wg_send_view_release(v). Never fails. */
+const wg_node_t *wg_send_view_build(wg_send_view_t *v, const wg_send_stanza_t *st,
+                                    const wg_send_enc_t *encs, size_t n);
+/* Frees what wg_send_view_build allocated for many devices. */
+void wg_send_view_release(wg_send_view_t *v);
+
 /* whatsmeow's participantListHashV2 (wa-protocol.md §7.2 step 7): "2:" +
  * unpadded base64 of the first 6 bytes of SHA-256 over the sorted,
  * concatenated "user.agent:device@server" forms of the device JIDs (8

@@ -61,21 +61,25 @@ static void on_done(void *done_ud, int rc, const json_t *result, const char *err
     pending_t *p = done_ud;
     if (rc == WG_OK) {
         /* [{"ok":true,"result":...}] around the result's one serialization,
-         * without building the wrapper documents */
-        char *body = result ? json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-        if (!body || !*body) {
-            free(body);
-            body = wg_strdup("null");
-        }
+         * without building the wrapper documents; on the stack when it fits */
         static const char head[] = "[{\"ok\":true,\"result\":", tail[] = "}]";
-        size_t n = strlen(body);
-        char *text = wg_malloc(sizeof head - 1 + n + sizeof tail);
-        memcpy(text, head, sizeof head - 1);
-        memcpy(text + sizeof head - 1, body, n);
-        memcpy(text + sizeof head - 1 + n, tail, sizeof tail);
+        enum { HEAD = sizeof head - 1, TAIL = sizeof tail };
+        char stack[4096], *text = stack, *heap = NULL;
+        size_t room = sizeof stack - HEAD - TAIL;
+        size_t n =
+            result ? json_dumpb(result, stack + HEAD, room, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
+        if (n > room) { /* jansson says how much it needs */
+            heap = text = wg_malloc(HEAD + n + TAIL);
+            n = json_dumpb(result, text + HEAD, n, JSON_COMPACT | JSON_ENCODE_ANY);
+        }
+        if (n == 0) {
+            memcpy(text + HEAD, "null", 4);
+            n = 4;
+        }
+        memcpy(text, head, HEAD);
+        memcpy(text + HEAD + n, tail, TAIL);
         p->reply(p->reply_ud, text);
-        free(text);
-        free(body);
+        free(heap);
     } else {
         wg_log(WG_LOG_INFO, "msg=\"socket request failed\" event=%s instance=%s err=\"%s\"",
                p->event, p->instance, wg_strerror(rc));

@@ -2,8 +2,7 @@
  * before checking it against the length. */
 #include "signal/padding.h"
 #include "wg_err.h"
-
-#include <sodium.h>
+#include "wg_random.h"
 
 void wg_signal_pad_with(const uint8_t *p, size_t len, unsigned n, wg_buf_t *out)
 {
@@ -18,25 +17,9 @@ void wg_signal_pad_with(const uint8_t *p, size_t len, unsigned n, wg_buf_t *out)
         wg_buf_append_byte(out, (uint8_t)n);
 }
 
-/* One random byte from a per-thread pool: libsodium's generator costs a
- * system call per draw, and a sent message draws one per device. connd
- * never forks, so no pool is ever shared; a byte is wiped once drawn. */
-static uint8_t draw(void)
-{
-    static _Thread_local uint8_t pool[256];
-    static _Thread_local size_t used = sizeof pool;
-    if (used == sizeof pool) {
-        randombytes_buf(pool, sizeof pool);
-        used = 0;
-    }
-    uint8_t b = pool[used];
-    pool[used++] = 0;
-    return b;
-}
-
 void wg_signal_pad(const uint8_t *p, size_t len, wg_buf_t *out)
 {
-    wg_signal_pad_with(p, len, (draw() & 0x0F) + 1u, out);
+    wg_signal_pad_with(p, len, (wg_random_byte() & 0x0F) + 1u, out);
 }
 
 int wg_signal_unpad(const uint8_t *p, size_t len, size_t *msg_len)

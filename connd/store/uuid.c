@@ -2,27 +2,10 @@
  * Must never use rand() or any predictable source: instance ids double as
  * public handles. */
 #include "store/uuid.h"
-#include <sodium.h>
+#include "wg_random.h"
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
-
-/* 16 random bytes from the per-thread pool */
-static void draw(uint8_t b[16])
-{
-    /* random bytes for 32 ids at a time, per thread: libsodium's generator
-     * checks for a fork (getpid) on every call, and a row id is drawn per
-     * stored message; connd never forks, so no pool is ever shared */
-    static _Thread_local uint8_t pool[32 * 16];
-    static _Thread_local size_t used = sizeof pool;
-    if (used == sizeof pool) {
-        randombytes_buf(pool, sizeof pool);
-        used = 0;
-    }
-    memcpy(b, pool + used, 16);
-    sodium_memzero(pool + used, 16);
-    used += 16;
-}
 
 static void format(uint8_t b[16], unsigned version, char out[WG_UUID_STRLEN + 1])
 {
@@ -42,14 +25,14 @@ static void format(uint8_t b[16], unsigned version, char out[WG_UUID_STRLEN + 1]
 void wg_uuid_v4(char out[WG_UUID_STRLEN + 1])
 {
     uint8_t b[16];
-    draw(b);
+    wg_random_buf(b, 16);
     format(b, 4, out);
 }
 
 void wg_uuid_v7(char out[WG_UUID_STRLEN + 1])
 {
     uint8_t b[16];
-    draw(b);
+    wg_random_buf(b, 16);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;

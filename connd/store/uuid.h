@@ -1,7 +1,7 @@
 /* UUIDs for row ids and instance ids: random (version 4), and time-ordered
  * (version 7) for rows inserted per message, whose primary-key index then
  * grows at its end instead of one random page per row. Uses libsodium's
- * CSPRNG (a per-thread pool of its bytes); never fails. */
+ * CSPRNG through wg_random's per-thread pool; never fails. */
 #ifndef WG_UUID_H
 #define WG_UUID_H
 

@@ -11,6 +11,7 @@
 #include "waproto.pb-c.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
+#include "wg_random.h"
 
 #define QUOTE_DEPTH 2 /* a quoted message's own quote is kept, one more is dropped */
 #define WRAP_DEPTH 4  /* FutureProofMessage wrappers unwrapped (ephemeral(viewOnce(...))) */
@@ -640,7 +641,7 @@ void wg_wa_msg_new_id(char out[23])
 {
     static const char hex[] = "0123456789ABCDEF";
     uint8_t r[9];
-    randombytes_buf(r, sizeof r);
+    wg_random_buf(r, sizeof r);
     memcpy(out, "3EB0", 4);
     for (size_t i = 0; i < sizeof r; i++) {
         out[4 + 2 * i] = hex[r[i] >> 4];

@@ -864,6 +864,15 @@ int wg_wa_session_iq(wg_wa_session_t *s, void *iq_node, void (*answer)(uint64_t 
     return 0;
 }
 
+int wg_wa_session_send_view(wg_wa_session_t *s, const void *node)
+{
+    const wg_node_t *n = node;
+    if (s->state != ST_OPEN)
+        return WG_ESTATE;
+    send_encoded(s, wg_node_encode(n, &s->scratch_node), n->tag);
+    return 0;
+}
+
 int wg_wa_session_send(wg_wa_session_t *s, void *node)
 {
     if (s->state != ST_OPEN) {

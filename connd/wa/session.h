@@ -117,6 +117,10 @@ int wg_wa_session_iq(wg_wa_session_t *s, void *iq_node, void (*answer)(uint64_t 
                      uint64_t token);
 /* Sends any node (taken and freed), e.g. a <message>. 0 or WG_ESTATE. */
 int wg_wa_session_send(wg_wa_session_t *s, void *node);
+/* Sends a node the caller keeps: encoded now, never changed or freed here
+ * (e.g. a <message> built as a view on the caller's stack,
+ * message/stanza.h). 0 or WG_ESTATE. */
+int wg_wa_session_send_view(wg_wa_session_t *s, const void *node);
 /* Ends the session locally without a callback (the caller is tearing down). */
 void wg_wa_session_free(wg_wa_session_t *s);
 

@@ -18,6 +18,7 @@
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
+#include "wg_random.h"
 
 typedef struct out_msg {
     struct out_msg *next; /* queue link */
@@ -110,7 +111,7 @@ static int write_queued(struct lws *wsi, out_msg_t **head, out_msg_t **tail)
         g_scratch = wg_realloc(g_scratch, g_scratch_cap);
     }
     uint8_t masks[FRAMES_PER_WRITE][4];
-    randombytes_buf(masks, n * 4); /* a fresh key per frame (RFC 6455 §10.3) */
+    wg_random_buf(masks, n * 4); /* a fresh key per frame (RFC 6455 §10.3) */
     size_t used = 0;
     for (size_t i = 0; i < n; i++) {
         out_msg_t *m = *head;

@@ -92,6 +92,15 @@ int wg_wa_session_send(wg_wa_session_t *s, void *node)
     return 0;
 }
 
+int wg_wa_session_send_view(wg_wa_session_t *s, const void *node)
+{
+    (void)s;
+    if (g_n_sent == 8)
+        return WG_ESTATE;
+    g_sent[g_n_sent++] = wg_node_copy(node);
+    return 0;
+}
+
 struct wg_wa_timer {
     int armed; /* set */
 };
@@ -1005,6 +1014,27 @@ static void step_deadlines(void)
     clear_queues();
 }
 
+/* The result's text: on the caller's buffer when it fits, a malloc'd spill
+ * when not (the same text), the error list as it is. */
+static void result_text_in_buffer(void)
+{
+    json_t *doc = json_pack("{s:s,s:i}", "id", "3EB0ABC", "n", 7);
+    wg_send_result_t r = {201, NULL, doc};
+    char buf[64], tiny[8], *spill = (char *)1;
+    const char *t = wg_send_result_text_in(&r, buf, sizeof buf, &spill);
+    WG_CHECK(t == buf && spill == NULL);
+    WG_CHECK_STR(t, "{\"id\":\"3EB0ABC\",\"n\":7}");
+    t = wg_send_result_text_in(&r, tiny, sizeof tiny, &spill);
+    WG_CHECK(t && t == spill);
+    WG_CHECK_STR(t, "{\"id\":\"3EB0ABC\",\"n\":7}");
+    free(spill);
+    json_decref(doc);
+    wg_send_result_t e = {400, "[\"bad\"]", NULL};
+    WG_CHECK(wg_send_result_text_in(&e, buf, sizeof buf, &spill) == e.json && !spill);
+    wg_send_result_t none = {201, NULL, NULL};
+    WG_CHECK(wg_send_result_text_in(&none, buf, sizeof buf, &spill) == NULL && !spill);
+}
+
 int main(void)
 {
     store_fixture_t fx;
@@ -1029,6 +1059,7 @@ int main(void)
         WG_CHECK_INT(
             wg_signal_open(g_store, g_peer[i].id, g_vault, &g_peer[i].creds, &g_peer[i].sig), 0);
     }
+    WG_RUN(result_text_in_buffer);
     WG_RUN(group_first_send);
     WG_RUN(group_second_send_and_ack);
     WG_RUN(group_retry);

@@ -6,6 +6,7 @@
  * (whatsmeow's participantListHashV2) against independently computed values. */
 #include "message/stanza.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "wg_err.h"
@@ -165,6 +166,98 @@ static void phash(void)
     WG_CHECK_INT(wg_send_phash(b, 0, out), WG_EINVAL);
 }
 
+static int same_encoding(const wg_node_t *a, const wg_node_t *b)
+{
+    wg_buf_t x = WG_BUF_INIT, y = WG_BUF_INIT;
+    int ok = wg_node_encode(a, &x) == 0 && wg_node_encode(b, &y) == 0 && x.len == y.len &&
+             memcmp(x.p, y.p, x.len) == 0;
+    wg_buf_free(&x);
+    wg_buf_free(&y);
+    return ok;
+}
+
+/* The view encodes to the same bytes as the tree built node by node with
+ * the node API; its ciphertexts are borrowed, not copied; more devices
+ * than the view holds inline (a group) and the retry form too. */
+static void view_is_the_same_stanza(void)
+{
+    wg_wa_msg_out_t msg = {.kind = WG_WA_OUT_REACTION, .text = "x"};
+    wg_send_stanza_t st = {.id = "3EB0V",
+                           .to = "1555@s.whatsapp.net",
+                           .msg = &msg,
+                           .account = ACCOUNT,
+                           .account_len = sizeof ACCOUNT};
+    wg_send_enc_t encs[] = {{"1555@s.whatsapp.net", "pkmsg", CT, 3},
+                            {"1555:2@s.whatsapp.net", NULL, NULL, 0},
+                            {"1777:3@s.whatsapp.net", "msg", CT, 2}};
+    wg_node_t *want = wg_node_new("message");
+    wg_node_set_attr(want, "id", "3EB0V");
+    wg_node_set_attr(want, "to", "1555@s.whatsapp.net");
+    wg_node_set_attr(want, "type", "reaction");
+    wg_node_t *parts = wg_node_add_child(want, wg_node_new("participants"));
+    for (size_t i = 0; i < 3; i += 2) {
+        wg_node_t *to = wg_node_add_child(parts, wg_node_new("to"));
+        wg_node_set_attr(to, "jid", encs[i].jid);
+        wg_node_t *enc = wg_node_add_child(to, wg_node_new("enc"));
+        wg_node_set_attr(enc, "v", "2");
+        wg_node_set_attr(enc, "type", encs[i].type);
+        wg_node_set_attr(enc, "decrypt-fail", "hide");
+        wg_node_set_bytes(enc, encs[i].ct, encs[i].len);
+    }
+    wg_node_set_bytes(wg_node_add_child(want, wg_node_new("device-identity")), ACCOUNT,
+                      sizeof ACCOUNT);
+    wg_send_view_t v;
+    const wg_node_t *m = wg_send_view_build(&v, &st, encs, 3);
+    WG_CHECK(same_encoding(m, want));
+    WG_CHECK(v.devs == v.few_devs);
+    const wg_node_t *enc = wg_node_child(wg_node_child(m, "participants")->children[0], "enc");
+    WG_CHECK(enc && enc->data == CT); /* borrowed */
+    wg_node_t *built = wg_send_build_stanza(&st, encs, 3);
+    WG_CHECK(same_encoding(built, want));
+    wg_node_free(built);
+    wg_send_view_release(&v);
+    wg_node_free(want);
+
+    /* a group of 20 devices: the view allocates its device arrays */
+    enum { N = 20 };
+    char jids[N][32];
+    wg_send_enc_t many[N];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(jids[i], sizeof jids[i], "%zu@lid", 100 + i);
+        many[i] = (wg_send_enc_t){jids[i], i == 7 ? "" : "msg", CT, 1 + i % 3};
+    }
+    uint8_t sk[2] = {7, 7};
+    wg_send_stanza_t gs = {.id = "3EB0W",
+                           .to = "120363000000000000@g.us",
+                           .msg = &msg,
+                           .phash = "2:abcdefgh",
+                           .addressing_mode = "lid",
+                           .skmsg = sk,
+                           .skmsg_len = 2,
+                           .expiration = 604800};
+    m = wg_send_view_build(&v, &gs, many, N);
+    WG_CHECK(v.devs != v.few_devs);
+    WG_CHECK_INT(wg_node_child(m, "participants")->child_count, N - 1);
+    WG_CHECK_STR(wg_node_attr(m, "expiration"), "604800");
+    built = wg_send_build_stanza(&gs, many, N);
+    WG_CHECK(same_encoding(m, built));
+    WG_CHECK_STR(wg_node_attr(wg_node_child(built, "enc"), "decrypt-fail"), "hide");
+    wg_node_free(built);
+    wg_send_view_release(&v);
+
+    /* the retry form: one bare enc with count */
+    wg_send_stanza_t rs = st;
+    rs.retry_count = 3;
+    rs.recipient = "1555@s.whatsapp.net";
+    m = wg_send_view_build(&v, &rs, encs + 2, 1);
+    WG_CHECK_STR(wg_node_attr(wg_node_child(m, "enc"), "count"), "3");
+    WG_CHECK(!wg_node_child(m, "participants") && !wg_node_child(m, "device-identity"));
+    built = wg_send_build_stanza(&rs, encs + 2, 1);
+    WG_CHECK(same_encoding(m, built));
+    wg_node_free(built);
+    wg_send_view_release(&v);
+}
+
 int main(void)
 {
     WG_RUN(direct);
@@ -172,5 +265,6 @@ int main(void)
     WG_RUN(group);
     WG_RUN(retry);
     WG_RUN(phash);
+    WG_RUN(view_is_the_same_stanza);
     return wg_test_done();
 }

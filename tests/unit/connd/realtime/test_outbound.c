@@ -6,7 +6,7 @@
 #include "wg_test.h"
 #include <stdlib.h>
 
-static char last[512];
+static char last[16384];
 static int replies;
 
 static void reply(void *ud, const char *ack)
@@ -52,7 +52,14 @@ static int fake_text(void *impl, wg_connd_t *d, wg_instance_t *inst, const char 
     (void)impl, (void)d, (void)inst, (void)text;
     if (strcmp(number, "refuse") == 0)
         return WG_EINVAL;
-    json_t *res = json_pack("{s:s}", "id", "MSG1");
+    if (strcmp(number, "none") == 0) {
+        done(done_ud, WG_OK, NULL, NULL);
+        return WG_OK;
+    }
+    char big[6001];
+    memset(big, 'x', 6000);
+    big[6000] = '\0';
+    json_t *res = json_pack("{s:s}", "id", strcmp(number, "big") == 0 ? big : "MSG1");
     done(done_ud, WG_OK, res, NULL); /* synchronous completion */
     json_decref(res);
     return WG_OK;
@@ -110,6 +117,13 @@ static void requests(void)
     wg_outbound_register(&ops);
     run(&d, "sendText", "{\"number\":\"55\",\"text\":\"hi\"}", b);
     WG_CHECK_STR(last, "[{\"ok\":true,\"result\":{\"id\":\"MSG1\"}}]");
+    /* a result past the reply's stack buffer, and none at all */
+    run(&d, "sendText", "{\"number\":\"big\",\"text\":\"hi\"}", b);
+    WG_CHECK_INT(strlen(last), 32 + 6000);
+    WG_CHECK(strncmp(last, "[{\"ok\":true,\"result\":{\"id\":\"xxx", 31) == 0);
+    WG_CHECK(strcmp(last + strlen(last) - 6, "xx\"}}]") == 0);
+    run(&d, "sendText", "{\"number\":\"none\",\"text\":\"hi\"}", b);
+    WG_CHECK_STR(last, "[{\"ok\":true,\"result\":null}]");
     run(&d, "sendText", "{\"number\":\"refuse\",\"text\":\"hi\"}", b);
     WG_CHECK(strstr(last, "send_failed") != NULL);
     WG_CHECK_INT(replies, 1);

@@ -630,6 +630,31 @@ static void scratch_buffers_reused_and_trimmed(void)
     fx_free(f);
 }
 
+/* A node the caller keeps (a view) is sent as it is and left untouched;
+ * before the session is open it is refused the same way. */
+static void send_view_keeps_the_node(void)
+{
+    fx_t *f = fx_new(0);
+    wg_node_t *n = node_attr("message", "id", "V1");
+    wg_node_set_bytes(wg_node_add_child(n, wg_node_new("enc")), "abc", 3);
+    WG_CHECK_INT(wg_wa_session_send_view(f->s, n), WG_ESTATE);
+    fx_free(f);
+    f = fx_new(1);
+    login(f, 0);
+    int before = f->n_sent;
+    WG_CHECK_INT(wg_wa_session_send_view(f->s, n), 0);
+    WG_CHECK_INT(f->n_sent, before + 1);
+    if (f->n_sent == before + 1) {
+        WG_CHECK_STR(wg_node_attr(f->sent[before], "id"), "V1");
+        const wg_node_t *enc = wg_node_child(f->sent[before], "enc");
+        WG_CHECK(enc && enc->data_len == 3 && memcmp(enc->data, "abc", 3) == 0);
+    }
+    WG_CHECK_STR(wg_node_attr(n, "id"), "V1"); /* still the caller's */
+    WG_CHECK_INT(n->child_count, 1);
+    wg_node_free(n);
+    fx_free(f);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -648,6 +673,7 @@ int main(void)
     WG_RUN(messages_receipts_and_owner_iqs);
     WG_RUN(presence_chatstate_call_to_owner);
     WG_RUN(scratch_buffers_reused_and_trimmed);
+    WG_RUN(send_view_keeps_the_node);
     (void)g_fx;
     return wg_test_done();
 }
