@@ -715,11 +715,19 @@ void wg_receive_job_run(void *worker_ctx, wg_receive_job_t *j)
             goto done;
         }
     }
+    /* Inside a group commit the batch's ratchet steps are written back
+     * (signal.h wg_signal_set_write_back): a session's record is sealed and
+     * written once per group, before its COMMIT (so before any receipt of
+     * the group goes out), not once per message; a failed batch still
+     * undoes its own steps. */
     rc = wg_signal_pool_get(store, j->instance_id, j->vault_key, j->creds, &sig);
-    if (rc == 0)
+    if (rc == 0) {
+        wg_signal_set_write_back(sig, 1);
         rc = wg_signal_batch_begin(sig);
-    if (rc == 0)
-        rc = wg_signal_batch_end(sig, decrypt_all(&c, sig));
+        if (rc == 0)
+            rc = wg_signal_batch_end(sig, decrypt_all(&c, sig));
+        wg_signal_set_write_back(sig, 0);
+    }
     if (rc == 0) {
         retry_forget(j);
         goto done;

@@ -23,7 +23,8 @@ struct wg_signal {
     int batch;                            /* inside wg_signal_batch_begin: ops share its transaction */
     record_cache_t *cache;                /* decrypted records (kept layers, pool.c), or NULL */
     int write_back;                       /* wg_signal_set_write_back: encrypts may hold */
-    int holding;                          /* the running encrypt holds its session write */
+    int holding;                          /* the running encrypt or batch holds its session writes */
+    int batch_holds;                      /* the open batch holds (write-back in its savepoint) */
     int pooled;                           /* owned by pool.c: wg_signal_free ignores it */
     wg_signal_t *pool_next;               /* pool.c's list */
 };

@@ -51,11 +51,14 @@ static void on_rolled_back(void *ud)
 }
 
 /* Write-back: a savepoint opens or the group commits, the held records go
- * to their rows first. */
+ * to their rows first; not those of a layer whose own batch holds (that
+ * batch's savepoint is opening, or it is open: signal.c batch_begin). */
 static int flush_all(void *ud)
 {
     int rc = 0;
     for (wg_signal_t *s = ((pool_t *)ud)->first; s; s = s->pool_next) {
+        if (s->batch_holds)
+            continue;
         int r = signal_record_flush(s);
         if (r < 0 && rc == 0)
             rc = r;

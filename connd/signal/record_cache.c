@@ -24,7 +24,7 @@ typedef struct entry {
     size_t prior_len;           /* its length */
     int prior_held;             /* its held flag */
     int prior_dirty;            /* its dirty flag */
-    struct entry *chain;        /* next in its bucket */
+    struct entry *chain;        /* next in its bucket (or in the graveyard) */
     struct entry *newer, *older; /* the LRU list */
 } entry_t;
 
@@ -36,6 +36,8 @@ struct record_cache {
     size_t dirty;             /* how many are dirty */
     size_t held;              /* how many are held (write-back) */
     size_t in_op;             /* how many the running operation holds */
+    int op_open;              /* between record_cache_op_begin and op_end */
+    entry_t *graveyard;       /* held before the op, removed by it: their pre-op state */
 };
 
 static const char *or_empty(const char *s)
@@ -115,6 +117,23 @@ static void remove_at(record_cache_t *c, entry_t **slot)
     c->dirty -= e->dirty ? 1 : 0;
     c->held -= e->held ? 1 : 0;
     c->in_op -= e->in_op ? 1 : 0;
+    if (c->op_open && (e->in_op ? e->prior_held : e->held)) {
+        /* held before the running operation, so the only copy of that
+         * state: kept aside in that state until the operation ends */
+        if (e->in_op) {
+            wipe_free(e->record, e->len);
+            e->record = e->prior;
+            e->len = e->prior_len;
+            e->dirty = e->prior_dirty;
+            e->prior = NULL;
+            e->prior_len = 0;
+        }
+        e->held = 1;
+        e->in_op = 0;
+        e->chain = c->graveyard;
+        c->graveyard = e;
+        return;
+    }
     wipe_free(e->prior, e->prior_len);
     sodium_memzero(e->record, e->len);
     free(e->record);
@@ -135,10 +154,47 @@ record_cache_t *record_cache_new(void)
     return wg_calloc(1, sizeof(record_cache_t));
 }
 
+/* Wipes and frees an entry that is in no bucket and on no list. */
+static void entry_free(entry_t *e)
+{
+    wipe_free(e->prior, e->prior_len);
+    wipe_free(e->record, e->len);
+    free(e->group);
+    free(e->name);
+    free(e);
+}
+
+/* Frees the graveyard (keep 0), or puts its entries back in their held
+ * pre-operation state, replacing what the operation left under their keys. */
+static void graveyard_end(record_cache_t *c, int restore)
+{
+    while (c->graveyard) {
+        entry_t *e = c->graveyard;
+        c->graveyard = e->chain;
+        if (!restore) {
+            entry_free(e);
+            continue;
+        }
+        wg_signal_key_id_t k = {NULL, e->kind, e->group, e->name, e->device};
+        entry_t **slot = find(c, &k);
+        if (*slot)
+            remove_at(c, slot);
+        e->chain = *slot;
+        *slot = e;
+        lru_push(c, e);
+        c->count++;
+        c->bytes += e->len;
+        c->held++;
+        c->dirty += e->dirty ? 1 : 0;
+    }
+}
+
 void record_cache_free(record_cache_t *c)
 {
     if (!c)
         return;
+    c->op_open = 0;
+    graveyard_end(c, 0);
     while (c->oldest)
         remove_entry(c, c->oldest);
     free(c);
@@ -171,7 +227,7 @@ void record_cache_put(record_cache_t *c, const wg_signal_key_id_t *k, const uint
     for (entry_t *e = c->oldest, *next;
          e && (c->count >= RECORD_CACHE_ENTRIES || c->bytes + len > RECORD_CACHE_BYTES); e = next) {
         next = e->newer;
-        if (!e->held)
+        if (!e->held && !e->in_op)
             remove_entry(c, e);
     }
     entry_t *e = wg_calloc(1, sizeof *e);
@@ -263,8 +319,14 @@ int record_cache_hold(record_cache_t *c, const wg_signal_key_id_t *k, const uint
     return 0;
 }
 
+void record_cache_op_begin(record_cache_t *c)
+{
+    c->op_open = 1;
+}
+
 void record_cache_op_end(record_cache_t *c, int ok)
 {
+    c->op_open = 0; /* from here a removal frees */
     for (entry_t *e = c->newest; e && c->in_op; e = e->older) {
         if (!e->in_op)
             continue;
@@ -285,6 +347,7 @@ void record_cache_op_end(record_cache_t *c, int ok)
         e->prior = NULL;
         e->prior_len = 0;
     }
+    graveyard_end(c, !ok);
 }
 
 int record_cache_flush(record_cache_t *c,

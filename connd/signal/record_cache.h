@@ -6,8 +6,9 @@
  * what a rollback may have undone is dropped (record_cache_rolled_back):
  * every entry added since the last durable commit is "dirty" until
  * record_cache_committed. The one exception is write-back: inside a group
- * commit, a send's session record may be "held" (record_cache_hold) and
- * written once at the group's end instead of once per message. Bounded (entries and bytes, least recently used
+ * commit, a session record advanced by a send or a received message may be
+ * "held" (record_cache_hold) and written once at the group's end instead
+ * of once per message. Bounded (entries and bytes, least recently used
  * out); every record is wiped when it leaves. Worker thread only. */
 #ifndef WG_SIGNAL_RECORD_CACHE_H
 #define WG_SIGNAL_RECORD_CACHE_H
@@ -44,7 +45,9 @@ void record_cache_rolled_back(record_cache_t *c, int keep_held);
  * nothing when none is dirty or held. */
 void record_cache_committed(record_cache_t *c);
 
-/* Write-back (stores.c, inside a live group with no savepoint open): the
+/* Write-back (stores.c, inside a live group with no savepoint open, or in
+ * a write-back batch's own savepoint, between record_cache_op_begin and
+ * op_end): the
  * new record of k replaces the cached one but is "held": not in the row
  * yet, written by record_cache_flush before the group's COMMIT or the next
  * savepoint. Only for a k that is cached (its row exists): returns 0, or -1
@@ -53,8 +56,15 @@ void record_cache_committed(record_cache_t *c);
  * restore it. A held record is never evicted. */
 int record_cache_hold(record_cache_t *c, const wg_signal_key_id_t *k, const uint8_t *p,
                       size_t len);
-/* The operation that held records ended: ok keeps them, else each goes back
- * to what it replaced. */
+/* An operation that may hold records starts (an encrypt, or a receive
+ * batch inside its own savepoint, signal.c): until record_cache_op_end,
+ * an entry that was held before it and that it replaces or removes (a
+ * put, a drop, a rollback's pruning) is kept aside in that held state, as
+ * it is the only copy of that session's state. */
+void record_cache_op_begin(record_cache_t *c);
+/* The operation ended: ok keeps what it did (what it removed is freed),
+ * else every entry it held goes back to what it replaced and every held
+ * entry it removed comes back, held. */
 void record_cache_op_end(record_cache_t *c, int ok);
 /* Writes every held record with write(ud, key, record, len) (0 or <0; the
  * key's instance_id is NULL); a written one becomes dirty. Stops at the first failure and

@@ -128,23 +128,54 @@ int signal_map_error(wg_signal_t *s, int sg)
     }
 }
 
+/* Write-back in a batch (signal.h): the batch's savepoint opens without
+ * writing this layer's held records first (pool.c skips a layer whose
+ * batch holds), and its session writes are held too. That is safe because
+ * only this layer writes this instance's session rows inside the batch,
+ * and the record cache keeps, until the batch ends, the state of every
+ * held record the batch replaced or removed (record_cache_op_begin): the
+ * batch's rollback puts them back before the savepoint's rollback prunes
+ * the cache, so the held records are again exactly what the group's
+ * earlier jobs made. */
 int wg_signal_batch_begin(wg_signal_t *s)
 {
     if (!s || s->batch)
         return WG_EINVAL;
+    s->batch_holds = s->write_back && s->cache && wg_store_group_open(s->store);
     int rc = wg_store_signal_key_begin(s->store);
-    if (rc == 0)
-        s->batch = 1;
-    return rc;
+    if (rc < 0) {
+        s->batch_holds = 0;
+        return rc;
+    }
+    s->batch = 1;
+    if (s->batch_holds) {
+        s->holding = 1;
+        record_cache_op_begin(s->cache);
+    }
+    return 0;
 }
 
 int wg_signal_batch_end(wg_signal_t *s, int rc)
 {
     if (!s || !s->batch)
         return rc ? rc : WG_EINVAL;
+    int holds = s->batch_holds;
     s->batch = 0;
-    if (rc == 0)
-        return wg_store_signal_key_commit(s->store);
+    s->batch_holds = 0;
+    s->holding = 0;
+    if (rc == 0) {
+        rc = wg_store_signal_key_commit(s->store);
+        if (holds) {
+            record_cache_op_end(s->cache, rc == 0);
+            /* a failed RELEASE rolled back and pruned before the held
+             * records were put back: prune again */
+            if (rc < 0)
+                record_cache_rolled_back(s->cache, wg_store_group_open(s->store));
+        }
+        return rc;
+    }
+    if (holds)
+        record_cache_op_end(s->cache, 0); /* before the rollback prunes the cache */
     wg_store_signal_key_rollback(s->store);
     return rc;
 }
@@ -186,6 +217,7 @@ int wg_signal_encrypt(wg_signal_t *s, const wg_signal_addr_t *addr, const uint8_
         s->store_error = 0;
         s->identity_flags = 0;
         s->holding = 1;
+        record_cache_op_begin(s->cache);
     } else if ((rc = signal_op_begin(s)) < 0) {
         return rc;
     }

@@ -74,7 +74,7 @@ void wg_signal_set_creds(wg_signal_t *s, const wg_wa_creds_t *creds);
  * to out. WG_ESTATE when there is no session (process a bundle first). */
 int wg_signal_encrypt(wg_signal_t *s, const wg_signal_addr_t *addr, const uint8_t *msg,
                       size_t len, wg_signal_type_t *type, wg_buf_t *out);
-/* Write-back for a run of encrypts (on: 1, off: 0). While on, an encrypt
+/* Write-back for a run of encrypts or a batch (on: 1, off: 0). While on, an encrypt
  * inside a live group commit (store.h wg_store_group_open) whose session is
  * in a kept layer's cache (pool.h) opens no savepoint and holds its new
  * session record in the cache instead of sealing and writing it: the record
@@ -83,8 +83,13 @@ int wg_signal_encrypt(wg_signal_t *s, const wg_signal_addr_t *addr, const uint8_
  * savepoint of any job opens, however many messages of the group advanced
  * it; a failed commit forgets it with the rest of the group. The caller
  * must be at the group's own level (no job transaction or batch open), as
- * a worker job's run is between other jobs. Off otherwise, and for layers
- * without a cache. Worker thread. */
+ * a worker job's run is between other jobs. A batch begun while on inside
+ * a live group does the same for every session record its operations
+ * write over a cached one (decrypts, above all), inside its own savepoint:
+ * that savepoint's opening does not write the records held so far, and the
+ * batch's rollback gives back exactly the held records it found, so a
+ * failed batch still undoes its own ratchet steps and only those. Off
+ * otherwise, and for layers without a cache. Worker thread. */
 void wg_signal_set_write_back(wg_signal_t *s, int on);
 /* Decrypts a pkmsg or msg from addr and appends the unpadded message to
  * out. *flags (may be NULL) gets WG_SIGNAL_IDENTITY_* for a pkmsg. Nothing

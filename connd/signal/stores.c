@@ -235,8 +235,9 @@ static int session_store(const signal_protocol_address *a, uint8_t *record, size
     if (copy_name(a->name, a->name_len, name) < 0 || record_len == 0)
         return SG_ERR_INVAL;
     wg_signal_key_id_t k = key_of(s, WG_SIGNAL_KEY_SESSION, name, a->device_id);
-    /* write-back (signal.c wg_signal_encrypt): a cached session's new state
-     * waits in the cache for the group's end; any other is written now */
+    /* write-back (signal.c wg_signal_encrypt, wg_signal_batch_begin): a
+     * cached session's new state waits in the cache for the group's end;
+     * any other is written now */
     if (s->holding && record_cache_hold(s->cache, &k, record, record_len) == 0)
         return 0;
     return signal_record_save(s, &k, record, record_len) < 0 ? SG_ERR_UNKNOWN : 0;

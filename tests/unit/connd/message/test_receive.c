@@ -10,12 +10,15 @@
  * STORED: no receipt, no event. Jobs created with the same credentials
  * share one copy, and a job created after they changed reads the new ones
  * while older jobs keep theirs (also when some were freed unrun). The row's
- * key and message JSON are whole for short and long texts. */
+ * key and message JSON are whole for short and long texts. Inside a group
+ * commit the session's ratchet state is written once, at the group's end;
+ * a failed job undoes its own step, a failed group commit everything. */
 #include "message/receive.h"
 #include "signal/bundle.h"
 #include "signal/signal.h"
 #include "store/message.h"
 #include "store/pending_event.h"
+#include "store/signal_key.h"
 #include "store/store.h"
 #include "wa/message.h"
 #include "wg_err.h"
@@ -306,6 +309,85 @@ static void jobs_share_credentials(void)
     }
 }
 
+/* The sealed row of alice's session with bob. */
+static void session_row(wg_buf_t *out)
+{
+    wg_signal_addr_t a;
+    WG_CHECK_INT(wg_signal_addr_from_jid(BOB_JID, &a), 0);
+    wg_signal_key_id_t k = {alice_id, WG_SIGNAL_KEY_SESSION, NULL, a.name, a.device};
+    wg_buf_reset(out);
+    WG_CHECK_INT(wg_store_signal_key_get(g, &k, out), 0);
+}
+
+static int same_bytes(const wg_buf_t *a, const wg_buf_t *b)
+{
+    return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+static int fail_commit(void *ud)
+{
+    (void)ud;
+    return WG_EDB;
+}
+
+/* Jobs of a group commit write the session's ratchet state once, before
+ * the group's COMMIT, not once per message; a job that fails after its
+ * first <enc> advanced the ratchet undoes that step (its message is not
+ * spent: it decrypts later); a failed group commit leaves nothing durable
+ * (the message is received again after it). */
+static void written_back_in_group(void)
+{
+    wg_buf_t before = WG_BUF_INIT, row = WG_BUF_INIT;
+    wg_node_t *n1 = from_bob("3EB00000000000000000G1", "g1");
+    wg_node_t *n2 = from_bob("3EB00000000000000000G2", "g2");
+    wg_node_t *n3 = from_bob("3EB00000000000000000G3", "g3");
+    /* n2 with a second, undecryptable part: the job fails after the first */
+    wg_node_t *n2_bad = wg_node_copy(n2);
+    wg_node_t *e = wg_node_add_child(n2_bad, wg_node_new("enc"));
+    wg_node_set_attr(e, "v", "2");
+    wg_node_set_attr(e, "type", "msg");
+    wg_node_set_bytes(e, "\x33\x0a\x01\x00", 4);
+    int64_t rows0 = rows();
+    session_row(&before);
+    WG_CHECK_INT(wg_store_group_begin(g), 0);
+    WG_CHECK_INT(run(n1, NULL, NULL, NULL), WG_RECEIVE_STORED);
+    session_row(&row);
+    WG_CHECK(same_bytes(&row, &before)); /* held for the group's end */
+    WG_CHECK_INT(run(n2_bad, NULL, NULL, NULL), WG_RECEIVE_UNDECRYPTABLE);
+    WG_CHECK_INT(run(n3, NULL, NULL, NULL), WG_RECEIVE_STORED);
+    session_row(&row);
+    WG_CHECK(same_bytes(&row, &before));
+    WG_CHECK_INT(wg_store_group_commit(g), 0);
+    session_row(&row);
+    WG_CHECK(!same_bytes(&row, &before));
+    WG_CHECK_INT((int)rows(), (int)rows0 + 2);
+    /* the failed job's step was undone: g2 decrypts (a skipped key now) */
+    WG_CHECK_INT(run(n2, NULL, NULL, NULL), WG_RECEIVE_STORED);
+    WG_CHECK_INT((int)rows(), (int)rows0 + 3);
+    /* a group whose commit fails: neither the row nor the step is kept */
+    wg_node_t *n4 = from_bob("3EB00000000000000000G4", "g4");
+    int tag = 0;
+    wg_store_observer_t o = {.committing = fail_commit, .ud = &tag};
+    session_row(&before);
+    WG_CHECK_INT(wg_store_group_begin(g), 0);
+    WG_CHECK_INT(wg_store_observe(g, &o), 0);
+    WG_CHECK_INT(run(n4, NULL, NULL, NULL), WG_RECEIVE_STORED);
+    WG_CHECK_INT(wg_store_group_commit(g), WG_EDB);
+    wg_store_unobserve(g, &tag);
+    session_row(&row);
+    WG_CHECK(same_bytes(&row, &before));
+    WG_CHECK_INT((int)rows(), (int)rows0 + 3);
+    WG_CHECK_INT(run(n4, NULL, NULL, NULL), WG_RECEIVE_STORED);
+    WG_CHECK_INT((int)rows(), (int)rows0 + 4);
+    wg_node_free(n1);
+    wg_node_free(n2);
+    wg_node_free(n2_bad);
+    wg_node_free(n3);
+    wg_node_free(n4);
+    wg_buf_free(&before);
+    wg_buf_free(&row);
+}
+
 typedef struct {
     char key_id[32];    /* the row wanted */
     char *message_json; /* its text (owned) */
@@ -393,6 +475,7 @@ int main(void)
     WG_RUN(event_committed_with_message);
     WG_RUN(jobs_share_credentials);
     WG_RUN(row_json_text);
+    WG_RUN(written_back_in_group);
     wg_signal_free(bob_sig);
     if (store_fixture_close(&fx) != 0)
         return 1;
