@@ -243,11 +243,23 @@ class Connd:
         binary = os.path.join(build_dir(), "connd", "connd")
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([binary], env=self.env, stdout=self.log, stderr=self.log)
-        wait_until(lambda: os.path.exists(self.sock) or self.proc.poll() is not None, 20,
+        # the socket file appears at bind(), a moment before listen(): wait
+        # until a connection is accepted, not only for the file
+        wait_until(lambda: self._accepts() or self.proc.poll() is not None, 20,
                    what="connd socket")
         if self.proc.poll() is not None:
             raise RuntimeError("connd exited %s: %s" % (self.proc.returncode, self.logs()))
         return self
+
+    def _accepts(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(self.sock)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
 
     def ipc(self):
         return Ipc(self.sock)
