@@ -189,7 +189,11 @@ void wg_jobs_group_stats(wg_jobs_t *jobs, unsigned long *groups, unsigned long *
 
 /* Queues job (loop thread). A lazy job wakes the worker only when it
  * waits with nothing queued (to start the window); while it runs jobs or
- * waits out a window, it finds the job itself. */
+ * waits out a window, it finds the job itself. The signal is given after
+ * the unlock: given under the lock, the worker (on the other core) woke
+ * only to block on the mutex still held here, a futex sleep and wake more
+ * on both threads. The worker cannot miss it: the job is queued under the
+ * lock, and the worker checks the queue under the lock before it waits. */
 static void submit(wg_jobs_t *jobs, wg_job_t *job, int lazy)
 {
     jobs->pending++;
@@ -200,9 +204,10 @@ static void submit(wg_jobs_t *jobs, wg_job_t *job, int lazy)
     push(&jobs->todo_head, &jobs->todo_tail, job);
     if (!lazy)
         jobs->eager++;
-    if (!lazy || jobs->idle)
-        pthread_cond_signal(&jobs->wake);
+    int wake = !lazy || jobs->idle;
     pthread_mutex_unlock(&jobs->lock);
+    if (wake)
+        pthread_cond_signal(&jobs->wake);
 }
 
 void wg_jobs_submit(wg_jobs_t *jobs, wg_job_t *job)

@@ -12,6 +12,16 @@
 
 #define SHUTDOWN_GRACE_MS 5000
 
+/* Bytes libwebsockets reads from a socket per wake (its per-thread service
+ * buffer; its default is 4 KiB). A burst from the WhatsApp server (a few
+ * hundred bytes per message) or a run of IPC or Socket.IO requests is taken
+ * in one read and one poll() instead of one per 4 KiB: with the default,
+ * every further 4 KiB cost another read, another poll() and another pass of
+ * lws's service bookkeeping. Frames are still parsed and handed on one by
+ * one, so nothing waits longer; the only cost is this buffer (one, for the
+ * one service thread). */
+#define WG_LOOP_READ_BYTES (64 * 1024)
+
 static volatile sig_atomic_t g_stop;     /* set by the signal handler */
 static struct lws_context *g_ctx;        /* for the handler's wake-up */
 static wg_connd_t *g_daemon;             /* for callbacks */
@@ -100,6 +110,7 @@ int wg_loop_create(wg_connd_t *d, wg_buf_t *err)
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
+    info.pt_serv_buf_size = WG_LOOP_READ_BYTES;
     info.gid = (gid_t)-1;
     info.uid = (uid_t)-1;
     g_ctx = lws_create_context(&info);

@@ -418,6 +418,53 @@ static void lazy_jobs_run_when_the_window_ends(void)
     wg_jobs_stop(jobs);
 }
 
+static int g_pp_done;
+
+static void pp_run(void *ctx, wg_job_t *job)
+{
+    (void)ctx;
+    job->rc = 0;
+}
+
+static void pp_done(wg_job_t *job)
+{
+    g_pp_done++;
+    free(job);
+}
+
+/* The worker's wake is signalled after submit releases the lock: a worker
+ * going idle at that moment must still find the job. Ping-pong, each job
+ * submitted only once the previous one is done, so the worker is idle (or
+ * about to be) at every submit, eager and lazy alike; a lost wake would
+ * stall a round (bounded here by a deadline instead of a hang). */
+static void submit_wakes_an_idle_worker_every_time(void)
+{
+    g_pp_done = 0;
+    wg_jobs_t *jobs = wg_jobs_start(NULL, notify, NULL);
+    wg_jobs_set_window(jobs, 1);
+    int stalled = 0;
+    for (int i = 0; i < 3000 && !stalled; i++) {
+        wg_job_t *job = calloc(1, sizeof *job);
+        job->run = pp_run;
+        job->done = pp_done;
+        if (i % 3 == 2)
+            wg_jobs_submit_lazy(jobs, job);
+        else
+            wg_jobs_submit(jobs, job);
+        int spin = 0;
+        while (g_pp_done <= i && spin++ < 200000) {
+            wg_jobs_drain(jobs);
+            if (g_pp_done <= i && spin > 1000)
+                usleep(10);
+        }
+        stalled = g_pp_done <= i;
+    }
+    WG_CHECK(!stalled);
+    WG_CHECK_INT(g_pp_done, 3000);
+    WG_CHECK_INT(wg_jobs_pending(jobs), 0);
+    wg_jobs_stop(jobs);
+}
+
 int main(void)
 {
     WG_RUN(barrier_runs_after_earlier_jobs);
@@ -429,5 +476,6 @@ int main(void)
     WG_RUN(failed_group_fails_every_job);
     WG_RUN(lazy_jobs_ride_with_the_next_job);
     WG_RUN(lazy_jobs_run_when_the_window_ends);
+    WG_RUN(submit_wakes_an_idle_worker_every_time);
     return wg_test_done();
 }
