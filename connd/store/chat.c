@@ -61,20 +61,20 @@ int store_chat_prepare(wg_store_t *s)
 
 /* Touches not written yet (or written inside the open savepoint). */
 typedef struct {
-    int touched;     /* any touch in it */
-    int64_t unread;  /* added to unread_count */
-    int64_t ts;      /* max of their message times */
-    int64_t now;     /* the last one's clock (updated_at) */
+    int touched;    /* any touch in it */
+    int64_t unread; /* added to unread_count */
+    int64_t ts;     /* max of their message times */
+    int64_t now;    /* the last one's clock (updated_at) */
 } chat_delta_t;
 
 typedef struct {
-    int used;                               /* the chat exists (in the transaction) */
-    char instance_id[CHAT_CACHE_ID_MAX];    /* owner */
-    char jid[CHAT_CACHE_JID_MAX];           /* the chat */
-    chat_delta_t group;                     /* pending, outside or before the savepoint */
-    chat_delta_t job;                       /* pending, made inside the open savepoint */
-    chat_delta_t flushed;                   /* group part written inside the savepoint */
-    int in_job;                             /* listed in store_chat_cache.job */
+    int used;                            /* the chat exists (in the transaction) */
+    char instance_id[CHAT_CACHE_ID_MAX]; /* owner */
+    char jid[CHAT_CACHE_JID_MAX];        /* the chat */
+    chat_delta_t group;                  /* pending, outside or before the savepoint */
+    chat_delta_t job;                    /* pending, made inside the open savepoint */
+    chat_delta_t flushed;                /* group part written inside the savepoint */
+    int in_job;                          /* listed in store_chat_cache.job */
 } chat_slot_t;
 
 struct store_chat_cache {
@@ -107,25 +107,18 @@ static void delta_add(chat_delta_t *into, const chat_delta_t *newer)
 
 static const chat_delta_t no_delta;
 
-/* The slot of (instance_id, jid) (FNV-1a), or NULL when they do not fit. */
+/* The slot of (instance_id, jid) (store_pair_hash), or NULL when they do not fit. */
 static chat_slot_t *cache_slot(wg_store_t *s, const char *instance_id, const char *jid)
 {
     if (strlen(instance_id) >= CHAT_CACHE_ID_MAX || strlen(jid) >= CHAT_CACHE_JID_MAX)
         return NULL;
     if (!s->chat_cache)
         s->chat_cache = wg_calloc(1, sizeof *s->chat_cache);
-    uint32_t h = 2166136261u;
-    for (const char *parts[] = {instance_id, jid}, **p = parts; p < parts + 2; p++)
-        for (const unsigned char *c = (const unsigned char *)*p;; c++) {
-            h = (h ^ *c) * 16777619u;
-            if (!*c)
-                break;
-        }
-    return &s->chat_cache->slots[h % CHAT_CACHE_SLOTS];
+    return &s->chat_cache->slots[store_pair_hash(instance_id, jid) % CHAT_CACHE_SLOTS];
 }
 
 static int touch_exec(wg_store_t *s, const char *instance_id, const char *jid,
-                          const chat_delta_t *d)
+                      const chat_delta_t *d)
 {
     store_bind_t b = store_bind_start(s, s->stmt[STMT_CHAT_TOUCH]);
     store_bind_text(&b, ":instance_id", instance_id);

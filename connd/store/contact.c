@@ -23,11 +23,11 @@
 #define CONTACT_CACHE_NAME_MAX 120
 
 typedef struct {
-    int used;                                /* holds an answer */
-    int has_name;                            /* the row's push_name is not NULL */
-    char instance_id[CONTACT_CACHE_ID_MAX];  /* owner */
-    char jid[CONTACT_CACHE_JID_MAX];         /* the contact */
-    char name[CONTACT_CACHE_NAME_MAX];       /* its push_name when has_name */
+    int used;                               /* holds an answer */
+    int has_name;                           /* the row's push_name is not NULL */
+    char instance_id[CONTACT_CACHE_ID_MAX]; /* owner */
+    char jid[CONTACT_CACHE_JID_MAX];        /* the contact */
+    char name[CONTACT_CACHE_NAME_MAX];      /* its push_name when has_name */
 } contact_cache_slot_t;
 
 struct store_contact_cache {
@@ -40,21 +40,14 @@ void store_contact_cache_clear(wg_store_t *s)
     s->contact_cache = NULL;
 }
 
-/* The slot of (instance_id, jid) (FNV-1a), or NULL when they do not fit. */
+/* The slot of (instance_id, jid) (store_pair_hash), or NULL when they do not fit. */
 static contact_cache_slot_t *cache_slot(wg_store_t *s, const char *instance_id, const char *jid)
 {
     if (strlen(instance_id) >= CONTACT_CACHE_ID_MAX || strlen(jid) >= CONTACT_CACHE_JID_MAX)
         return NULL;
     if (!s->contact_cache)
         s->contact_cache = wg_calloc(1, sizeof *s->contact_cache);
-    uint32_t h = 2166136261u;
-    for (const char *parts[] = {instance_id, jid}, **p = parts; p < parts + 2; p++)
-        for (const unsigned char *c = (const unsigned char *)*p;; c++) {
-            h = (h ^ *c) * 16777619u;
-            if (!*c)
-                break;
-        }
-    return &s->contact_cache->slots[h % CONTACT_CACHE_SLOTS];
+    return &s->contact_cache->slots[store_pair_hash(instance_id, jid) % CONTACT_CACHE_SLOTS];
 }
 
 static int cache_holds(const contact_cache_slot_t *c, const char *instance_id, const char *jid)

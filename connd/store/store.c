@@ -18,12 +18,9 @@
 #define STORE_MIN_SQLITE 3037000 /* STRICT tables */
 
 static const store_sql_t transaction_sql[] = {
-    {STMT_BEGIN, "BEGIN IMMEDIATE"},
-    {STMT_COMMIT, "COMMIT"},
-    {STMT_ROLLBACK, "ROLLBACK"},
-    {STMT_SAVEPOINT, "SAVEPOINT job"},
-    {STMT_RELEASE, "RELEASE job"},
-    {STMT_ROLLBACK_TO, "ROLLBACK TO job"},
+    {STMT_BEGIN, "BEGIN IMMEDIATE"}, {STMT_COMMIT, "COMMIT"},
+    {STMT_ROLLBACK, "ROLLBACK"},     {STMT_SAVEPOINT, "SAVEPOINT job"},
+    {STMT_RELEASE, "RELEASE job"},   {STMT_ROLLBACK_TO, "ROLLBACK TO job"},
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -279,6 +276,18 @@ int wg_store_group_open(const wg_store_t *s)
 int64_t store_now(wg_store_t *s)
 {
     return s->now_ms();
+}
+
+uint32_t store_pair_hash(const char *instance_id, const char *jid)
+{
+    uint32_t h = 2166136261u;
+    for (const char *parts[] = {instance_id, jid}, **p = parts; p < parts + 2; p++)
+        for (const unsigned char *c = (const unsigned char *)*p;; c++) {
+            h = (h ^ *c) * 16777619u;
+            if (!*c)
+                break;
+        }
+    return h;
 }
 
 int store_prepare(wg_store_t *s, const store_sql_t *list, size_t n)

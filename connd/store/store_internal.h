@@ -86,23 +86,23 @@ enum store_stmt {
  * per parameter, for each of them). */
 #define STORE_PARAMS_MAX 24
 typedef struct {
-    int n;                               /* parameters cached: min(count, MAX) */
-    const char *name[STORE_PARAMS_MAX];  /* name[i]: a name text bound at index i + 1 */
+    int n;                              /* parameters cached: min(count, MAX) */
+    const char *name[STORE_PARAMS_MAX]; /* name[i]: a name text bound at index i + 1 */
 } store_params_t;
 
 struct wg_store {
-    sqlite3 *db;                    /* the only handle; owned */
-    sqlite3_stmt *stmt[STMT_COUNT]; /* prepared at open, finalized at close */
+    sqlite3 *db;                       /* the only handle; owned */
+    sqlite3_stmt *stmt[STMT_COUNT];    /* prepared at open, finalized at close */
     store_params_t params[STMT_COUNT]; /* per slot, see store_params_t */
-    int64_t (*now_ms)(void);        /* clock for created_at/updated_at */
-    int group;                      /* inside a group transaction (wg_store_group_begin):
-                                       store_begin/commit/rollback are a savepoint */
-    int group_lost;                 /* SQLite rolled the group transaction back */
-    int savepoint;                  /* a job's savepoint of the group is open */
+    int64_t (*now_ms)(void);           /* clock for created_at/updated_at */
+    int group;                         /* inside a group transaction (wg_store_group_begin):
+                                          store_begin/commit/rollback are a savepoint */
+    int group_lost;                    /* SQLite rolled the group transaction back */
+    int savepoint;                     /* a job's savepoint of the group is open */
     wg_store_observer_t observers[WG_STORE_OBSERVERS_MAX]; /* wg_store_observe */
-    size_t n_observers;             /* how many */
-    struct store_lid_cache *lid_cache; /* lid_map.c: recent lookups, or NULL */
-    struct store_contact_cache *contact_cache; /* contact.c: known rows, or NULL */
+    size_t n_observers;                                    /* how many */
+    struct store_lid_cache *lid_cache;                     /* lid_map.c: recent lookups, or NULL */
+    struct store_contact_cache *contact_cache;             /* contact.c: known rows, or NULL */
     struct store_chat_cache *chat_cache; /* chat.c: known chats, pending touches, or NULL */
 };
 
@@ -151,6 +151,9 @@ int store_begin(wg_store_t *s);
 int store_commit(wg_store_t *s); /* rolls back itself if COMMIT fails */
 void store_rollback(wg_store_t *s);
 int64_t store_now(wg_store_t *s);
+/* FNV-1a over instance_id and jid, each with its NUL: the slot hash of the
+ * per-store row caches (contact.c, chat.c). */
+uint32_t store_pair_hash(const char *instance_id, const char *jid);
 /* Tell the observers (and the store's own caches) that writes since the
  * last durable commit may be undone / that everything is durable / that an
  * instance's credentials or rows went (store.h wg_store_observer_t). */
@@ -196,10 +199,10 @@ void store_chat_cache_clear(wg_store_t *s);
  * statement is executed or reset (store_exec, store_reset, store_bind_exec
  * clear the bindings). */
 typedef struct {
-    wg_store_t *s;            /* for error logging */
-    sqlite3_stmt *st;         /* statement being bound */
-    store_params_t *params;   /* its slot's index cache, or NULL */
-    int rc;                   /* 0, or the first failure (WG_EDB / WG_EINVAL) */
+    wg_store_t *s;          /* for error logging */
+    sqlite3_stmt *st;       /* statement being bound */
+    store_params_t *params; /* its slot's index cache, or NULL */
+    int rc;                 /* 0, or the first failure (WG_EDB / WG_EINVAL) */
 } store_bind_t;
 
 store_bind_t store_bind_start(wg_store_t *s, sqlite3_stmt *st);
