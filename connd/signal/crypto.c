@@ -6,7 +6,10 @@
  * HMAC contexts are kept per thread between uses: one ratchet step runs
  * about seven HMACs, and an OpenSSL 3 EVP_MAC_CTX costs several allocations
  * to duplicate and a cleanse of each to free, more than the HMAC itself. A
- * kept context is re-keyed by EVP_MAC_init before every use. */
+ * kept context is re-keyed by EVP_MAC_init before every use. AES cipher
+ * contexts are kept the same way, one per thread and cipher (a send
+ * encrypts once per device): re-initialised with key and IV only, the
+ * provider's context is reused instead of made and freed per call. */
 #include "signal/crypto.h"
 
 #include <openssl/core_names.h>
@@ -61,6 +64,7 @@ static void fetch_all(void)
 typedef struct {
     EVP_MAC_CTX *ctx[HMAC_KEPT]; /* idle contexts, keyed with a past key */
     int count;                   /* how many */
+    EVP_CIPHER_CTX *aes[2][3];   /* like g_aes: a context set to that cipher, or NULL */
 } hmac_kept_t;
 
 static pthread_key_t g_hmac_kept; /* this thread's hmac_kept_t, or NULL */
@@ -71,6 +75,9 @@ static void hmac_kept_free(void *p)
     hmac_kept_t *k = p;
     while (k->count > 0)
         EVP_MAC_CTX_free(k->ctx[--k->count]);
+    for (int mode = 0; mode < 2; mode++)
+        for (int bits = 0; bits < 3; bits++)
+            EVP_CIPHER_CTX_free(k->aes[mode][bits]); /* cleanses the key schedule */
     free(k);
 }
 
@@ -189,35 +196,47 @@ static void sha512_cleanup(void *ctx, void *user_data)
     EVP_MD_CTX_free(ctx);
 }
 
-/* The EVP cipher for a libsignal cipher id and key length, or NULL. */
-static const EVP_CIPHER *aes(int cipher, size_t key_len)
+/* The indexes into g_aes for a libsignal cipher id and key length; 0 or -1. */
+static int aes_index(int cipher, size_t key_len, int *mode, int *bits)
 {
-    int mode = cipher == SG_CIPHER_AES_CBC_PKCS5 ? 0 : cipher == SG_CIPHER_AES_CTR_NOPADDING ? 1 : -1;
-    int bits = key_len == 16 ? 0 : key_len == 24 ? 1 : key_len == 32 ? 2 : -1;
-    if (mode < 0 || bits < 0)
-        return NULL;
+    *mode = cipher == SG_CIPHER_AES_CBC_PKCS5 ? 0 : cipher == SG_CIPHER_AES_CTR_NOPADDING ? 1 : -1;
+    *bits = key_len == 16 ? 0 : key_len == 24 ? 1 : key_len == 32 ? 2 : -1;
+    if (*mode < 0 || *bits < 0)
+        return -1;
     pthread_once(&g_fetch_once, fetch_all);
-    return g_aes[mode][bits];
+    return g_aes[*mode][*bits] ? 0 : -1;
 }
 
-/* One-shot AES in either direction; *out is set only on success. */
+/* Outputs up to this size are built on the stack (a text message's). */
+#define AES_STACK 1024
+
+/* One-shot AES in either direction; *out is set only on success. The
+ * thread's kept context for the cipher is used when there is one (made on
+ * first use; a context that failed is dropped); without a thread key, a
+ * context per call. */
 static int aes_run(signal_buffer **out, int cipher, const uint8_t *key, size_t key_len,
                    const uint8_t *iv, size_t iv_len, const uint8_t *in, size_t in_len, int enc)
 {
-    const EVP_CIPHER *evp = aes(cipher, key_len);
-    if (!evp || iv_len != 16 || in_len > (size_t)INT32_MAX - 32)
+    int mode, bits;
+    if (aes_index(cipher, key_len, &mode, &bits) != 0 || iv_len != 16 ||
+        in_len > (size_t)INT32_MAX - 32)
         return SG_ERR_INVAL;
     if (!enc && cipher == SG_CIPHER_AES_CBC_PKCS5 && (in_len == 0 || in_len % 16))
         return SG_ERR_INVALID_MESSAGE;
     int rc = SG_ERR_UNKNOWN, n = 0, tail = 0;
-    uint8_t *buf = malloc(in_len + 32);
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    uint8_t stack[AES_STACK];
+    uint8_t *buf = in_len + 32 <= sizeof stack ? stack : malloc(in_len + 32);
+    hmac_kept_t *kept = hmac_kept();
+    EVP_CIPHER_CTX *c = kept ? kept->aes[mode][bits] : NULL;
+    int fresh = !c; /* c still needs its cipher set */
+    if (fresh)
+        c = EVP_CIPHER_CTX_new();
     if (!buf || !c) {
         rc = SG_ERR_NOMEM;
         goto done;
     }
     static const uint8_t empty[1];
-    if (!EVP_CipherInit_ex(c, evp, NULL, key, iv, enc) ||
+    if (!EVP_CipherInit_ex(c, fresh ? g_aes[mode][bits] : NULL, NULL, key, iv, enc) ||
         !EVP_CipherUpdate(c, buf, &n, in_len ? in : empty, (int)in_len))
         goto done;
     if (!EVP_CipherFinal_ex(c, buf + n, &tail)) {
@@ -227,10 +246,17 @@ static int aes_run(signal_buffer **out, int cipher, const uint8_t *key, size_t k
     *out = signal_buffer_create(buf, (size_t)n + (size_t)tail);
     rc = *out ? 0 : SG_ERR_NOMEM;
 done:
-    EVP_CIPHER_CTX_free(c);
+    if (kept && c && (rc == 0 || rc == SG_ERR_INVALID_MESSAGE)) {
+        kept->aes[mode][bits] = c; /* re-keyed before its next use */
+    } else {
+        if (kept && c == kept->aes[mode][bits])
+            kept->aes[mode][bits] = NULL;
+        EVP_CIPHER_CTX_free(c);
+    }
     if (buf) {
         OPENSSL_cleanse(buf, in_len + 32);
-        free(buf);
+        if (buf != stack)
+            free(buf);
     }
     return rc;
 }
