@@ -1,10 +1,9 @@
 /* connd/signal/crypto.c against published vectors: HMAC-SHA256 (RFC 4231
- * case 2), SHA-512 ("abc", FIPS 180-2), AES-256-CBC (SP 800-38A F.2.5) and
- * AES-256-CTR (F.5.5); plus context reuse after final, HMAC contexts kept per
- * thread (re-keyed on every use, nested, more at once than are kept, the
- * empty key after a real one, another thread), AES contexts kept per thread
- * (re-keyed, direction switched, reused after a refused padding, inputs past
- * the stack buffer), bad PKCS#7 padding and bad lengths refused. */
+ * cases 2 and 6, and a one-block key), SHA-512 ("abc", FIPS 180-2), AES-256-CBC (SP 800-38A F.2.5)
+ * and AES-256-CTR (F.5.5); plus context reuse after final, HMAC contexts kept per thread (re-keyed
+ * on every use, nested, more at once than are kept, the empty key after a real one, another
+ * thread), AES contexts kept per thread (re-keyed, direction switched, reused after a refused
+ * padding, inputs past the stack buffer), bad PKCS#7 padding and bad lengths refused. */
 #include "signal/crypto.h"
 #include "wg_test.h"
 
@@ -46,6 +45,23 @@ static void hmac_rfc4231(void)
     WG_CHECK(buf_eq_hex(out, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 0));
     p.hmac_sha256_cleanup_func(ctx, NULL);
     signal_buffer_free(out);
+    /* case 6: a key longer than the block is hashed first; a key of exactly
+     * one block (case 6's first 64 bytes; value from Python's hmac) is not */
+    uint8_t key[131];
+    memset(key, 0xaa, sizeof key);
+    const char *msg = "Test Using Larger Than Block-Size Key - Hash Key First";
+    size_t lens[2] = {131, 64};
+    const char *want[2] = {"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+                           "84332a7580ed3cf75de83c644c8d2c1c262ad90e0190e5c5ae4b82b2102e8e75"};
+    for (int i = 0; i < 2; i++) {
+        out = NULL;
+        WG_CHECK_INT(p.hmac_sha256_init_func(&ctx, key, lens[i], NULL), 0);
+        WG_CHECK_INT(p.hmac_sha256_update_func(ctx, (const uint8_t *)msg, strlen(msg), NULL), 0);
+        WG_CHECK_INT(p.hmac_sha256_final_func(ctx, &out, NULL), 0);
+        WG_CHECK(buf_eq_hex(out, want[i], 0));
+        p.hmac_sha256_cleanup_func(ctx, NULL);
+        signal_buffer_free(out);
+    }
 }
 
 /* HMAC-SHA256 of msg under key through the provider; 1 when it is want. */
