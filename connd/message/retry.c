@@ -32,6 +32,8 @@ typedef struct entry {
     uint8_t *plain;        /* Message bytes (wiped on free) */
     size_t plain_len;      /* their length */
     struct entry *next;    /* newer entry */
+    /* the strings and plain follow in the same block (one allocation per
+     * message sent: a send remembers every message) */
 } entry_t;
 
 static entry_t *g_oldest, *g_newest;
@@ -39,14 +41,8 @@ static size_t g_count, g_bytes;
 
 static void entry_free(entry_t *e)
 {
-    if (e->plain)
-        sodium_memzero(e->plain, e->plain_len);
-    free(e->plain);
-    free(e->instance_id);
-    free(e->id);
-    free(e->chat);
-    free(e->sender);
-    free(e);
+    sodium_memzero(e->plain, e->plain_len);
+    free(e); /* strings and plain are in its block */
 }
 
 static void drop_oldest(void)
@@ -67,17 +63,26 @@ void wg_retry_remember(const wg_retry_sent_t *m)
     while (g_oldest &&
            (g_count >= WG_RETRY_CACHE_MAX || g_bytes + m->plain_len > WG_RETRY_CACHE_BYTES))
         drop_oldest();
-    entry_t *e = wg_calloc(1, sizeof *e);
-    e->instance_id = wg_strdup(m->instance_id);
-    e->id = wg_strdup(m->id);
-    e->chat = wg_strdup(m->chat);
-    e->sender = m->sender && *m->sender ? wg_strdup(m->sender) : NULL;
+    int has_sender = m->sender && *m->sender;
+    size_t li = strlen(m->instance_id) + 1, lid = strlen(m->id) + 1, lc = strlen(m->chat) + 1;
+    size_t ls = has_sender ? strlen(m->sender) + 1 : 0;
+    entry_t *e = wg_malloc(sizeof *e + m->plain_len + li + lid + lc + ls);
+    *e = (entry_t){0};
+    char *p = (char *)(e + 1);
+    e->plain = (uint8_t *)p; /* first: the block's alignment is no concern for bytes */
+    memcpy(e->plain, m->plain, m->plain_len);
+    e->plain_len = m->plain_len;
+    p += m->plain_len;
+    e->instance_id = memcpy(p, m->instance_id, li);
+    p += li;
+    e->id = memcpy(p, m->id, lid);
+    p += lid;
+    e->chat = memcpy(p, m->chat, lc);
+    p += lc;
+    e->sender = has_sender ? memcpy(p, m->sender, ls) : NULL;
     e->is_group = m->is_group;
     e->kind = m->kind;
     e->key_from_me = m->key_from_me;
-    e->plain = wg_malloc(m->plain_len ? m->plain_len : 1);
-    memcpy(e->plain, m->plain, m->plain_len);
-    e->plain_len = m->plain_len;
     if (g_newest)
         g_newest->next = e;
     else

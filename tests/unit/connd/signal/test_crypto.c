@@ -1,9 +1,9 @@
 /* connd/signal/crypto.c against published vectors: HMAC-SHA256 (RFC 4231
- * case 2), SHA-512 ("abc", FIPS 180-2), AES-256-CBC (SP 800-38A F.2.5) and
- * AES-256-CTR (F.5.5); plus context reuse after final, HMAC contexts kept per
- * thread (re-keyed on every use, nested, more at once than are kept, the
- * empty key after a real one, another thread), bad PKCS#7 padding and bad
- * lengths refused. */
+ * cases 2 and 6, and a one-block key), SHA-512 ("abc", FIPS 180-2), AES-256-CBC (SP 800-38A F.2.5)
+ * and AES-256-CTR (F.5.5); plus context reuse after final, HMAC contexts kept per thread (re-keyed
+ * on every use, nested, more at once than are kept, the empty key after a real one, another
+ * thread), AES contexts kept per thread (re-keyed, direction switched, reused after a refused
+ * padding, inputs past the stack buffer), bad PKCS#7 padding and bad lengths refused. */
 #include "signal/crypto.h"
 #include "wg_test.h"
 
@@ -45,6 +45,23 @@ static void hmac_rfc4231(void)
     WG_CHECK(buf_eq_hex(out, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", 0));
     p.hmac_sha256_cleanup_func(ctx, NULL);
     signal_buffer_free(out);
+    /* case 6: a key longer than the block is hashed first; a key of exactly
+     * one block (case 6's first 64 bytes; value from Python's hmac) is not */
+    uint8_t key[131];
+    memset(key, 0xaa, sizeof key);
+    const char *msg = "Test Using Larger Than Block-Size Key - Hash Key First";
+    size_t lens[2] = {131, 64};
+    const char *want[2] = {"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+                           "84332a7580ed3cf75de83c644c8d2c1c262ad90e0190e5c5ae4b82b2102e8e75"};
+    for (int i = 0; i < 2; i++) {
+        out = NULL;
+        WG_CHECK_INT(p.hmac_sha256_init_func(&ctx, key, lens[i], NULL), 0);
+        WG_CHECK_INT(p.hmac_sha256_update_func(ctx, (const uint8_t *)msg, strlen(msg), NULL), 0);
+        WG_CHECK_INT(p.hmac_sha256_final_func(ctx, &out, NULL), 0);
+        WG_CHECK(buf_eq_hex(out, want[i], 0));
+        p.hmac_sha256_cleanup_func(ctx, NULL);
+        signal_buffer_free(out);
+    }
 }
 
 /* HMAC-SHA256 of msg under key through the provider; 1 when it is want. */
@@ -189,6 +206,62 @@ static void aes_ctr_vector(void)
     signal_buffer_free(back);
 }
 
+/* The kept AES contexts: each call sees only its own key, IV and direction,
+ * whatever ran before on this thread (another key, the other direction, a
+ * refused padding), for outputs on the stack and past it. */
+static void aes_kept_contexts(void)
+{
+    uint8_t key[32], other[32], iv[16], pt[16];
+    unhex(k256, key);
+    memset(other, 0x5a, sizeof other);
+    unhex("000102030405060708090a0b0c0d0e0f", iv);
+    unhex(pt1, pt);
+    for (int round = 0; round < 3; round++) {
+        signal_buffer *ct = NULL, *x = NULL, *back = NULL;
+        WG_CHECK_INT(p.encrypt_func(&ct, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16, pt, 16, NULL),
+                     0);
+        WG_CHECK(buf_eq_hex(ct, "f58c4c04d6e5f1ba779eabfb5f7bfbd6", 1));
+        /* another key in between, then a refused padding under the first */
+        WG_CHECK_INT(p.encrypt_func(&x, SG_CIPHER_AES_CBC_PKCS5, other, 32, iv, 16, pt, 16, NULL),
+                     0);
+        WG_CHECK(!buf_eq_hex(x, "f58c4c04d6e5f1ba779eabfb5f7bfbd6", 1));
+        WG_CHECK(p.decrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16,
+                                signal_buffer_data(x), 32, NULL) < 0);
+        WG_CHECK(back == NULL);
+        WG_CHECK_INT(p.decrypt_func(&back, SG_CIPHER_AES_CBC_PKCS5, key, 32, iv, 16,
+                                    signal_buffer_data(ct), 32, NULL),
+                     0);
+        WG_CHECK(buf_eq_hex(back, pt1, 0));
+        signal_buffer_free(ct);
+        signal_buffer_free(x);
+        signal_buffer_free(back);
+    }
+    /* past the stack buffer: 3000 bytes round trip, CBC and CTR */
+    static uint8_t big[3000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)(i * 7);
+    int ciphers[2] = {SG_CIPHER_AES_CBC_PKCS5, SG_CIPHER_AES_CTR_NOPADDING};
+    for (int k = 0; k < 2; k++) {
+        signal_buffer *ct = NULL, *back = NULL;
+        WG_CHECK_INT(p.encrypt_func(&ct, ciphers[k], key, 32, iv, 16, big, sizeof big, NULL), 0);
+        WG_CHECK(ct && signal_buffer_len(ct) >= sizeof big);
+        WG_CHECK_INT(p.decrypt_func(&back, ciphers[k], key, 32, iv, 16, signal_buffer_data(ct),
+                                    signal_buffer_len(ct), NULL),
+                     0);
+        WG_CHECK(back && signal_buffer_len(back) == sizeof big &&
+                 memcmp(signal_buffer_data(back), big, sizeof big) == 0);
+        signal_buffer_free(ct);
+        signal_buffer_free(back);
+    }
+}
+
+static void *aes_in_thread(void *arg)
+{
+    (void)arg;
+    aes_kept_contexts();
+    return NULL;
+}
+
 static void random_fills(void)
 {
     uint8_t a[32] = {0}, b[32] = {0};
@@ -205,6 +278,10 @@ int main(void)
     WG_RUN(sha512_abc_and_reuse);
     WG_RUN(aes_cbc_vector_and_padding);
     WG_RUN(aes_ctr_vector);
+    WG_RUN(aes_kept_contexts);
+    pthread_t t;
+    WG_CHECK_INT(pthread_create(&t, NULL, aes_in_thread, NULL), 0);
+    pthread_join(t, NULL);
     WG_RUN(random_fills);
     return wg_test_done();
 }
