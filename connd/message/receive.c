@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message/json_text.h"
 #include "signal/group.h"
 #include "signal/lid_map.h"
 #include "signal/pool.h"
@@ -404,23 +405,6 @@ static void track(commit_t *c, json_t *raw)
     j->tracked = 1;
 }
 
-/* The compact JSON text of v in buf when it fits (no allocation: the
- * row's text only lives until its INSERT), else in a malloc'd string put in
- * *spill (the caller frees it). NULL when v cannot be encoded. */
-static const char *json_text(const json_t *v, char *buf, size_t size, char **spill)
-{
-    *spill = NULL;
-    size_t len = json_dumpb(v, buf, size - 1, JSON_COMPACT);
-    if (len == 0)
-        return NULL; /* jansson writes at least "{}" for what it can encode */
-    if (len < size) {
-        buf[len] = 0;
-        return buf;
-    }
-    *spill = json_dumps(v, JSON_COMPACT);
-    return *spill;
-}
-
 /* Inserts the row of a decoded message (or applies a protocol message);
  * runs inside the batch for <enc>, alone for <plaintext>. 0 or WG_E*. */
 static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
@@ -430,8 +414,9 @@ static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
     json_t *key = NULL, *message = NULL;
     json_t *raw = message_raw(c->in, content, c->j->instance_id, &key, &message);
     char key_buf[512], message_buf[2048], *key_spill, *message_spill;
-    const char *key_json = json_text(key, key_buf, sizeof key_buf, &key_spill);
-    const char *message_json = json_text(message, message_buf, sizeof message_buf, &message_spill);
+    const char *key_json = wg_json_text(key, key_buf, sizeof key_buf, &key_spill);
+    const char *message_json =
+        wg_json_text(message, message_buf, sizeof message_buf, &message_spill);
     wg_store_message_t row = {
         .key_id = c->in->id,
         .remote_jid = c->in->chat,
@@ -478,7 +463,7 @@ static int make_durable(commit_t *c)
     /* into a stack buffer as the row's JSON is: json_dumps grew a heap
      * buffer from 16 bytes by doubling, then copied it out */
     char buf[4096], *spill;
-    const char *data = json_text(j->event, buf, sizeof buf, &spill);
+    const char *data = wg_json_text(j->event, buf, sizeof buf, &spill);
     if (!data)
         return WG_EPROTO;
     wg_store_pending_event_t ev = {.instance_id = j->instance_id,

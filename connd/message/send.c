@@ -11,6 +11,7 @@
 #include "core/jobs.h"
 #include "link/link.h"
 #include "message/compose.h"
+#include "message/json_text.h"
 #include "message/device_cache.h"
 #include "message/group_meta.h"
 #include "message/retry.h"
@@ -331,13 +332,7 @@ const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t 
         return NULL;
     if (r->json || !r->doc)
         return r->json;
-    size_t len = size ? json_dumpb(r->doc, buf, size - 1, JSON_COMPACT) : 0;
-    if (len && len < size) {
-        buf[len] = '\0';
-        return buf;
-    }
-    *spill = json_dumps(r->doc, JSON_COMPACT);
-    return *spill;
+    return wg_json_text(r->doc, buf, size, spill);
 }
 
 static void answer(send_op_t *o, int status, const char *json, const json_t *doc)
@@ -601,22 +596,6 @@ static void encrypt_run(wg_store_t *store, send_op_t *o, const uint8_t *key)
     o->store_rc = rc;
 }
 
-/* v as compact JSON: in buf when it fits (size bytes with the NUL), else
- * in a malloc'd *spill (NULL otherwise); NULL when v is NULL. */
-static const char *json_text(const json_t *v, char *buf, size_t size, char **spill)
-{
-    *spill = NULL;
-    size_t len = v ? json_dumpb(v, buf, size - 1, JSON_COMPACT) : 0;
-    if (len == 0)
-        return v ? (*spill = json_dumps(v, JSON_COMPACT)) : NULL;
-    if (len < size) {
-        buf[len] = '\0';
-        return buf;
-    }
-    *spill = json_dumps(v, JSON_COMPACT);
-    return *spill;
-}
-
 /* What the store keeps of a sent message (compose.h wg_compose_store_t);
  * a revoke or edit of a message we never stored changes nothing. */
 static int store_outcome(wg_store_t *store, send_op_t *o)
@@ -638,8 +617,8 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
         /* serialized on the stack (a spill only for a large message) */
         char key_buf[512], message_buf[2048], *key_spill, *message_spill;
         const char *key_json =
-            json_text(json_object_get(o->raw, "key"), key_buf, sizeof key_buf, &key_spill);
-        const char *message_json = json_text(json_object_get(o->raw, "message"), message_buf,
+            wg_json_text(json_object_get(o->raw, "key"), key_buf, sizeof key_buf, &key_spill);
+        const char *message_json = wg_json_text(json_object_get(o->raw, "message"), message_buf,
                                              sizeof message_buf, &message_spill);
         wg_store_message_t row = {
             .key_id = o->id,
