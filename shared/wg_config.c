@@ -73,6 +73,16 @@ const char *wg_cfg_valid_positive(const char *v)
     return NULL;
 }
 
+const char *wg_cfg_valid_coalesce_us(const char *v)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n < 0 || n > 100000)
+        return "must be a whole number of microseconds from 0 to 100000";
+    return NULL;
+}
+
 const char *wg_cfg_valid_port(const char *v)
 {
     char *end;
@@ -144,7 +154,9 @@ static int parse_value(wg_config_t *cfg, int i, const char *value, int explicit_
     const char *why = NULL;
     int64_t number = 0;
     if (e->type == WG_CFG_INT && *value) {
-        why = wg_cfg_valid_positive(value);
+        /* a whole number in the entry's range: its validator's (positive
+         * unless it allows 0, as the loop's pause does) */
+        why = e->validate ? e->validate(value) : wg_cfg_valid_positive(value);
         if (!why)
             number = strtoll(value, NULL, 10);
     } else if (e->type == WG_CFG_BOOL) {

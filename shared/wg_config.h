@@ -66,6 +66,8 @@ const char *wg_cfg_valid_del_instance(const char *v);
 const char *wg_cfg_valid_log_level(const char *v);
 const char *wg_cfg_valid_socket_path(const char *v);
 const char *wg_cfg_valid_positive(const char *v);
+/* A whole number of microseconds from 0 to 100000 (the loop's coalescing pause). */
+const char *wg_cfg_valid_coalesce_us(const char *v);
 /* A TCP port, 1-65535. */
 const char *wg_cfg_valid_port(const char *v);
 const char *wg_cfg_valid_compat(const char *v);

@@ -81,6 +81,28 @@ static void validation(void)
     WG_CHECK(wg_cfg_valid_del_instance("soon") != NULL);
     WG_CHECK(wg_cfg_valid_compat("evolution-2.3") == NULL);
     WG_CHECK(wg_cfg_valid_compat("evolution-1") != NULL);
+    /* the loop's pause: 0 (none) to 0.1 s, whole microseconds */
+    WG_CHECK(wg_cfg_valid_coalesce_us("0") == NULL);
+    WG_CHECK(wg_cfg_valid_coalesce_us("300") == NULL);
+    WG_CHECK(wg_cfg_valid_coalesce_us("100000") == NULL);
+    WG_CHECK(wg_cfg_valid_coalesce_us("100001") != NULL);
+    WG_CHECK(wg_cfg_valid_coalesce_us("-1") != NULL);
+    WG_CHECK(wg_cfg_valid_coalesce_us("0.5") != NULL);
+    WG_CHECK(wg_cfg_valid_coalesce_us("") != NULL);
+    WG_CHECK(wg_cfg_valid_coalesce_us("99999999999999999999") != NULL);
+    setenv("WAGATE_LOOP_COALESCE_US", "fast", 1);
+    wg_buf_reset(&err);
+    WG_CHECK_INT(wg_config_load(&cfg, WG_SCOPE_CONND, NULL, &err), WG_EINVAL);
+    WG_CHECK(strstr(wg_buf_cstr(&err), "WAGATE_LOOP_COALESCE_US") != NULL);
+    wg_config_free(&cfg);
+    setenv("WAGATE_LOOP_COALESCE_US", "250", 1);
+    WG_CHECK_INT(wg_config_load(&cfg, WG_SCOPE_CONND, NULL, &err), 0);
+    WG_CHECK_INT(wg_cfg_int(&cfg, WG_CFG_LOOP_COALESCE_US), 250);
+    wg_config_free(&cfg);
+    unsetenv("WAGATE_LOOP_COALESCE_US");
+    WG_CHECK_INT(wg_config_load(&cfg, WG_SCOPE_CONND, NULL, &err), 0);
+    WG_CHECK_INT(wg_cfg_int(&cfg, WG_CFG_LOOP_COALESCE_US), 300); /* the default */
+    wg_config_free(&cfg);
     wg_buf_free(&err);
 }
 
