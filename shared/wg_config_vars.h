@@ -67,9 +67,9 @@
     X(LOOP_COALESCE_US, "WAGATE_LOOP_COALESCE_US", WG_CFG_INT, "300", wg_cfg_valid_coalesce_us,   \
       WG_SCOPE_CONND, "After each turn of connd's network loop, pause this many microseconds "   \
       "(0-100000): what arrives meanwhile (WhatsApp frames, Socket.IO and API requests, "         \
-      "finished store jobs) is then handled in one wake-up instead of one each. Adds at most "    \
-      "this much latency; saves CPU under a stream of messages (README Benchmarks). 0: no "      \
-      "pause.")                                                                                    \
+      "finished store jobs) is then handled in one wake-up instead of one each. Each step waits " \
+      "at most this much longer (an inbound message's receipt and event: two steps, the frame "  \
+      "and its commit); saves CPU under a stream of messages (README Benchmarks). 0: no pause.") \
     X(RECONNECT_MIN_MS, "WAGATE_RECONNECT_MIN_MS", WG_CFG_INT, "1000", wg_cfg_valid_positive,      \
       WG_SCOPE_CONND, "First reconnect delay after a transient disconnect; doubles per failed "   \
       "attempt, with +-20% jitter.")                                                               \
