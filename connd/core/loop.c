@@ -23,19 +23,29 @@
  * one service thread). */
 #define WG_LOOP_READ_BYTES (64 * 1024)
 
-/* The pause after each loop turn (WAGATE_LOOP_COALESCE_US). Without it the
+/* The pause after a loop turn (WAGATE_LOOP_COALESCE_US). Without it the
  * loop is faster than its inputs arrive: under a stream of messages every
  * WhatsApp frame, Socket.IO command and finished store job wakes it on its
  * own, and a wake (poll() sleeping, the scheduler, on a VM an interrupt to
  * an idle virtual CPU) cost more than the message's own work. With it, what
  * arrives during the pause waits in the socket buffers and the eventfd and
  * is taken in the next turn: one wake per pause instead of one per input.
- * Nothing waits longer than the pause, an isolated input is handled as soon
- * as it arrives (the pause comes after its turn), and an idle loop sleeps
- * in poll() as before (one turn per timer). Measured on the messages bench
- * (README Benchmarks). */
+ *
+ * Only a stream is paused. A turn is "quick" when it ended less than the
+ * pause after the previous turn (and its pause) ended: its inputs were
+ * waiting already or came that soon. A pause follows a turn only when more
+ * than STREAM_TURNS quick turns came in a row; a slower turn ends the run. So an
+ * isolated input and the few turns it causes right after (a request read,
+ * its store job finished, its answer written when the socket is writable)
+ * run at once, as with no pause, and only a stream that lasts longer is
+ * paused; there nothing waits longer than one pause per step. An idle loop
+ * sleeps in poll() as before. Measured on the messages bench (README
+ * Benchmarks). */
+#define STREAM_TURNS 4
 static struct timespec g_coalesce;       /* 0: no pause */
+static int64_t g_coalesce_ns;            /* the same in nanoseconds */
 static unsigned long g_turns;            /* loop turns so far (logged at stop) */
+static unsigned long g_pauses;           /* of them followed by a pause */
 
 static volatile sig_atomic_t g_stop;     /* set by the signal handler */
 static struct lws_context *g_ctx;        /* for the handler's wake-up */
@@ -156,32 +166,42 @@ int wg_loop_create(wg_connd_t *d, wg_buf_t *err)
     int64_t us = wg_cfg_int(&d->cfg, WG_CFG_LOOP_COALESCE_US);
     g_coalesce.tv_sec = (time_t)(us / 1000000);
     g_coalesce.tv_nsec = (long)(us % 1000000) * 1000L;
+    g_coalesce_ns = us * 1000;
     memset(&g_tick, 0, sizeof g_tick);
     lws_sul_schedule(g_ctx, 0, &g_tick, on_tick, LWS_US_PER_SEC);
     wg_log(WG_LOG_INFO, "msg=ready socket=%s", path);
     return WG_OK;
 }
 
-/* The pause between two turns; a signal (stop) cuts it short. */
-static void coalesce(void)
+static int64_t mono_ns(void)
 {
-    if (!g_coalesce.tv_sec && !g_coalesce.tv_nsec)
-        return;
-    int rc = clock_nanosleep(CLOCK_MONOTONIC, 0, &g_coalesce, NULL);
-    (void)rc; /* EINTR: a signal, g_stop is looked at next */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void wg_loop_run(wg_connd_t *d)
 {
+    int64_t last = 0; /* when the previous turn (and its pause) ended */
+    int quick = 0;    /* quick turns in a row */
     while (!g_stop) {
         if (lws_service(g_ctx, 0) < 0)
             break;
         g_turns++;
-        if (!g_stop)
-            coalesce();
+        if (!g_coalesce_ns || g_stop)
+            continue;
+        int64_t now = mono_ns();
+        quick = now - last < g_coalesce_ns ? quick + 1 : 0;
+        if (quick > STREAM_TURNS) { /* a stream: let the next inputs gather */
+            (void)clock_nanosleep(CLOCK_MONOTONIC, 0, &g_coalesce, NULL); /* EINTR: stop */
+            g_pauses++;
+            now = mono_ns();
+        }
+        last = now;
     }
-    wg_log(WG_LOG_INFO, "msg=\"stopping: finishing in-flight requests\" pending=%d turns=%lu",
-           wg_jobs_pending(d->jobs), g_turns);
+    wg_log(WG_LOG_INFO,
+           "msg=\"stopping: finishing in-flight requests\" pending=%d turns=%lu pauses=%lu",
+           wg_jobs_pending(d->jobs), g_turns, g_pauses);
     d->stopping = 1; /* new requests now get 503 */
     wg_jobs_set_window(d->jobs, 0); /* the worker no longer waits for company */
     for (int i = 0; i < g_nstop_hooks; i++)

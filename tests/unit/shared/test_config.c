@@ -101,7 +101,7 @@ static void validation(void)
     wg_config_free(&cfg);
     unsetenv("WAGATE_LOOP_COALESCE_US");
     WG_CHECK_INT(wg_config_load(&cfg, WG_SCOPE_CONND, NULL, &err), 0);
-    WG_CHECK_INT(wg_cfg_int(&cfg, WG_CFG_LOOP_COALESCE_US), 300); /* the default */
+    WG_CHECK_INT(wg_cfg_int(&cfg, WG_CFG_LOOP_COALESCE_US), 1000); /* the default */
     wg_config_free(&cfg);
     wg_buf_free(&err);
 }
