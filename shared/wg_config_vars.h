@@ -65,12 +65,12 @@
       WG_SCOPE_CONND, "WhatsApp keepalive ping interval; 5 s more of silence closes the link "    \
       "as 408 and reconnects.")                                                                    \
     X(LOOP_COALESCE_US, "WAGATE_LOOP_COALESCE_US", WG_CFG_INT, "1000", wg_cfg_valid_coalesce_us,  \
-      WG_SCOPE_CONND, "Under a stream of inputs (a turn of connd's network loop beginning less "  \
-      "than this many microseconds after the previous one ended), pause this long after the "    \
-      "turn: what arrives meanwhile (WhatsApp frames, Socket.IO and API requests, finished "      \
-      "store jobs) is then handled in one wake-up instead of one each. In a stream each step "   \
-      "waits at most this much longer; an isolated input waits nothing. Saves CPU per message "  \
-      "(README Benchmarks). 0-100000; 0: never pause.")                                           \
+      WG_SCOPE_CONND, "Under a stream of inputs (more than 4 turns of connd's network loop in a " \
+      "row, each ending less than this many microseconds after the one before), pause this long " \
+      "after each turn: what arrives meanwhile (WhatsApp frames, Socket.IO and API requests, "    \
+      "finished store jobs) is then handled in one wake-up instead of one each. In a stream each " \
+      "step waits at most this much longer; an isolated input and the few turns it causes wait " \
+      "nothing. Saves CPU per message (README Benchmarks). 0-100000; 0: never pause.")            \
     X(RECONNECT_MIN_MS, "WAGATE_RECONNECT_MIN_MS", WG_CFG_INT, "1000", wg_cfg_valid_positive,      \
       WG_SCOPE_CONND, "First reconnect delay after a transient disconnect; doubles per failed "   \
       "attempt, with +-20% jitter.")                                                               \
