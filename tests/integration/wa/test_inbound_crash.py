@@ -219,12 +219,7 @@ def main():
     finally:
         if st and (FAILS or os.environ.get("WG_WA_VERBOSE")):
             st.dump_logs(400 if os.environ.get("WG_WA_VERBOSE") else 60)
-        for p in (st, recv, peer, sim):
-            if p:
-                try:
-                    p.stop()
-                except Exception:  # noqa: BLE001
-                    pass
+        wasim.stop_all(st, recv, peer, sim)
     print("%d failure(s)" % len(FAILS))
     return 1 if FAILS else 0
 

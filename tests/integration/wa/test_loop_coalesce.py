@@ -159,12 +159,7 @@ def main():
         if st:
             st.dump_logs(30)
     finally:
-        for p in (st, peer, sim):
-            if p:
-                try:
-                    p.stop()
-                except Exception:  # noqa: BLE001
-                    pass
+        wasim.stop_all(st, peer, sim)
     print("%d failure(s)" % len(FAILS))
     return 1 if FAILS else 0
 

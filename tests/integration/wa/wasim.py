@@ -136,6 +136,17 @@ def log_size(st):
     return os.path.getsize(st.path("logs", "connd.log"))
 
 
+def stop_all(*parts):
+    """Stops each of parts that is not None, in order; one that fails to stop does not keep the
+    others running (teardown in a finally)."""
+    for p in parts:
+        if p:
+            try:
+                p.stop()
+            except Exception:  # noqa: BLE001
+                pass
+
+
 def wait_for(what, fn, timeout=15.0, step=0.05):
     end = time.monotonic() + timeout
     while True:
