@@ -316,15 +316,6 @@ static void acks_append(send_op_t *o)
     queue_append(&g_acks, o);
 }
 
-char *wg_send_result_text(const wg_send_result_t *r)
-{
-    if (!r)
-        return NULL;
-    if (r->json)
-        return wg_strdup(r->json);
-    return r->doc ? json_dumps(r->doc, JSON_COMPACT) : NULL;
-}
-
 const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size, char **spill)
 {
     *spill = NULL;

@@ -26,19 +26,16 @@
 /* The outcome for the REST caller (borrowed for the call). A 201 carries
  * the messageRaw as a document only (doc; json NULL): the Socket.IO caller
  * answers with the document, the REST caller serializes it once
- * (wg_send_result_text), so a send is not serialized for nobody. */
+ * (wg_send_result_text_in), so a send is not serialized for nobody. */
 typedef struct {
     int status;        /* 201, 400 or 500 */
     const char *json;  /* not 201: Evolution's message list (JSON array); 201: NULL when doc */
     const json_t *doc; /* 201: the messageRaw; NULL otherwise */
 } wg_send_result_t;
 
-/* The result as JSON text: json, or doc serialized (compact). Returns a
- * malloc'd string the caller frees, or NULL when there is neither. */
-char *wg_send_result_text(const wg_send_result_t *r);
-/* The same text without allocating when it fits: in buf (size bytes,
- * NUL-terminated), else in a malloc'd *spill the caller frees (*spill is
- * NULL otherwise). Returns the text (r->json itself when the result is
+/* The result as JSON text (json, or doc serialized compact) without
+ * allocating when it fits: in buf (size bytes, NUL-terminated), else in a
+ * malloc'd *spill the caller frees (*spill is NULL otherwise). Returns the text (r->json itself when the result is
  * text), or NULL when there is neither. Loop thread. */
 const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size, char **spill);
 

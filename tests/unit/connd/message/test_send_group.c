@@ -328,9 +328,10 @@ static void done(void *ctx, const wg_send_result_t *r)
 {
     (void)ctx;
     g_status = r->status;
-    char *text = wg_send_result_text(r);
+    char buf[4096], *spill;
+    const char *text = wg_send_result_text_in(r, buf, sizeof buf, &spill);
     snprintf(g_json, sizeof g_json, "%s", text ? text : "");
-    free(text);
+    free(spill);
 }
 
 static wg_node_t *take_sent(void)

@@ -148,6 +148,21 @@ static int same_buf(const wg_buf_t *a, const wg_buf_t *b)
     return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
 }
 
+/* Another job's savepoint opens while a's record is held: the record is
+ * written first, at the group's level (the row differs from before), so
+ * that savepoint's rollback does not undo it (cache and row still agree). */
+static void savepoint_writes_held(wg_signal_t *a, const wg_buf_t *before)
+{
+    wg_buf_t row = WG_BUF_INIT;
+    WG_CHECK_INT(wg_store_begin(g), 0);
+    WG_CHECK_INT((int)record_cache_held(a->cache), 0);
+    row_of(&row);
+    WG_CHECK(!same_buf(&row, before));
+    wg_store_rollback(g);
+    check_cache_equals_row(a);
+    wg_buf_free(&row);
+}
+
 /* Write-back: inside a group, the sends' ratchet steps are held in the
  * cache and written once, before the next savepoint opens or the group
  * commits; bob reads every message, and a layer reading the row after the
@@ -177,14 +192,7 @@ static void written_back_once_per_group(void)
     row_of(&row);
     WG_CHECK(same_buf(&row, &before));
     WG_CHECK_INT((int)record_cache_held(a->cache), 1);
-    /* another job's savepoint: the held record is written first, at the
-     * group's level, so the savepoint's rollback does not undo it */
-    WG_CHECK_INT(wg_store_begin(g), 0);
-    WG_CHECK_INT((int)record_cache_held(a->cache), 0);
-    row_of(&row);
-    WG_CHECK(!same_buf(&row, &before));
-    wg_store_rollback(g);
-    check_cache_equals_row(a);
+    savepoint_writes_held(a, &before);
     WG_CHECK_INT(wg_signal_encrypt(a, &bob_addr, (const uint8_t *)text[3], 2, &type[3], &ct[3]), 0);
     WG_CHECK_INT((int)record_cache_held(a->cache), 1);
     row_of(&before);
@@ -270,13 +278,7 @@ static void decrypts_written_back_in_batches(void)
     WG_CHECK_INT(wg_signal_batch_begin(a), 0);
     WG_CHECK_INT(decrypt_from_bob(a, &ct[3], type[3]), 0);
     WG_CHECK_INT(wg_signal_batch_end(a, 0), 0);
-    /* another job's savepoint writes it first, at the group's level */
-    WG_CHECK_INT(wg_store_begin(g), 0);
-    WG_CHECK_INT((int)record_cache_held(a->cache), 0);
-    row_of(&row);
-    WG_CHECK(!same_buf(&row, &before));
-    wg_store_rollback(g);
-    check_cache_equals_row(a);
+    savepoint_writes_held(a, &before);
     /* message 2, whose failed batch was undone, still decrypts (a skipped
      * key of the step of message 3): it was not spent */
     WG_CHECK_INT(wg_signal_batch_begin(a), 0);
