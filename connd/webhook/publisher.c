@@ -68,11 +68,10 @@ void wg_webhook_publisher_on_event(void *arg, const wg_event_t *ev)
     wg_instance_t *inst = *ev->instance_id ? wg_registry_find_id(d->reg, ev->instance_id) : NULL;
     const Wg__Ipc__Instance *row = inst ? inst->row : NULL;
     wg_webhook_target_t targets[2];
-    char *destination = NULL;
-    int n = wg_webhook_route(s, ev->name, row ? row->webhook : NULL, targets, NULL);
+    int n = wg_webhook_route(s, ev->name, row ? row->webhook : NULL, targets);
     if (n == 0)
-        return; /* the destination is asked for only when there is a body to put it in */
-    destination = wg_webhook_destination(s, ev->name, row ? row->webhook : NULL);
+        return;
+    char *destination = wg_webhook_destination(s, ev->name, row ? row->webhook : NULL);
     char *body = wg_webhook_envelope(ev, destination, row ? row->owner_jid : NULL, s->server_url,
                                      s->expose_apikey && row ? row->token : NULL);
     free(destination);
@@ -108,7 +107,7 @@ int wg_webhook_publisher_routes(wg_connd_t *d, const char *instance_id,
     const Wg__Ipc__Webhook *w = inst && inst->row ? inst->row->webhook : NULL;
     for (size_t i = 0; i < n; i++) {
         wg_webhook_target_t targets[2];
-        int k = wg_webhook_route(s, events[i], w, targets, NULL);
+        int k = wg_webhook_route(s, events[i], w, targets);
         wg_webhook_targets_free(targets, k);
         if (k > 0)
             return 1;

@@ -50,13 +50,13 @@ static char *with_suffix(const char *url, int by_events, const char *kebab)
 }
 
 int wg_webhook_route(const wg_webhook_settings_t *s, const char *event, const Wg__Ipc__Webhook *w,
-                     wg_webhook_target_t out[2], char **destination)
+                     wg_webhook_target_t out[2])
 {
     char upper[64], kebab[64];
     int instance_on = w && w->has_enabled && w->enabled && http_url(w->url);
     int n = 0;
     if (!instance_on && !s->global_enabled)
-        goto done; /* nobody can want it: no name to map (every event asks this) */
+        return 0; /* nobody can want it: no name to map (every event asks this) */
     wg_event_upper_name(event, upper, sizeof upper);
     wg_webhook_kebab(event, kebab, sizeof kebab);
     if (instance_on && in_list(w->events, w->n_events, upper)) {
@@ -73,9 +73,6 @@ int wg_webhook_route(const wg_webhook_settings_t *s, const char *event, const Wg
         out[n].secret = NULL;
         n++;
     }
-done:
-    if (destination)
-        *destination = wg_webhook_destination(s, event, w);
     return n;
 }
 

@@ -18,15 +18,14 @@ typedef struct {
 
 /* Fills out[0..2) for the event with dotted wire name `event` of an
  * instance whose webhook row is w (may be NULL). Returns how many targets
- * (0, 1 or 2; instance first). *destination (when not NULL) receives the
- * envelope's destination value, malloc'd (free()), NULL when there is
- * neither an instance URL nor a global URL. Free targets with
- * wg_webhook_targets_free. Loop thread (borrows from w). */
+ * (0, 1 or 2; instance first). Free targets with wg_webhook_targets_free.
+ * Loop thread (borrows from w). */
 int wg_webhook_route(const wg_webhook_settings_t *s, const char *event, const Wg__Ipc__Webhook *w,
-                     wg_webhook_target_t out[2], char **destination);
+                     wg_webhook_target_t out[2]);
 void wg_webhook_targets_free(wg_webhook_target_t *t, int n);
-/* The envelope's destination value alone (as wg_webhook_route's
- * *destination): malloc'd (free()), NULL when there is no URL at all. */
+/* The envelope's destination value (Evolution: the instance URL, else the
+ * global URL + "/" + the event in kebab case): malloc'd (free()), NULL when
+ * there is neither an instance URL nor a global URL. */
 char *wg_webhook_destination(const wg_webhook_settings_t *s, const char *event,
                              const Wg__Ipc__Webhook *w);
 

@@ -63,8 +63,8 @@ static void route_instance_and_global(void)
     w.events = events;
     w.n_events = 2;
     wg_webhook_target_t t[2];
-    char *dest = NULL;
-    int n = wg_webhook_route(&s, "connection.update", &w, t, &dest);
+    int n = wg_webhook_route(&s, "connection.update", &w, t);
+    char *dest = wg_webhook_destination(&s, "connection.update", &w);
     WG_CHECK_INT(n, 2);
     WG_CHECK_STR(t[0].url, "http://i.example/w/connection-update");
     WG_CHECK_STR(t[0].source, "instance");
@@ -78,45 +78,50 @@ static void route_instance_and_global(void)
     free(dest);
 
     /* groups.update matches Evolution's GROUP_UPDATE spelling; not global */
-    n = wg_webhook_route(&s, "groups.update", &w, t, &dest);
+    n = wg_webhook_route(&s, "groups.update", &w, t);
+    dest = wg_webhook_destination(&s, "groups.update", &w);
     WG_CHECK_INT(n, 1);
     wg_webhook_targets_free(t, n);
     free(dest);
     /* an event the instance did not subscribe: nothing */
-    n = wg_webhook_route(&s, "messages.upsert", &w, t, &dest);
+    n = wg_webhook_route(&s, "messages.upsert", &w, t);
+    dest = wg_webhook_destination(&s, "messages.upsert", &w);
     WG_CHECK_INT(n, 0);
     free(dest);
     /* disabled, or not http(s): nothing from the instance */
     w.enabled = 0;
-    n = wg_webhook_route(&s, "connection.update", &w, t, NULL);
+    n = wg_webhook_route(&s, "connection.update", &w, t);
     WG_CHECK_INT(n, 1);
     WG_CHECK_STR(t[0].source, "global");
     wg_webhook_targets_free(t, n);
     w.enabled = 1;
     w.url = "ftp://x";
-    n = wg_webhook_route(&s, "connection.update", &w, t, NULL);
+    n = wg_webhook_route(&s, "connection.update", &w, t);
     WG_CHECK_INT(n, 1);
     wg_webhook_targets_free(t, n);
     /* no instance webhook: destination is the global URL + kebab */
-    n = wg_webhook_route(&s, "connection.update", NULL, t, &dest);
+    n = wg_webhook_route(&s, "connection.update", NULL, t);
+    dest = wg_webhook_destination(&s, "connection.update", NULL);
     WG_CHECK_INT(n, 1);
     WG_CHECK_STR(dest, "https://g.example/hook/connection-update");
     wg_webhook_targets_free(t, n);
     free(dest);
     /* global without byEvents; global disabled */
     s.global_by_events = 0;
-    n = wg_webhook_route(&s, "connection.update", NULL, t, NULL);
+    n = wg_webhook_route(&s, "connection.update", NULL, t);
     WG_CHECK_STR(t[0].url, "https://g.example/hook");
     wg_webhook_targets_free(t, n);
     s.global_enabled = 0;
-    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", NULL, t, NULL), 0);
+    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", NULL, t), 0);
     /* nobody routes it: still the destination Evolution would name */
-    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", NULL, t, &dest), 0);
+    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", NULL, t), 0);
+    dest = wg_webhook_destination(&s, "connection.update", NULL);
     WG_CHECK_STR(dest, "https://g.example/hook/connection-update");
     free(dest);
     w.enabled = 0;
     w.url = "http://i.example/w";
-    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", &w, t, &dest), 0);
+    WG_CHECK_INT(wg_webhook_route(&s, "connection.update", &w, t), 0);
+    dest = wg_webhook_destination(&s, "connection.update", &w);
     WG_CHECK_STR(dest, "http://i.example/w");
     free(dest);
     dest = wg_webhook_destination(&s, "messages.upsert", NULL);
