@@ -475,7 +475,8 @@ int store_open_migrations(const char *path, const char *const *migrations, size_
     create_private(path);
     wg_store_t *s = wg_calloc(1, sizeof *s);
     s->now_ms = wg_now_ms;
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                             store_vfs_name());
     if (rc != SQLITE_OK) {
         rc = open_fail(s->db, path, "open", err);
         goto done;

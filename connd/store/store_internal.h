@@ -161,6 +161,12 @@ void store_notify_rolled_back(wg_store_t *s);
 void store_notify_committed(wg_store_t *s);
 void store_notify_instance_gone(wg_store_t *s, const char *instance_id);
 
+/* ---- wal_writes.c: the VFS every store handle opens with (the default
+ * one, each WAL frame written with one call instead of two); registered on
+ * first use, thread-safe. NULL when it cannot be (then the default VFS). */
+#define STORE_VFS_NAME "wagate"
+const char *store_vfs_name(void);
+
 /* ---- lid_map.c: its lookup cache, dropped on rollback and instance loss */
 void store_lid_cache_clear(wg_store_t *s);
 void store_lid_cache_free(wg_store_t *s);
