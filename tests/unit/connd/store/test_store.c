@@ -353,6 +353,8 @@ static void open_memory_sets_up_schema_and_pragmas(void)
     WG_CHECK_INT(pragma_int(s, "PRAGMA synchronous"), 1); /* NORMAL */
     WG_CHECK_INT(pragma_int(s, "PRAGMA temp_store"), 2);  /* MEMORY: savepoint sub-journals */
     WG_CHECK(pragma_int(s, "PRAGMA busy_timeout") > 0);
+    WG_CHECK_INT(pragma_int(s, "PRAGMA wal_autocheckpoint"), 4000); /* fewer checkpoints */
+    WG_CHECK_INT(pragma_int(s, "PRAGMA journal_size_limit"), 4000 * 4096); /* log size bound */
     const char *tables[] = {"instance", "setting", "webhook", "websocket", "proxy", "session"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         WG_CHECK_INT(count_rows(s, tables[i]), 0);
