@@ -432,7 +432,7 @@ static int apply_content(commit_t *c, wg_wa_msg_content_t *content)
     };
     int inserted = 0;
     int rc = key_json && message_json
-                 ? wg_store_message_insert(c->store, c->j->instance_id, &row, &inserted, NULL)
+                 ? wg_store_message_insert(c->store, c->j->instance_id, &row, &inserted, NULL, NULL)
                  : WG_EPROTO;
     if (rc == 0) {
         c->j->outcome = inserted ? WG_RECEIVE_STORED : WG_RECEIVE_DUPLICATE;

@@ -85,6 +85,7 @@ typedef struct send_op {
     char self_dev[2][WG_JID_USER_MAX + WG_JID_SERVER_MAX + 16]; /* our sending device, PN/LID */
     size_t n_self;           /* how many of self_dev (they count in the hash, not as targets) */
     int store_rc;            /* job result */
+    int64_t rowid;           /* the stored row's rowid (the job's), a hint for its status */
     json_t *raw;             /* the messageRaw (PENDING) */
     wg_wa_timer_t *timer;    /* the composing delay (only ops with one) */
     wg_send_done_cb done;    /* REST completion, NULL once answered */
@@ -623,7 +624,7 @@ static int store_outcome(wg_store_t *store, send_op_t *o)
             .status = "PENDING",
             .source = "web",
         };
-        rc = wg_store_message_insert(store, o->instance_id, &row, NULL, NULL);
+        rc = wg_store_message_insert(store, o->instance_id, &row, NULL, NULL, &o->rowid);
         free(key_spill);
         free(message_spill);
     }
@@ -1204,6 +1205,7 @@ typedef struct status_job {
     char *participant;   /* group receipts */
     char *status;        /* new status */
     char **ids;          /* message ids */
+    int64_t *rowids;     /* per id: its row's rowid when known (acks), else 0 */
     size_t n_ids;        /* how many */
     size_t cap_ids;      /* allocated entries of ids and found */
     int *found;          /* per id: a row of ours changed */
@@ -1215,8 +1217,8 @@ static void status_run(void *worker_ctx, wg_job_t *job)
 {
     status_job_t *j = (status_job_t *)job;
     for (size_t i = 0; i < j->n_ids; i++)
-        j->found[i] =
-            wg_store_message_set_status(worker_ctx, j->instance_id, j->ids[i], j->status) == 0;
+        j->found[i] = wg_store_message_set_status_at(worker_ctx, j->rowids[i], j->instance_id,
+                                                     j->ids[i], j->status) == 0;
 }
 
 static void status_done(wg_job_t *job)
@@ -1243,6 +1245,7 @@ static void status_done(wg_job_t *job)
     for (size_t i = 0; i < j->n_ids; i++)
         free(j->ids[i]);
     free(j->ids);
+    free(j->rowids);
     free(j->found);
     free(j->instance_id);
     free(j->instance_name);
@@ -1266,14 +1269,16 @@ static status_job_t *status_job(wg_connd_t *d, const char *instance_id, const ch
     return j;
 }
 
-static void status_add_id(status_job_t *j, const char *id)
+static void status_add_id(status_job_t *j, const char *id, int64_t rowid)
 {
     if (j->n_ids == j->cap_ids) {
         j->cap_ids = j->cap_ids ? 2 * j->cap_ids : 4;
         j->ids = wg_realloc(j->ids, j->cap_ids * sizeof *j->ids);
+        j->rowids = wg_realloc(j->rowids, j->cap_ids * sizeof *j->rowids);
         j->found = wg_realloc(j->found, j->cap_ids * sizeof *j->found);
     }
     j->ids[j->n_ids] = wg_strdup(id);
+    j->rowids[j->n_ids] = rowid;
     j->found[j->n_ids] = 0;
     j->n_ids++;
 }
@@ -1396,7 +1401,7 @@ void wg_send_on_ack(wg_connd_t *d, const char *instance_id, const void *ack_node
         return;
     }
     status_job_t *j = ack_batch(d, instance_id, o->instance_name, status);
-    status_add_id(j, o->id);
+    status_add_id(j, o->id, o->rowid);
     json_object_set_new(o->raw, "status", json_string(status));
     json_array_append(j->sent, o->raw);
     if (j->n_ids >= ACK_BATCH_MAX)
@@ -1433,12 +1438,12 @@ void wg_send_on_receipt(wg_connd_t *d, const char *instance_id, const void *rece
     j->remote_jid = wg_strdup(chat);
     if (wg_node_attr(n, "participant"))
         j->participant = wg_strdup(wg_node_attr(n, "participant"));
-    status_add_id(j, id);
+    status_add_id(j, id, 0);
     const wg_node_t *list = wg_node_child(n, "list");
     for (size_t i = 0; list && i < list->child_count && j->n_ids < 256; i++) {
         const char *item = wg_node_attr(list->children[i], "id");
         if (item && strcmp(list->children[i]->tag, "item") == 0)
-            status_add_id(j, item);
+            status_add_id(j, item, 0);
     }
     wg_jobs_submit_lazy(d->jobs, &j->job); /* like the acks: rides with the next job */
 }

@@ -31,6 +31,9 @@ static const store_sql_t message_sql[] = {
      "SELECT 1 FROM message WHERE instance_id = :instance_id AND key_id = :key_id"},
     {STMT_MESSAGE_STATUS,
      "UPDATE message SET status = :status WHERE instance_id = :instance_id AND key_id = :key_id"},
+    {STMT_MESSAGE_STATUS_AT,
+     "UPDATE message SET status = :status WHERE rowid = :rowid AND instance_id = :instance_id"
+     " AND key_id = :key_id"},
     {STMT_MESSAGE_FIND,
      "SELECT id, key_json, push_name, message_type, message_json, message_timestamp, status,"
      " source FROM message" FIND_WHERE
@@ -53,10 +56,12 @@ int store_message_prepare(wg_store_t *s)
 }
 
 int wg_store_message_insert(wg_store_t *s, const char *instance_id, const wg_store_message_t *m,
-                            int *inserted, char row_id[37])
+                            int *inserted, char row_id[37], int64_t *rowid)
 {
     if (inserted)
         *inserted = 0;
+    if (rowid)
+        *rowid = 0;
     if (!s || !instance_id || !m || !m->key_id || !*m->key_id || !m->remote_jid ||
         !m->message_type || !m->key_json || !m->message_json || !m->status || !m->source)
         return WG_EINVAL;
@@ -90,6 +95,8 @@ int wg_store_message_insert(wg_store_t *s, const char *instance_id, const wg_sto
             *inserted = 1;
         if (row_id)
             memcpy(row_id, id, sizeof id);
+        if (rowid)
+            *rowid = sqlite3_last_insert_rowid(s->db);
     }
     return rc;
 }
@@ -124,6 +131,29 @@ int wg_store_message_set_status(wg_store_t *s, const char *instance_id, const ch
     int rc = store_exec(s, st, "message status");
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         rc = WG_ENOTFOUND;
+    return rc;
+}
+
+int wg_store_message_set_status_at(wg_store_t *s, int64_t rowid, const char *instance_id,
+                                   const char *key_id, const char *status)
+{
+    sqlite3_stmt *st = s->stmt[STMT_MESSAGE_STATUS_AT];
+    if (!st)
+        return WG_EDB;
+    if (rowid <= 0)
+        return wg_store_message_set_status(s, instance_id, key_id, status);
+    store_bind_t b = store_bind_start(s, st);
+    store_bind_int64(&b, ":rowid", rowid);
+    store_bind_text(&b, ":instance_id", instance_id);
+    store_bind_text(&b, ":key_id", key_id);
+    store_bind_text(&b, ":status", status);
+    if (b.rc) {
+        store_reset(st);
+        return b.rc;
+    }
+    int rc = store_exec(s, st, "message status at");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) /* the row moved on: by its key */
+        rc = wg_store_message_set_status(s, instance_id, key_id, status);
     return rc;
 }
 

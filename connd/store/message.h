@@ -31,15 +31,23 @@ typedef struct {
 /* Stores m for instance_id unless a row with the same key id exists.
  * *inserted (may be NULL) is 1 when a row was written, 0 for a duplicate
  * (the stored row is kept as it was). row_id (may be NULL) gets the new
- * row's UUID (unchanged on a duplicate). Returns 0, WG_EINVAL (a required
- * field missing), WG_ENOTFOUND (no such instance) or WG_EDB. */
+ * row's UUID (unchanged on a duplicate), *rowid (may be NULL) its SQLite
+ * rowid (0 on a duplicate), a hint for wg_store_message_set_status_at.
+ * Returns 0, WG_EINVAL (a required field missing), WG_ENOTFOUND (no such
+ * instance) or WG_EDB. */
 int wg_store_message_insert(wg_store_t *s, const char *instance_id, const wg_store_message_t *m,
-                            int *inserted, char row_id[37]);
+                            int *inserted, char row_id[37], int64_t *rowid);
 /* 1 when instance_id has a message with key_id, 0 when not, <0 WG_EDB. */
 int wg_store_message_exists(wg_store_t *s, const char *instance_id, const char *key_id);
 /* Sets the status of one message. 0, WG_ENOTFOUND or WG_EDB. */
 int wg_store_message_set_status(wg_store_t *s, const char *instance_id, const char *key_id,
                                 const char *status);
+/* The same, with the rowid wg_store_message_insert gave as a hint: the row
+ * is found without the key-id index search when the rowid still holds that
+ * message (instance and key id are checked), by its key id otherwise, and
+ * with a rowid <= 0. Same results. */
+int wg_store_message_set_status_at(wg_store_t *s, int64_t rowid, const char *instance_id,
+                                   const char *key_id, const char *status);
 /* Replaces the message object (JSON text) of one message, e.g. after an
  * edit; key, type and status stay. Joins the caller's transaction. 0,
  * WG_EINVAL, WG_ENOTFOUND or WG_EDB. */

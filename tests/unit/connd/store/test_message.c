@@ -1,6 +1,7 @@
 /* connd/store/message: insert, duplicate key ids (per instance), status,
- * findMessages filters and paging, cascade on instance delete, and that an
- * insert joins a caller's transaction (rolled back with it). */
+ * findMessages filters and paging, cascade on instance delete, that an
+ * insert joins a caller's transaction (rolled back with it), and a status
+ * set through the insert's rowid hint (a stale hint falls back to the key). */
 #include "store/message.h"
 #include "store/signal_key.h"
 #include "store/store.h"
@@ -28,7 +29,7 @@ static int put(const char *inst, const char *key, const char *chat, int from_me,
                             .source = "web"};
     int inserted = -1;
     char row[37] = "";
-    int rc = wg_store_message_insert(g, inst, &m, &inserted, row);
+    int rc = wg_store_message_insert(g, inst, &m, &inserted, row, NULL);
     return rc ? rc : inserted;
 }
 
@@ -41,7 +42,7 @@ static void insert_and_duplicates(void)
     WG_CHECK_INT(wg_store_message_exists(g, a_id, "K2"), 0);
     WG_CHECK_INT(put("no-such-instance", "K9", "1@s.whatsapp.net", 0, 1), WG_ENOTFOUND);
     wg_store_message_t bad = {0};
-    WG_CHECK_INT(wg_store_message_insert(g, a_id, &bad, NULL, NULL), WG_EINVAL);
+    WG_CHECK_INT(wg_store_message_insert(g, a_id, &bad, NULL, NULL, NULL), WG_EINVAL);
     WG_CHECK_INT(wg_store_message_set_status(g, a_id, "K1", "READ"), 0);
     WG_CHECK_INT(wg_store_message_set_status(g, a_id, "nope", "READ"), WG_ENOTFOUND);
 }
@@ -116,6 +117,63 @@ static void find(void)
     WG_CHECK_INT(s.n, 1);
 }
 
+/* The status of the row with key_id in instance inst ("" when none). */
+static void status_of(const char *inst, const char *key_id, char out[16])
+{
+    wg_store_message_query_t q = {
+        .key_id = key_id, .from_me = -1, .ts_gte = -1, .ts_lte = -1, .limit = 5};
+    seen_t s = {0};
+    int64_t total = 0;
+    out[0] = 0;
+    if (wg_store_message_find(g, inst, &q, collect, &s, &total) == 0 && s.n == 1)
+        snprintf(out, 16, "%s", s.status[0]);
+}
+
+static void status_by_rowid_hint(void)
+{
+    wg_store_message_t m = {.key_id = "R1",
+                            .remote_jid = "9@s.whatsapp.net",
+                            .from_me = 1,
+                            .message_type = "conversation",
+                            .key_json = "{}",
+                            .message_json = "{}",
+                            .message_timestamp = 300,
+                            .status = "PENDING",
+                            .source = "web"};
+    int64_t r1 = -1, r2 = -1, dup = -1;
+    WG_CHECK_INT(wg_store_message_insert(g, a_id, &m, NULL, NULL, &r1), 0);
+    m.key_id = "R2";
+    WG_CHECK_INT(wg_store_message_insert(g, a_id, &m, NULL, NULL, &r2), 0);
+    WG_CHECK_INT(wg_store_message_insert(g, a_id, &m, NULL, NULL, &dup), 0);
+    WG_CHECK(r1 > 0 && r2 > r1);
+    WG_CHECK_INT((int)dup, 0); /* a duplicate has no row of its own */
+    char st[16];
+    /* the right hint */
+    WG_CHECK_INT(wg_store_message_set_status_at(g, r1, a_id, "R1", "SERVER_ACK"), 0);
+    status_of(a_id, "R1", st);
+    WG_CHECK_STR(st, "SERVER_ACK");
+    status_of(a_id, "R2", st);
+    WG_CHECK_STR(st, "PENDING");
+    /* a hint that holds another message: that one stays, the key decides */
+    WG_CHECK_INT(wg_store_message_set_status_at(g, r1, a_id, "R2", "DELIVERY_ACK"), 0);
+    status_of(a_id, "R1", st);
+    WG_CHECK_STR(st, "SERVER_ACK");
+    status_of(a_id, "R2", st);
+    WG_CHECK_STR(st, "DELIVERY_ACK");
+    /* another instance's key through a right rowid: not touched */
+    WG_CHECK_INT(wg_store_message_set_status_at(g, r1, b_id, "R1", "READ"), WG_ENOTFOUND);
+    status_of(a_id, "R1", st);
+    WG_CHECK_STR(st, "SERVER_ACK");
+    /* no hint, a rowid past the end, an unknown key */
+    WG_CHECK_INT(wg_store_message_set_status_at(g, 0, a_id, "R1", "READ"), 0);
+    status_of(a_id, "R1", st);
+    WG_CHECK_STR(st, "READ");
+    WG_CHECK_INT(wg_store_message_set_status_at(g, r2 + 1000, a_id, "R2", "READ"), 0);
+    status_of(a_id, "R2", st);
+    WG_CHECK_STR(st, "READ");
+    WG_CHECK_INT(wg_store_message_set_status_at(g, r1, a_id, "nope", "READ"), WG_ENOTFOUND);
+}
+
 static void cascade(void)
 {
     WG_CHECK_INT(wg_store_instance_delete(g, b_id), 0);
@@ -133,6 +191,7 @@ int main(void)
     WG_RUN(insert_and_duplicates);
     WG_RUN(in_callers_transaction);
     WG_RUN(find);
+    WG_RUN(status_by_rowid_hint);
     WG_RUN(cascade);
     if (store_fixture_close(&fx) != 0)
         return 1;

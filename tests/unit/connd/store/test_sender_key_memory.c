@@ -54,7 +54,7 @@ static void message_edit(void)
                             .message_timestamp = 5,
                             .status = "SERVER_ACK",
                             .source = "web"};
-    WG_CHECK_INT(wg_store_message_insert(g, a_id, &m, NULL, NULL), 0);
+    WG_CHECK_INT(wg_store_message_insert(g, a_id, &m, NULL, NULL, NULL), 0);
     WG_CHECK_INT(wg_store_message_edit(g, a_id, "K1", "{\"conversation\":\"new\"}"), 0);
     WG_CHECK_INT(wg_store_message_edit(g, a_id, "K2", "{}"), WG_ENOTFOUND);
     WG_CHECK_INT(wg_store_message_edit(g, a_id, "K1", NULL), WG_EINVAL);
