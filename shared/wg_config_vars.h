@@ -120,8 +120,9 @@
       "(e.g. hash as a plain string).")                                                            \
     X(MAX_BODY, "WAGATE_MAX_BODY_BYTES", WG_CFG_INT, "10485760", wg_cfg_valid_positive,            \
       WG_SCOPE_FCGI, "Largest request body accepted; bigger bodies get 413.")                      \
-    X(FCGI_THREADS, "WAGATE_FCGI_THREADS", WG_CFG_INT, "8", wg_cfg_valid_positive, WG_SCOPE_FCGI,  \
-      "Request threads in one wagate-fcgi process.")                                               \
+    X(FCGI_THREADS, "WAGATE_FCGI_THREADS", WG_CFG_INT, "16", wg_cfg_valid_positive, WG_SCOPE_FCGI, \
+      "Request threads in one wagate-fcgi process (requests in flight at connd; more threads "     \
+      "let connd batch more sends per commit).")                                                   \
     X(URL_PREFIX, "WAGATE_URL_PREFIX", WG_CFG_STR, "", NULL, WG_SCOPE_FCGI,                        \
       "Path prefix stripped before routing, for mounting the API under e.g. /api.")                \
     X(EXPOSE_APIKEY, "AUTHENTICATION_EXPOSE_IN_FETCH_INSTANCES", WG_CFG_BOOL, "false", NULL,       \
