@@ -299,7 +299,7 @@ static void op_free(send_op_t *o)
     wg_buf_free(&o->dsm);
     json_decref(o->raw);
     sodium_memzero(&o->creds, sizeof o->creds);
-    if (g_op_pool_n >= OP_POOL_MAX || o->cap_dev > 8) {
+    if (g_op_pool_n == OP_POOL_MAX || o->cap_dev > 8) { /* never past it */
         free(o->dev);
         free(o);
         return;
