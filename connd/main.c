@@ -21,12 +21,32 @@
 #include "wg_log.h"
 #include "wg_time.h"
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef WG_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+/* The malloc in use, as jemalloc itself reports it (so a build that lost
+ * the link cannot claim it), else the C library's. */
+static const char *allocator(char *buf, size_t n)
+{
+#ifdef WG_JEMALLOC
+    const char *version = NULL;
+    size_t len = sizeof version;
+    if (mallctl("version", &version, &len, NULL, 0) == 0 && version) {
+        snprintf(buf, n, "jemalloc %s", version);
+        return buf;
+    }
+#endif
+    snprintf(buf, n, "glibc %s", gnu_get_libc_version());
+    return buf;
+}
 
 static void usage(FILE *out)
 {
@@ -85,7 +105,8 @@ int main(int argc, char **argv)
             wg_config_print_markdown(stdout);
             return 0;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("connd %s\n", WAGATE_VERSION);
+            char alloc[64];
+            printf("connd %s (allocator: %s)\n", WAGATE_VERSION, allocator(alloc, sizeof alloc));
             return 0;
         } else if (strcmp(argv[i], "--env-file") == 0 && i + 1 < argc) {
             env_file = argv[++i];
@@ -125,8 +146,11 @@ int main(int argc, char **argv)
      * RELEASE; with glibc's default 128 KiB trim threshold the worker's arena
      * then shrinks (madvise) and grows again (page faults) every savepoint.
      * A fixed 1 MiB threshold keeps that churn in the arena and still bounds
-     * what an arena keeps unused at its top after a burst. */
+     * what an arena keeps unused at its top after a burst. (Builds with
+     * jemalloc: its own decay, glibc's setting is not used.) */
+#ifndef WG_JEMALLOC
     mallopt(M_TRIM_THRESHOLD, 1 << 20);
+#endif
     if ((rc = make_dir(wg_cfg_str(&d.cfg, WG_CFG_DATA_DIR), &err)))
         goto done;
     int generated = 0;
