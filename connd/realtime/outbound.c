@@ -1,5 +1,6 @@
 /* sendText / sendNode over Socket.IO (see outbound.h). */
 #include "realtime/outbound.h"
+#include "message/json_text.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
@@ -66,11 +67,10 @@ static void on_done(void *done_ud, int rc, const json_t *result, const char *err
         enum { HEAD = sizeof head - 1, TAIL = sizeof tail };
         char stack[4096], *text = stack, *heap = NULL;
         size_t room = sizeof stack - HEAD - TAIL;
-        size_t n =
-            result ? json_dumpb(result, stack + HEAD, room, JSON_COMPACT | JSON_ENCODE_ANY) : 0;
-        if (n > room) { /* jansson says how much it needs */
+        size_t n = result ? wg_json_write(result, stack + HEAD, room) : 0;
+        if (n > room) { /* the encoder says how much it needs */
             heap = text = wg_malloc(HEAD + n + TAIL);
-            n = json_dumpb(result, text + HEAD, n, JSON_COMPACT | JSON_ENCODE_ANY);
+            n = wg_json_write(result, text + HEAD, n);
         }
         if (n == 0) {
             memcpy(text + HEAD, "null", 4);
