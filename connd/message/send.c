@@ -965,22 +965,48 @@ static void on_usync(uint64_t token, const void *reply)
 /* The REST answer: Evolution's messageRaw for sends, Baileys' raw
  * WAMessage (protobufjs JSON: int64 and enums as strings) for a revoke or
  * an edit (evolution-api.md §3.2). */
+/* Sets key (a literal) to v (taken); v NULL fails the whole object. */
+static int raw_set(json_t *o, const char *key, json_t *v)
+{
+    return v ? json_object_set_new_nocheck(o, key, v) : -1;
+}
+
+/* The messageRaw of the send (Evolution's key order). Built by direct calls,
+ * not json_pack (its format parser ran per send); the strings we generate
+ * (message id, instance id, literals: ASCII) skip the UTF-8 check, the chat,
+ * push name and message type keep it. NULL when a value cannot be a JSON
+ * string. */
 static json_t *message_raw(send_op_t *o)
 {
-    json_t *key = json_pack("{s:s,s:b,s:s}", "remoteJid", o->chat, "fromMe", 1, "id", o->id);
-    if (o->c.raw_wa_message) {
+    json_t *key = json_object(), *raw = json_object();
+    int rc = !key || !raw ? -1 : 0;
+    if (!rc)
+        rc = raw_set(key, "remoteJid", json_string(o->chat)) |
+             raw_set(key, "fromMe", json_true()) | raw_set(key, "id", json_string_nocheck(o->id)) |
+             raw_set(raw, "key", json_incref(key));
+    if (!rc && o->c.raw_wa_message) {
         char ts[24];
         snprintf(ts, sizeof ts, "%lld", (long long)o->t);
-        return json_pack("{s:o,s:O,s:s,s:s}", "key", key, "message", o->c.message,
-                         "messageTimestamp", ts, "status", "PENDING");
+        rc = raw_set(raw, "message", json_incref(o->c.message)) |
+             raw_set(raw, "messageTimestamp", json_string_nocheck(ts)) |
+             raw_set(raw, "status", json_string_nocheck("PENDING"));
+    } else if (!rc) {
+        rc = raw_set(raw, "pushName", json_string(o->creds.push_name)) |
+             raw_set(raw, "status", json_string_nocheck("PENDING")) |
+             raw_set(raw, "message", json_incref(o->c.message)) |
+             raw_set(raw, "messageType",
+                     o->c.message_type ? json_string(o->c.message_type) : NULL) |
+             raw_set(raw, "messageTimestamp", json_integer((json_int_t)o->t)) |
+             raw_set(raw, "instanceId", json_string_nocheck(o->instance_id)) |
+             raw_set(raw, "source", json_string_nocheck("web"));
+        if (!rc && o->c.context_info)
+            rc = raw_set(raw, "contextInfo", json_incref(o->c.context_info));
     }
-    json_t *raw =
-        json_pack("{s:o,s:s,s:s,s:O,s:s,s:I,s:s,s:s}", "key", key, "pushName",
-                  o->creds.push_name[0] ? o->creds.push_name : "", "status", "PENDING", "message",
-                  o->c.message, "messageType", o->c.message_type, "messageTimestamp",
-                  (json_int_t)o->t, "instanceId", o->instance_id, "source", "web");
-    if (raw && o->c.context_info)
-        json_object_set(raw, "contextInfo", o->c.context_info);
+    json_decref(key);
+    if (rc) {
+        json_decref(raw);
+        return NULL;
+    }
     return raw;
 }
 
