@@ -1,16 +1,17 @@
 /* Webhook delivery thread over libcurl's multi interface (see deliverer.h).
- * Edge code: the only file that includes curl.h. It must never touch the
+ * Edge code: the only file that calls libcurl (through webhook/curl_lib,
+ * loaded when delivery starts). It must never touch the
  * registry, the bus or the job queue — only its own store handle, the
  * queue, and the small notify mailbox below. */
 #include "webhook/deliverer.h"
 #include "store/outbox.h"
+#include "webhook/curl_lib.h"
 #include "webhook/queue.h"
 #include "webhook/request.h"
 #include "wg_alloc.h"
 #include "wg_err.h"
 #include "wg_log.h"
 #include "wg_time.h"
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct wg_webhook {
     wg_webhook_settings_t settings; /* owned */
     wg_store_t *store;              /* this thread's handle, owned */
     wg_webhook_queue_t *queue;      /* per-destination order */
+    const wg_curl_t *curl;          /* libcurl, once booted */
     CURLM *multi;                   /* all transfers */
     transfer_t *flight;             /* attempts in flight (thread only) */
     pthread_t thread;               /* the delivery thread */
@@ -66,10 +68,10 @@ static void transfer_free(wg_webhook_t *w, transfer_t *t)
     if (t->next)
         t->next->prev = t->prev;
     if (t->easy) {
-        curl_multi_remove_handle(w->multi, t->easy);
-        curl_easy_cleanup(t->easy);
+        w->curl->multi_remove_handle(w->multi, t->easy);
+        w->curl->easy_cleanup(t->easy);
     }
-    curl_slist_free_all(t->headers);
+    w->curl->slist_free_all(t->headers);
     wg_outbox_row_clear(t->row);
     free(t->row);
     free(t);
@@ -84,17 +86,17 @@ static void start(void *ctx, wg_outbox_row_t *row)
     t->row = row;
     char **lines = wg_webhook_headers(row, row->attempts + 1, w->now_ms() / 1000);
     for (size_t i = 0; lines && lines[i]; i++) {
-        struct curl_slist *next = curl_slist_append(t->headers, lines[i]);
+        struct curl_slist *next = w->curl->slist_append(t->headers, lines[i]);
         if (next)
             t->headers = next;
     }
     wg_webhook_headers_free(lines);
-    t->easy = curl_easy_init();
+    t->easy = w->curl->easy_init();
     CURLcode rc = t->easy ? CURLE_OK : CURLE_FAILED_INIT;
 #define SET(opt, val)                                                                              \
     do {                                                                                           \
         if (rc == CURLE_OK)                                                                        \
-            rc = curl_easy_setopt(t->easy, opt, val);                                              \
+            rc = w->curl->easy_setopt(t->easy, opt, val);                                          \
     } while (0)
     SET(CURLOPT_URL, row->url);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -113,14 +115,14 @@ static void start(void *ctx, wg_outbox_row_t *row)
     if (*w->settings.ca_file)
         SET(CURLOPT_CAINFO, w->settings.ca_file);
 #undef SET
-    if (rc == CURLE_OK && curl_multi_add_handle(w->multi, t->easy) == CURLM_OK) {
+    if (rc == CURLE_OK && w->curl->multi_add_handle(w->multi, t->easy) == CURLM_OK) {
         t->next = w->flight;
         if (w->flight)
             w->flight->prev = t;
         w->flight = t;
         return;
     }
-    wg_webhook_queue_finish(w->queue, row, 0, curl_easy_strerror(rc));
+    wg_webhook_queue_finish(w->queue, row, 0, w->curl->easy_strerror(rc));
     transfer_free(w, t);
 }
 
@@ -129,19 +131,19 @@ static void collect(wg_webhook_t *w)
 {
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(w->multi, &left))) {
+    while ((m = w->curl->multi_info_read(w->multi, &left))) {
         if (m->msg != CURLMSG_DONE)
             continue;
         transfer_t *t = NULL;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        w->curl->easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
         CURLcode result = m->data.result;
         long status = 0;
         const char *error = NULL;
         if (result == CURLE_OK || result == CURLE_WRITE_ERROR) {
-            curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+            w->curl->easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
         }
         if (status == 0 || (result != CURLE_OK && result != CURLE_WRITE_ERROR))
-            error = t->error[0] ? t->error : curl_easy_strerror(result);
+            error = t->error[0] ? t->error : w->curl->easy_strerror(result);
         if (status >= 200 && status < 300)
             wg_log(WG_LOG_DEBUG,
                    "msg=\"webhook delivered\" instance=%s event=%s delivery=%s status=%ld",
@@ -186,7 +188,7 @@ static void *thread_main(void *arg)
         if (stop)
             break;
         int running = 0;
-        curl_multi_perform(w->multi, &running);
+        w->curl->multi_perform(w->multi, &running);
         collect(w);
         int64_t now = w->now_ms(), next_due = INT64_MAX;
         int started = wg_webhook_queue_pass(w->queue, now, start, w, &next_due);
@@ -202,7 +204,7 @@ static void *thread_main(void *arg)
                       : next_due - now < IDLE_POLL_MS ? (int)(next_due - now)
                                                       : IDLE_POLL_MS;
         if (timeout > 0)
-            curl_multi_poll(w->multi, NULL, 0, timeout, NULL);
+            w->curl->multi_poll(w->multi, NULL, 0, timeout, NULL);
     }
     /* abandon what is in flight: no outcome is written, so the rows stay
      * pending and the next run sends them again (same delivery id) */
@@ -219,14 +221,18 @@ static void *thread_main(void *arg)
 
 /* Brings up libcurl and the delivery thread. Deferred until there is
  * something to deliver (pending rows at start, or the first notify), because
- * libcurl's initialisation (OpenSSL and friends) costs megabytes of RSS that
- * a gateway without webhooks should not pay. Caller holds w->lock, or is the
- * only thread that knows w. */
+ * libcurl (loaded only now, webhook/curl_lib) and its initialisation
+ * (OpenSSL and friends) cost megabytes of RSS that a gateway without
+ * webhooks should not pay. Caller holds w->lock, or is the only thread that
+ * knows w. */
 static int boot(wg_webhook_t *w, wg_buf_t *err)
 {
     if (w->booted)
         return 0;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(w->multi = curl_multi_init())) {
+    if (!(w->curl = wg_curl(err)))
+        return WG_EIO;
+    if (w->curl->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+        !(w->multi = w->curl->multi_init())) {
         wg_buf_append_str(err, "libcurl failed to initialise");
         return WG_EIO;
     }
@@ -235,9 +241,9 @@ static int boot(wg_webhook_t *w, wg_buf_t *err)
         wg_buf_append_str(err, "cannot start the webhook thread");
         wg_webhook_queue_free(w->queue);
         w->queue = NULL;
-        curl_multi_cleanup(w->multi);
+        w->curl->multi_cleanup(w->multi);
         w->multi = NULL;
-        curl_global_cleanup();
+        w->curl->global_cleanup();
         return WG_EIO;
     }
     w->booted = 1;
@@ -287,11 +293,11 @@ void wg_webhook_stop(wg_webhook_t *w)
     int booted = w->booted;
     pthread_mutex_unlock(&w->lock);
     if (booted) {
-        curl_multi_wakeup(w->multi);
+        w->curl->multi_wakeup(w->multi);
         pthread_join(w->thread, NULL);
         wg_webhook_queue_free(w->queue);
-        curl_multi_cleanup(w->multi);
-        curl_global_cleanup();
+        w->curl->multi_cleanup(w->multi);
+        w->curl->global_cleanup();
     }
     wg_store_close(w->store);
     wg_webhook_settings_free(&w->settings);
@@ -332,7 +338,7 @@ void wg_webhook_notify(wg_webhook_t *w, const int64_t *dest_ids, size_t n)
         w->n_touched += n;
     }
     pthread_mutex_unlock(&w->lock);
-    curl_multi_wakeup(w->multi);
+    w->curl->multi_wakeup(w->multi);
 }
 
 const wg_webhook_settings_t *wg_webhook_settings(const wg_webhook_t *w)
