@@ -114,13 +114,18 @@ int wg_store_message_exists(wg_store_t *s, const char *instance_id, const char *
     return rc;
 }
 
-int wg_store_message_set_status(wg_store_t *s, const char *instance_id, const char *key_id,
-                                const char *status)
+/* One status UPDATE: by key (rowid 0, STMT_MESSAGE_STATUS) or by rowid,
+ * checked against instance and key (STMT_MESSAGE_STATUS_AT). 0,
+ * WG_ENOTFOUND (no row changed) or WG_EDB. */
+static int status_update(wg_store_t *s, int64_t rowid, const char *instance_id,
+                         const char *key_id, const char *status)
 {
-    sqlite3_stmt *st = s->stmt[STMT_MESSAGE_STATUS];
+    sqlite3_stmt *st = s->stmt[rowid > 0 ? STMT_MESSAGE_STATUS_AT : STMT_MESSAGE_STATUS];
     if (!st)
         return WG_EDB;
     store_bind_t b = store_bind_start(s, st);
+    if (rowid > 0)
+        store_bind_int64(&b, ":rowid", rowid);
     store_bind_text(&b, ":instance_id", instance_id);
     store_bind_text(&b, ":key_id", key_id);
     store_bind_text(&b, ":status", status);
@@ -128,32 +133,24 @@ int wg_store_message_set_status(wg_store_t *s, const char *instance_id, const ch
         store_reset(st);
         return b.rc;
     }
-    int rc = store_exec(s, st, "message status");
+    int rc = store_exec(s, st, rowid > 0 ? "message status at" : "message status");
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         rc = WG_ENOTFOUND;
     return rc;
 }
 
+int wg_store_message_set_status(wg_store_t *s, const char *instance_id, const char *key_id,
+                                const char *status)
+{
+    return status_update(s, 0, instance_id, key_id, status);
+}
+
 int wg_store_message_set_status_at(wg_store_t *s, int64_t rowid, const char *instance_id,
                                    const char *key_id, const char *status)
 {
-    sqlite3_stmt *st = s->stmt[STMT_MESSAGE_STATUS_AT];
-    if (!st)
-        return WG_EDB;
-    if (rowid <= 0)
-        return wg_store_message_set_status(s, instance_id, key_id, status);
-    store_bind_t b = store_bind_start(s, st);
-    store_bind_int64(&b, ":rowid", rowid);
-    store_bind_text(&b, ":instance_id", instance_id);
-    store_bind_text(&b, ":key_id", key_id);
-    store_bind_text(&b, ":status", status);
-    if (b.rc) {
-        store_reset(st);
-        return b.rc;
-    }
-    int rc = store_exec(s, st, "message status at");
-    if (rc == 0 && sqlite3_changes(s->db) == 0) /* the row moved on: by its key */
-        rc = wg_store_message_set_status(s, instance_id, key_id, status);
+    int rc = rowid > 0 ? status_update(s, rowid, instance_id, key_id, status) : WG_ENOTFOUND;
+    if (rc == WG_ENOTFOUND) /* no hint, or the row moved on: by its key */
+        rc = status_update(s, 0, instance_id, key_id, status);
     return rc;
 }
 
