@@ -190,22 +190,19 @@ const char *wg_json_text(const json_t *v, char *buf, size_t size, char **spill)
     *spill = NULL;
     if (!json_is_object(v) && !json_is_array(v))
         return NULL; /* as json_dumps without JSON_ENCODE_ANY */
-    size_t len = size ? wg_json_write(v, buf, size - 1) : 0;
-    if (size && len > 0 && len < size) {
+    size_t len = wg_json_write(v, buf, size ? size - 1 : 0);
+    if (len == 0)
+        return NULL; /* what can be encoded is at least "{}" */
+    if (len < size) {
         buf[len] = '\0';
         return buf;
     }
-    if (size && len == 0)
-        return NULL; /* jansson writes at least "{}" for what it can encode */
-    size_t need = len ? len : wg_json_write(v, NULL, 0);
-    if (need == 0)
-        return NULL;
-    *spill = malloc(need + 1);
-    if (!*spill || wg_json_write(v, *spill, need) != need) {
+    *spill = malloc(len + 1);
+    if (!*spill || wg_json_write(v, *spill, len) != len) {
         free(*spill);
         *spill = NULL;
         return NULL;
     }
-    (*spill)[need] = '\0';
+    (*spill)[len] = '\0';
     return *spill;
 }

@@ -115,36 +115,6 @@ static size_t id_bucket(const char *id)
     return h % OP_BUCKETS;
 }
 
-/* Freed ops kept for the next sends (loop thread only, at most
- * OP_POOL_MAX): an op is a few KiB, and allocating one made glibc
- * consolidate its fast bins on every send (about 5 % of the loop thread's
- * time in the messages bench). A kept op was wiped by op_free. None are
- * kept under AddressSanitizer, so a use after op_free is still reported. */
-#if defined(__SANITIZE_ADDRESS__)
-#define OP_POOL_MAX 0
-#else
-#define OP_POOL_MAX 16
-#endif
-static send_op_t *g_op_pool; /* linked through next */
-static size_t g_op_pool_n;
-
-/* A zeroed op (a kept one keeps its device array, n_dev 0: a large
- * allocation of its own, with the same effect on glibc). */
-static send_op_t *op_alloc(void)
-{
-    send_op_t *o = g_op_pool;
-    if (!o)
-        return wg_calloc(1, sizeof *o);
-    g_op_pool = o->next;
-    g_op_pool_n--;
-    device_t *dev = o->dev;
-    size_t cap_dev = o->cap_dev;
-    memset(o, 0, sizeof *o);
-    o->dev = dev;
-    o->cap_dev = cap_dev;
-    return o;
-}
-
 /* Puts a new op (token and id set) in the list and the indexes. */
 static void op_link(send_op_t *o)
 {
@@ -284,6 +254,7 @@ static void op_free(send_op_t *o)
     wg_wa_timer_free(o->timer); /* NULL without a delay */
     for (size_t i = 0; i < o->n_dev; i++)
         wg_buf_free(&o->dev[i].ct);
+    free(o->dev);
     for (size_t i = 0; i < o->n_users; i++)
         free(o->users[i]);
     free(o->users);
@@ -299,14 +270,7 @@ static void op_free(send_op_t *o)
     wg_buf_free(&o->dsm);
     json_decref(o->raw);
     sodium_memzero(&o->creds, sizeof o->creds);
-    if (g_op_pool_n == OP_POOL_MAX || o->cap_dev > 8) { /* never past it */
-        free(o->dev);
-        free(o);
-        return;
-    }
-    o->next = g_op_pool;
-    g_op_pool = o;
-    g_op_pool_n++;
+    free(o);
 }
 
 /* A queue's timer: ends the ops whose time is up, re-arms for the next
@@ -962,20 +926,19 @@ static void on_usync(uint64_t token, const void *reply)
 
 /* ------------------------------------------------------------ entry points */
 
-/* The REST answer: Evolution's messageRaw for sends, Baileys' raw
- * WAMessage (protobufjs JSON: int64 and enums as strings) for a revoke or
- * an edit (evolution-api.md §3.2). */
 /* Sets key (a literal) to v (taken); v NULL fails the whole object. */
 static int raw_set(json_t *o, const char *key, json_t *v)
 {
     return v ? json_object_set_new_nocheck(o, key, v) : -1;
 }
 
-/* The messageRaw of the send (Evolution's key order). Built by direct calls,
- * not json_pack (its format parser ran per send); the strings we generate
- * (message id, instance id, literals: ASCII) skip the UTF-8 check, the chat,
- * push name and message type keep it. NULL when a value cannot be a JSON
- * string. */
+/* The REST answer: Evolution's messageRaw for sends, Baileys' raw
+ * WAMessage (protobufjs JSON: int64 and enums as strings) for a revoke or
+ * an edit (evolution-api.md §3.2), in Evolution's key order. Built by
+ * direct calls, not json_pack (its format parser ran per send); the strings
+ * we generate (message id, instance id, literals: ASCII) skip the UTF-8
+ * check, the chat, push name and message type keep it. NULL when a value
+ * cannot be a JSON string. */
 static json_t *message_raw(send_op_t *o)
 {
     json_t *key = json_object(), *raw = json_object();
@@ -1037,7 +1000,7 @@ static void publish_after_send(send_op_t *o)
 static void send_start(wg_connd_t *d, wg_instance_t *inst, wg_compose_t *c, const char *why,
                        wg_send_done_cb done, void *ctx)
 {
-    send_op_t *o = op_alloc();
+    send_op_t *o = wg_calloc(1, sizeof *o);
     o->token = g_next_token++;
     o->d = d;
     o->instance_id = wg_strdup(inst->row->id);

@@ -35,8 +35,9 @@ typedef struct {
 
 /* The result as JSON text (json, or doc serialized compact) without
  * allocating when it fits: in buf (size bytes, NUL-terminated), else in a
- * malloc'd *spill the caller frees (*spill is NULL otherwise). Returns the text (r->json itself when the result is
- * text), or NULL when there is neither. Loop thread. */
+ * malloc'd *spill the caller frees (*spill is NULL otherwise). Returns the
+ * text (r->json itself when the result is text), or NULL when there is
+ * neither. Loop thread. */
 const char *wg_send_result_text_in(const wg_send_result_t *r, char *buf, size_t size, char **spill);
 
 typedef void (*wg_send_done_cb)(void *ctx, const wg_send_result_t *r);

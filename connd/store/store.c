@@ -464,8 +464,11 @@ static int configure(sqlite3 *db, const char *path, wg_buf_t *err)
     snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint = %d", STORE_WAL_CHECKPOINT_PAGES);
     if (exec_int(db, pragma, NULL) != SQLITE_OK)
         return open_fail(db, path, "set wal_autocheckpoint", err);
-    snprintf(pragma, sizeof pragma, "PRAGMA journal_size_limit = %d",
-             STORE_WAL_CHECKPOINT_PAGES * 4096);
+    int page = 0;
+    if (exec_int(db, "PRAGMA page_size", &page) != SQLITE_OK || page <= 0)
+        return open_fail(db, path, "read page_size", err);
+    snprintf(pragma, sizeof pragma, "PRAGMA journal_size_limit = %lld",
+             (long long)STORE_WAL_CHECKPOINT_PAGES * page);
     if (exec_int(db, pragma, NULL) != SQLITE_OK)
         return open_fail(db, path, "set journal_size_limit", err);
     return 0;
